@@ -1,0 +1,26 @@
+/**
+ * npm run gen-schema [-- --check]
+ * Regenerates values.schema.json, the README values tables and the shared templates from schema/
+ * and tools/templates/. With --check, writes nothing and exits 1 naming each drifted file.
+ */
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { generateAll, drifted } from "../gen/index.ts";
+import { writeFilesAtomic } from "../lib/atomic.ts";
+import { repoRoot } from "../lib/paths.ts";
+import { runMain } from "../lib/cli.ts";
+
+await runMain(async () => {
+  const { values } = parseArgs({ options: { check: { type: "boolean", default: false } }, strict: true });
+  const files = await generateAll(repoRoot);
+  const stale = drifted(files, repoRoot);
+  if (values.check) {
+    for (const path of stale) console.error(`ERROR - ${path} is out of date. Fix: run \`npm run gen-schema\` and commit the result.`);
+    console.log(`${stale.length === 0 ? "INFO" : "ERROR"} - gen-schema --check: ${files.size} generated files, ${stale.length} drifted`);
+    return stale.length === 0 ? 0 : 1;
+  }
+  writeFilesAtomic(new Map(stale.map((p) => [join(repoRoot, p), files.get(p)!])));
+  for (const path of stale) console.log(`INFO - wrote ${path}`);
+  console.log(`INFO - gen-schema: ${files.size} generated files, ${stale.length} updated`);
+  return 0;
+});

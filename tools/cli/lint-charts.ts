@@ -1,0 +1,24 @@
+/**
+ * npm run lint-charts [-- --env E] [--chart C] [--json]
+ * Lints every profile (HelmRelease of this repo's charts) of every environment; one line per
+ * profile with status and duration, each finding below it, then a summary. Exit 1 on any error.
+ */
+import { parseArgs } from "node:util";
+import { runMain } from "../lib/cli.ts";
+import { formatReport } from "../lint/format.ts";
+import { lintEnvironment } from "../lint/run.ts";
+
+await runMain(async () => {
+  const { values } = parseArgs({
+    options: { env: { type: "string" }, chart: { type: "string" }, json: { type: "boolean", default: false } },
+    strict: true,
+  });
+  const report = await lintEnvironment({ env: values.env, chart: values.chart });
+  if (values.json) {
+    const { profiles, ...rest } = report;
+    console.log(JSON.stringify({ ...rest, profiles: profiles.map(({ objects, ...p }) => ({ ...p, objects: objects?.length })) }, null, 2));
+  } else {
+    console.log(formatReport(report));
+  }
+  return report.ok ? 0 : 1;
+});

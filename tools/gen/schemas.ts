@@ -1,0 +1,167 @@
+/**
+ * JSON schemas from the TypeScript types in schema/, with typescript-json-schema (draft-07).
+ *
+ * Chart values schemas get: an explicit `$schema` (Helm >= 3.18.5 and Helm 4 read a schema
+ * without one as draft 2020-12), `additionalProperties: false` on every object we define, and a
+ * `global` property at the root, because Helm injects `global` into every chart's values
+ * (helm#10392). Definition names lose typescript-json-schema's path hashes so the output is the
+ * same in every checkout.
+ */
+import { existsSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import * as TJS from "typescript-json-schema";
+import { repoRoot } from "../lib/paths.ts";
+
+export const DRAFT_07 = "http://json-schema.org/draft-07/schema#";
+
+/** One generated schema. */
+export interface SchemaTarget {
+  /** TypeScript file, relative to the repo root. */
+  source: string;
+  /** Exported type to generate from. */
+  type: string;
+  /** Output JSON file, relative to the repo root. */
+  out: string;
+  /** Chart values schemas get Helm's `global` property at the root. */
+  chart?: string;
+  /**
+   * For custom resources without a kubernetes-models package (Longhorn, MetalLB): the object's
+   * apiVersion and kind; lint validates rendered objects of that kind against this schema.
+   */
+  crd?: { apiVersion: string; kind: string };
+}
+
+/** Schemas that are not chart values: listed here, one line each. */
+export const OTHER_SCHEMAS: SchemaTarget[] = [
+  { source: "schema/cluster.ts", type: "Cluster", out: "schema/generated/cluster.schema.json" },
+];
+
+/** Chart directories under charts/ (those with a Chart.yaml), sorted. */
+export function listCharts(root = repoRoot): string[] {
+  const dir = join(root, "charts");
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((d) => d.isDirectory() && existsSync(join(dir, d.name, "Chart.yaml")))
+    .map((d) => d.name)
+    .sort();
+}
+
+/** Every schema this repo generates: one per chart, plus OTHER_SCHEMAS (and optional extras). */
+export function schemaTargets(root = repoRoot): SchemaTarget[] {
+  const charts = listCharts(root).map((chart) => ({
+    source: `schema/${chart}.ts`,
+    type: "Values",
+    out: `charts/${chart}/values.schema.json`,
+    chart,
+  }));
+  const extra = OTHER_SCHEMAS.filter((t) => existsSync(join(root, t.source)));
+  return [...charts, ...extra];
+}
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+type JsonObject = { [key: string]: Json };
+
+const SETTINGS: TJS.PartialArgs = {
+  required: true,
+  noExtraProps: true,
+  strictNullChecks: true,
+  uniqueNames: true,
+  ref: true,
+  topRef: false,
+  titles: false,
+  defaultProps: false,
+};
+
+/** Generates the schemas of `targets`; returns output path (relative) → JSON object. */
+export function generateSchemas(targets: SchemaTarget[], root = repoRoot): Map<string, JsonObject> {
+  for (const t of targets) {
+    if (!existsSync(join(root, t.source))) {
+      throw new Error(
+        `${t.source} does not exist, but ${t.chart ? `charts/${t.chart} is a chart` : "it is listed in OTHER_SCHEMAS"}. ` +
+          `Fix: write ${t.source} exporting \`${t.type}\`.`,
+      );
+    }
+  }
+  const program = TJS.getProgramFromFiles(
+    [...new Set(targets.map((t) => join(root, t.source)))],
+    {
+      strict: true,
+      skipLibCheck: true,
+      allowImportingTsExtensions: true,
+      noEmit: true,
+      module: "nodenext",
+      moduleResolution: "nodenext",
+      target: "es2023",
+      types: [],
+    },
+    root,
+  );
+  const diagnostics = [...program.getSyntacticDiagnostics(), ...program.getSemanticDiagnostics()];
+  if (diagnostics.length > 0) {
+    const d = diagnostics[0];
+    const where = d.file ? `${d.file.fileName.replace(`${root}/`, "")}:${d.file.getLineAndCharacterOfPosition(d.start ?? 0).line + 1}` : "schema";
+    const text = typeof d.messageText === "string" ? d.messageText : d.messageText.messageText;
+    throw new Error(`${where}: ${text}. Fix the type before generating schemas (npm run typecheck shows all errors).`);
+  }
+  const generator = TJS.buildGenerator(program, SETTINGS);
+  if (!generator) throw new Error("typescript-json-schema could not build a generator for schema/");
+  const out = new Map<string, JsonObject>();
+  for (const t of targets) {
+    const file = join(root, t.source).replace(/\.ts$/, "");
+    const symbol = generator.getSymbols(t.type).find((s) => s.fullyQualifiedName === `"${file}".${t.type}`);
+    if (!symbol) throw new Error(`${t.source} does not export a type named ${t.type}. Fix: export interface ${t.type} { ... }.`);
+    const raw = generator.getSchemaForSymbol(symbol.name) as unknown as JsonObject;
+    out.set(t.out, finish(raw, t));
+  }
+  return out;
+}
+
+/** Post-processing: stable definition names, no TJS noise, `$schema` first, `global` for charts. */
+function finish(raw: JsonObject, target: SchemaTarget): JsonObject {
+  const defs = (raw.definitions ?? {}) as JsonObject;
+  const rename = new Map<string, string>();
+  for (const name of Object.keys(defs)) {
+    // `import("/abs/path/schema/common",{...}).Image` or `Image.1a2b3c4d` -> `Image`
+    const plain = name.replace(/^import\(.*\)\./, "").replace(/\.[0-9a-f]{8}$/, "");
+    if ([...rename.values()].includes(plain)) {
+      throw new Error(`two types named ${plain} are used by ${target.source}; give one of them another name.`);
+    }
+    rename.set(name, plain);
+  }
+  const fix = (node: Json): Json => {
+    if (Array.isArray(node)) return node.map(fix);
+    if (node === null || typeof node !== "object") return node;
+    const res: JsonObject = {};
+    for (const [k, v] of Object.entries(node)) {
+      if (k === "defaultProperties") continue;
+      if (k === "$ref" && typeof v === "string") {
+        const m = /^#\/definitions\/(.+)$/.exec(v);
+        res[k] = m ? `#/definitions/${rename.get(decodeURIComponent(m[1])) ?? m[1]}` : v;
+      } else if (k === "definitions" && node === raw) {
+        const d: JsonObject = {};
+        for (const [dn, dv] of Object.entries(v as JsonObject).sort(([a], [b]) => a.localeCompare(b))) {
+          d[rename.get(dn) ?? dn] = fix(dv);
+        }
+        res[k] = d;
+      } else res[k] = fix(v);
+    }
+    return res;
+  };
+  const body = fix(raw) as JsonObject;
+  delete body.$schema;
+  const result: JsonObject = { $schema: DRAFT_07, ...body };
+  if (target.chart) {
+    const props = (result.properties ?? {}) as JsonObject;
+    props.global = {
+      description: "Helm's global values. Helm injects this key into every chart; this chart does not read it.",
+      type: "object",
+    };
+    result.properties = props;
+  }
+  return result;
+}
+
+/** The canonical text of a generated JSON file. */
+export function jsonText(value: unknown): string {
+  return `${JSON.stringify(value, null, 2)}\n`;
+}

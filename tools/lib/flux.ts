@@ -1,0 +1,303 @@
+/**
+ * Environments and profiles, discovered from the Flux objects in clusters/<env>/.
+ *
+ * An environment is a directory under clusters/. Its objects are what kustomize-controller would
+ * apply: the resources of its kustomization.yaml (recursively), or every YAML file when there is
+ * none (kustomize-controller generates a kustomization in that case). `patches` of a
+ * kustomization.yaml that target HelmReleases (the place this repo sets remediation defaults once)
+ * are applied to the matching HelmReleases.
+ *
+ * A profile is exactly what Flux would render for one HelmRelease of our charts: release name,
+ * target namespace, chart path, values files in order, valuesFrom ConfigMaps/Secrets present in
+ * the repo, and spec.values on top, with the merge rules of tools/lib/merge.ts.
+ */
+import { createHash } from "node:crypto";
+import { existsSync, readdirSync, statSync } from "node:fs";
+import { join, relative, resolve } from "node:path";
+import { coalesce, isMap, mergeMaps, setPath, type Values } from "./merge.ts";
+import { repoRoot } from "./paths.ts";
+import type { K8sObject } from "./render.ts";
+import type { ValuesLayer } from "./values-validate.ts";
+import { InputError, loadYamlFile, loadYamlStream, parseYaml, type SourceDoc } from "./yaml.ts";
+
+/** One object found under clusters/<env>/, with its source document. */
+export interface FluxObject {
+  /** Repo-relative file. */
+  file: string;
+  doc: SourceDoc;
+  obj: K8sObject;
+}
+
+/** What one HelmRelease of this repo's charts renders from. */
+export interface Profile {
+  env: string;
+  /** Repo-relative path of the HelmRelease file. */
+  file: string;
+  /** The HelmRelease (with kustomization patches applied). */
+  hr: K8sObject;
+  doc: SourceDoc;
+  /** metadata.name / metadata.namespace of the HelmRelease. */
+  name: string;
+  hrNamespace: string;
+  /** Helm release name and target namespace, as helm-controller computes them. */
+  release: string;
+  namespace: string;
+  /** Chart name (directory under charts/) and absolute chart directory. */
+  chart: string;
+  chartDir: string;
+  /** valuesFiles layers (become the chart's values.yaml), then user layers (valuesFrom, spec.values). */
+  defaultLayers: ValuesLayer[];
+  userLayers: ValuesLayer[];
+  /** Merged valuesFiles, merged user values, and Helm's coalesced result. */
+  defaults: Values;
+  user: Values;
+  values: Values;
+}
+
+/** A HelmRelease of an upstream chart (from a HelmRepository): validated, not rendered. */
+export interface UpstreamRelease {
+  env: string;
+  file: string;
+  hr: K8sObject;
+  doc: SourceDoc;
+  name: string;
+  namespace: string;
+  chart: string;
+  /** `HelmRepository/namespace/name` the chart comes from. */
+  source: string;
+}
+
+export interface Environment {
+  env: string;
+  objects: FluxObject[];
+  profiles: Profile[];
+  upstream: UpstreamRelease[];
+}
+
+/** Environment names: the directories under clusters/. */
+export function listEnvironments(root = repoRoot): string[] {
+  const dir = join(root, "clusters");
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .map((d) => d.name)
+    .sort();
+}
+
+/**
+ * Loads clusters/<env>/ and resolves every HelmRelease. Throws InputError (file:line:col, the
+ * problem and the fix) on malformed YAML, a missing chart or values file, or a broken reference.
+ */
+export function loadEnvironment(env: string, root = repoRoot): Environment {
+  const dir = join(root, "clusters", env);
+  if (!existsSync(dir)) {
+    throw new InputError(`clusters/${env}`, 0, 0, `environment ${JSON.stringify(env)} does not exist. Fix: use one of ${listEnvironments(root).join(", ") || "(none)"}`);
+  }
+  const objects = collect(dir, root);
+  const profiles: Profile[] = [];
+  const upstream: UpstreamRelease[] = [];
+  for (const o of objects) {
+    if (o.obj.kind !== "HelmRelease") continue;
+    const r = resolveRelease(env, o, objects, root);
+    if ("chartDir" in r) profiles.push(r);
+    else upstream.push(r);
+  }
+  return { env, objects, profiles, upstream };
+}
+
+/** Objects of a kustomization directory, with HelmRelease patches applied. */
+function collect(dir: string, root: string): FluxObject[] {
+  const kfile = join(dir, "kustomization.yaml");
+  if (!existsSync(kfile)) {
+    return yamlFilesUnder(dir).flatMap((f) => objectsOf(f, root));
+  }
+  const kdoc = loadYamlFile(kfile, "kustomization");
+  const k = (kdoc.value ?? {}) as { resources?: unknown; patches?: unknown };
+  const resources = Array.isArray(k.resources) ? k.resources : [];
+  const objects: FluxObject[] = [];
+  resources.forEach((entry, i) => {
+    if (typeof entry !== "string") {
+      const { line, col } = kdoc.position(["resources", i]);
+      throw new InputError(kdoc.file, line, col, `resources[${i}] must be a path string`);
+    }
+    const target = resolve(dir, entry);
+    if (!existsSync(target)) {
+      const { line, col } = kdoc.position(["resources", i]);
+      throw new InputError(kdoc.file, line, col, `resource ${JSON.stringify(entry)} does not exist. Fix: correct the path or remove the entry`);
+    }
+    objects.push(...(statSync(target).isDirectory() ? collect(target, root) : objectsOf(target, root)));
+  });
+  const patches = Array.isArray(k.patches) ? k.patches : [];
+  patches.forEach((p: { target?: { kind?: string; name?: string; namespace?: string }; patch?: string; path?: string }, i) => {
+    const { line, col } = kdoc.position(["patches", i]);
+    const where = (msg: string) => new InputError(kdoc.file, line, col, `patches[${i}]: ${msg}`);
+    if (p.target?.kind !== "HelmRelease") throw where("only patches with target.kind HelmRelease are supported by this repo's tooling. Fix: set target.kind: HelmRelease or move the patch elsewhere");
+    let body: SourceDoc;
+    if (typeof p.patch === "string") body = parseYaml(p.patch, `${kdoc.file} (patches[${i}])`);
+    else if (typeof p.path === "string") body = loadYamlFile(resolve(dir, p.path), "patch file");
+    else throw where("needs an inline `patch` or a `path`");
+    if (!isMap(body.value)) throw where("the patch must be a YAML mapping (a strategic-merge patch)");
+    for (const o of objects) {
+      if (o.obj.kind !== "HelmRelease") continue;
+      if (p.target.name && !new RegExp(`^${p.target.name}$`).test(o.obj.metadata.name)) continue;
+      if (p.target.namespace && p.target.namespace !== o.obj.metadata.namespace) continue;
+      // Strategic merge on a CRD is a JSON merge patch: maps merge, lists replace.
+      const { apiVersion, kind, metadata, ...rest } = body.value as Values;
+      void apiVersion;
+      void kind;
+      void metadata;
+      o.obj = mergeMaps(o.obj as Values, rest) as K8sObject;
+    }
+  });
+  return objects;
+}
+
+function yamlFilesUnder(dir: string): string[] {
+  const out: string[] = [];
+  for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) out.push(...yamlFilesUnder(p));
+    else if (/\.ya?ml$/.test(e.name)) out.push(p);
+  }
+  return out;
+}
+
+function objectsOf(file: string, root: string): FluxObject[] {
+  const rel = relative(root, file);
+  return loadYamlStream(file).map((doc) => {
+    const obj = doc.value as K8sObject;
+    if (!isMap(obj) || typeof obj.kind !== "string" || typeof obj.apiVersion !== "string" || !isMap(obj.metadata) || typeof obj.metadata.name !== "string") {
+      const { line, col } = doc.position([]);
+      throw new InputError(rel, line, col, "not a Kubernetes object (needs apiVersion, kind and metadata.name). Fix: complete the object or move the file out of clusters/");
+    }
+    return { file: rel, doc: { ...doc, file: rel }, obj };
+  });
+}
+
+/**
+ * helm-controller's release name: spec.releaseName, else `<targetNamespace>-<name>` when a target
+ * namespace is set, else the HelmRelease name; names over 53 characters are shortened to their
+ * first 40 characters, a dash and the first 12 hex digits of their SHA-256.
+ * (fluxcd/helm-controller api/v2 HelmRelease.GetReleaseName, internal/release ShortenName)
+ */
+export function releaseName(hr: { metadata: { name: string }; spec?: { releaseName?: string; targetNamespace?: string } }): string {
+  const spec = hr.spec ?? {};
+  const name = spec.releaseName || (spec.targetNamespace ? `${spec.targetNamespace}-${hr.metadata.name}` : hr.metadata.name);
+  if (name.length <= 53) return name;
+  return `${name.slice(0, 40)}-${createHash("sha256").update(name).digest("hex").slice(0, 12)}`;
+}
+
+interface ChartSpec {
+  chart?: string;
+  sourceRef?: { kind?: string; name?: string; namespace?: string };
+  valuesFiles?: string[];
+}
+
+function resolveRelease(env: string, o: FluxObject, objects: FluxObject[], root: string): Profile | UpstreamRelease {
+  const hr = o.obj as K8sObject & {
+    spec?: {
+      chart?: { spec?: ChartSpec };
+      chartRef?: unknown;
+      values?: unknown;
+      valuesFrom?: { kind: string; name: string; valuesKey?: string; targetPath?: string; optional?: boolean }[];
+      releaseName?: string;
+      targetNamespace?: string;
+    };
+  };
+  const at = (path: (string | number)[], msg: string) => {
+    const { line, col } = o.doc.position(path);
+    return new InputError(o.file, line, col, `HelmRelease ${hr.metadata.namespace ?? "default"}/${hr.metadata.name}: ${msg}`);
+  };
+  const hrNamespace = hr.metadata.namespace ?? "default";
+  if (hr.spec?.chartRef) throw at(["spec", "chartRef"], "spec.chartRef is not supported by this repo's tooling. Fix: use spec.chart.spec with a GitRepository or HelmRepository sourceRef");
+  const spec = hr.spec?.chart?.spec;
+  if (!spec?.chart) throw at(["spec", "chart"], "spec.chart.spec.chart is missing. Fix: set it to ./charts/<name> (this repo) or an upstream chart name");
+  const ref = spec.sourceRef ?? {};
+  const refNs = ref.namespace ?? hrNamespace;
+  const source = objects.find((x) => x.obj.kind === ref.kind && x.obj.metadata.name === ref.name && (x.obj.metadata.namespace ?? "default") === refNs);
+  if (!source) {
+    throw at(["spec", "chart", "spec", "sourceRef"], `sourceRef ${ref.kind}/${refNs}/${ref.name} is not defined in clusters/${env}/. Fix: add the source or correct the reference`);
+  }
+  if (ref.kind === "HelmRepository") {
+    return { env, file: o.file, hr, doc: o.doc, name: hr.metadata.name, namespace: hr.spec?.targetNamespace ?? hrNamespace, chart: spec.chart, source: `HelmRepository/${refNs}/${ref.name}` };
+  }
+  if (ref.kind !== "GitRepository") throw at(["spec", "chart", "spec", "sourceRef", "kind"], `sourceRef kind ${ref.kind} is not supported. Fix: use GitRepository or HelmRepository`);
+
+  const chartDir = resolve(root, spec.chart);
+  const chart = relative(join(root, "charts"), chartDir);
+  if (chart.startsWith("..") || chart.includes("/") || !existsSync(join(chartDir, "Chart.yaml"))) {
+    throw at(["spec", "chart", "spec", "chart"], `chart ${spec.chart} is not a chart of this repository (no ${relative(root, chartDir)}/Chart.yaml). Fix: point it at ./charts/<name>, one of: ${readdirSync(join(root, "charts")).join(", ")}`);
+  }
+
+  // 1. valuesFiles -> the chart's values.yaml (the chart's own only if listed).
+  const defaultLayers: ValuesLayer[] = [];
+  const files = spec.valuesFiles ?? [relative(root, join(chartDir, "values.yaml"))];
+  files.forEach((f, i) => {
+    const abs = resolve(root, f);
+    if (!existsSync(abs)) {
+      throw at(["spec", "chart", "spec", "valuesFiles", i], `values file ${f} does not exist. Fix: create it or remove it from valuesFiles (paths are relative to the repository root)`);
+    }
+    const doc = loadYamlFile(abs, "values file");
+    const value = doc.value ?? {};
+    if (!isMap(value)) {
+      const { line, col } = doc.position([]);
+      throw new InputError(doc.file, line, col, "a values file must be a YAML mapping. Fix: put the values under top-level keys");
+    }
+    defaultLayers.push({ doc, base: [], mount: [], value });
+  });
+  const defaults = defaultLayers.reduce<Values>((acc, l) => mergeMaps(acc, l.value as Values), {});
+
+  // 2. valuesFrom (in order), then spec.values.
+  const userLayers: ValuesLayer[] = [];
+  let user: Values = {};
+  (hr.spec?.valuesFrom ?? []).forEach((vf, i) => {
+    const cm = objects.find((x) => x.obj.kind === vf.kind && x.obj.metadata.name === vf.name && (x.obj.metadata.namespace ?? "default") === hrNamespace);
+    if (!cm) {
+      if (vf.optional) return;
+      throw at(["spec", "valuesFrom", i], `valuesFrom ${vf.kind}/${hrNamespace}/${vf.name} is not in clusters/${env}/. Fix: add it to the repository, mark it optional: true, or remove the reference`);
+    }
+    const key = vf.valuesKey ?? "values.yaml";
+    const data = (cm.obj as { data?: Record<string, string>; stringData?: Record<string, string> });
+    let text = data.stringData?.[key] ?? (vf.kind === "Secret" ? undefined : data.data?.[key]);
+    if (text === undefined && vf.kind === "Secret" && data.data?.[key] !== undefined) text = Buffer.from(data.data[key], "base64").toString("utf8");
+    if (text === undefined) {
+      if (vf.optional) return;
+      throw at(["spec", "valuesFrom", i], `${vf.kind} ${vf.name} has no key ${JSON.stringify(key)}. Fix: set valuesKey to an existing key`);
+    }
+    const base = [vf.kind === "Secret" && data.stringData?.[key] !== undefined ? "stringData" : "data", key];
+    if (vf.targetPath) {
+      const path = vf.targetPath.split(".");
+      user = setPath(user, path, text);
+      userLayers.push({ doc: cm.doc, base, mount: path, value: text });
+    } else {
+      const inner = parseYaml(text, `${cm.file} (${vf.kind} ${vf.name} key ${key})`);
+      const value = inner.value ?? {};
+      if (!isMap(value)) throw at(["spec", "valuesFrom", i], `${vf.kind} ${vf.name} key ${key} is not a YAML mapping`);
+      user = mergeMaps(user, value);
+      userLayers.push({ doc: inner, base: [], mount: [], value });
+    }
+  });
+  if (hr.spec?.values !== undefined && hr.spec.values !== null) {
+    if (!isMap(hr.spec.values)) throw at(["spec", "values"], "spec.values must be a mapping");
+    user = mergeMaps(user, hr.spec.values);
+    userLayers.push({ doc: o.doc, base: ["spec", "values"], mount: [], value: hr.spec.values });
+  }
+
+  return {
+    env,
+    file: o.file,
+    hr,
+    doc: o.doc,
+    name: hr.metadata.name,
+    hrNamespace,
+    release: releaseName(hr),
+    namespace: hr.spec?.targetNamespace ?? hrNamespace,
+    chart,
+    chartDir,
+    defaultLayers,
+    userLayers,
+    defaults,
+    user,
+    values: coalesce(defaults, user),
+  };
+}

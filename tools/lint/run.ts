@@ -1,0 +1,200 @@
+/**
+ * The lint pipeline behind `npm run lint-charts`. Per environment: load the inventory and the
+ * Flux objects (validated against their CRD schemas, references resolved); then, per profile and
+ * in parallel across cores:
+ *   1. values (files + inline) against the chart schema, errors at file:line:col;
+ *   2. `helm lint --strict` with the profile's values;
+ *   3. `helm template` with the profile's values;
+ *   4. every rendered object against its Kubernetes / CRD schema;
+ *   5. the chart's own assertions (tools/lint/charts/<chart>.ts) and the cross-chart ones.
+ * Upstream releases (charts from a HelmRepository) cannot be fetched offline: they are validated
+ * (CRD schema, references, typed values) and reported as "not rendered".
+ */
+import { existsSync } from "node:fs";
+import { availableParallelism } from "node:os";
+import { join } from "node:path";
+import { execa } from "execa";
+import type { Cluster } from "../../schema/cluster.ts";
+import { listEnvironments, loadEnvironment, type Environment, type Profile } from "../lib/flux.ts";
+import { resolveHelm, type Helm } from "../lib/helm.ts";
+import { loadInventory } from "../lib/inventory.ts";
+import { validateObject } from "../lib/k8s-validate.ts";
+import { repoRoot } from "../lib/paths.ts";
+import { mapLimit, renderProfile, withPreparedChart, type K8sObject } from "../lib/render.ts";
+import { locate, validateLayers } from "../lib/values-validate.ts";
+import { InputError, type PathSegment } from "../lib/yaml.ts";
+import { objectRef, type ChartAssertion, type Finding, type LintContext } from "./types.ts";
+
+export interface ProfileReport {
+  env: string;
+  /** Release name, or `(environment)` for environment-level checks, or the upstream release. */
+  release: string;
+  chart: string;
+  /** "rendered", "validated, not rendered (upstream chart ...)", or "environment". */
+  kind: "chart" | "upstream" | "environment";
+  ok: boolean;
+  ms: number;
+  findings: Finding[];
+  /** Rendered objects (chart profiles that got that far). */
+  objects?: K8sObject[];
+  note?: string;
+}
+
+export interface LintReport {
+  ok: boolean;
+  profiles: ProfileReport[];
+  ms: number;
+}
+
+export interface LintOptions {
+  env?: string;
+  chart?: string;
+  root?: string;
+  helm?: Helm;
+}
+
+/**
+ * Assertions for a chart: tools/lint/charts/<chart>.ts, plus tools/lint/common.ts (rules for every
+ * chart). They are code of this checkout, whatever root is being linted.
+ */
+async function loadAssertions(chart: string): Promise<ChartAssertion[]> {
+  const files = [join(repoRoot, "tools", "lint", "charts", `${chart}.ts`), join(repoRoot, "tools", "lint", "common.ts")];
+  const out: ChartAssertion[] = [];
+  for (const file of files) out.push(...(await assertionsOf(file)));
+  return out;
+}
+
+async function assertionsOf(file: string): Promise<ChartAssertion[]> {
+  if (!existsSync(file)) return [];
+  const mod = (await import(file)) as { assertions?: ChartAssertion[] };
+  return mod.assertions ?? [];
+}
+
+function fromError(err: unknown): Finding {
+  if (err instanceof InputError) {
+    return { severity: "error", location: err.line ? { file: err.file, line: err.line, col: err.col } : { file: err.file, line: 0, col: 0 }, message: err.detail };
+  }
+  return { severity: "error", message: (err as Error).message };
+}
+
+/** Lints one profile; never throws (failures become findings). */
+async function lintProfile(p: Profile, inventory: Cluster, helm: Helm): Promise<ProfileReport> {
+  const t0 = performance.now();
+  const findings: Finding[] = [];
+  const done = (objects?: K8sObject[]): ProfileReport => ({
+    env: p.env,
+    release: p.release,
+    chart: p.chart,
+    kind: "chart",
+    ok: !findings.some((f) => f.severity === "error"),
+    ms: Math.round(performance.now() - t0),
+    findings,
+    objects,
+  });
+  // 1. values against the schema
+  const schema = join(p.chartDir, "values.schema.json");
+  if (!existsSync(schema)) {
+    findings.push({ severity: "error", message: `charts/${p.chart}/values.schema.json is missing. Fix: npm run gen-schema` });
+    return done();
+  }
+  const layers = [...p.defaultLayers, ...p.userLayers];
+  for (const e of validateLayers(p.values, layers, schema)) findings.push(fromError(e));
+  if (findings.length > 0) return done();
+
+  // 2. helm lint --strict with the profile's values
+  await withPreparedChart(p, async (chartDir, userFile) => {
+    const res = await execa(helm.bin, ["lint", "--strict", chartDir, "-f", userFile, "--namespace", p.namespace, "--kube-version", inventory.kubernetesVersion], { reject: false, timeout: 120_000 });
+    if (res.exitCode !== 0) {
+      const lines = `${res.stdout}\n${res.stderr}`.split("\n").filter((l) => /\[(ERROR|WARNING)\]|Error:/.test(l));
+      findings.push({ severity: "error", message: `helm lint --strict: ${(lines.join("; ") || res.stderr).replaceAll(chartDir, `charts/${p.chart}`)}` });
+    }
+  });
+  if (findings.length > 0) return done();
+
+  // 3. helm template
+  let objects: K8sObject[];
+  try {
+    objects = (await renderProfile(p, helm, inventory.kubernetesVersion)).objects;
+  } catch (err) {
+    findings.push(fromError(err));
+    return done();
+  }
+
+  // 4. every rendered object against its schema
+  for (const o of objects) {
+    for (const msg of await validateObject(o)) findings.push({ severity: "error", object: objectRef(o), message: msg });
+  }
+
+  // 5. assertions
+  const ctx: LintContext = {
+    env: p.env,
+    profile: p,
+    values: p.values,
+    objects,
+    inventory,
+    locate: (path: readonly PathSegment[]) => locate(path, layers),
+  };
+  for (const assertion of await loadAssertions(p.chart)) {
+    try {
+      findings.push(...assertion(ctx));
+    } catch (err) {
+      findings.push({ severity: "error", message: `assertion ${assertion.name || p.chart} crashed: ${(err as Error).message}` });
+    }
+  }
+  return done(objects);
+}
+
+/** Environment-level checks: every Flux object against its CRD schema. */
+async function lintEnvironmentObjects(e: Environment): Promise<Finding[]> {
+  const findings: Finding[] = [];
+  for (const o of e.objects) {
+    for (const msg of await validateObject(o.obj)) {
+      const path = msg.split(":")[0].split(".").filter(Boolean).map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+      const pos = o.doc.position(path);
+      findings.push({ severity: "error", object: objectRef(o.obj), location: { file: o.file, ...pos }, message: msg });
+    }
+  }
+  return findings;
+}
+
+/** Lints every environment (or one), every profile (or one chart's). */
+export async function lintEnvironment(opts: LintOptions = {}): Promise<LintReport> {
+  const t0 = performance.now();
+  const root = opts.root ?? repoRoot;
+  const envs = opts.env ? [opts.env] : listEnvironments(root);
+  const reports: ProfileReport[] = [];
+  let helm = opts.helm;
+  const jobs: (() => Promise<ProfileReport>)[] = [];
+  for (const env of envs) {
+    const te = performance.now();
+    const envReport = (findings: Finding[], note?: string): ProfileReport => ({
+      env, release: "(environment)", chart: "-", kind: "environment", ok: !findings.some((f) => f.severity === "error"), ms: Math.round(performance.now() - te), findings, note,
+    });
+    let environment: Environment;
+    let inventory: Cluster;
+    try {
+      environment = loadEnvironment(env, root);
+      inventory = loadInventory(env, root);
+      helm ??= await resolveHelm();
+    } catch (err) {
+      reports.push(envReport([fromError(err)]));
+      continue;
+    }
+    const objFindings = await lintEnvironmentObjects(environment);
+    reports.push(envReport(objFindings, `${environment.objects.length} Flux objects, ${environment.profiles.length} chart releases, ${environment.upstream.length} upstream releases`));
+    for (const u of environment.upstream) {
+      if (opts.chart && opts.chart !== u.chart) continue;
+      reports.push({
+        env, release: u.name, chart: u.chart, kind: "upstream", ok: true, ms: 0, findings: [],
+        note: `validated, not rendered: upstream chart ${u.chart} from ${u.source} cannot be fetched offline`,
+      });
+    }
+    const h = helm;
+    for (const p of environment.profiles) {
+      if (opts.chart && opts.chart !== p.chart) continue;
+      jobs.push(() => lintProfile(p, inventory, h));
+    }
+  }
+  reports.push(...(await mapLimit(jobs, availableParallelism(), (j) => j())));
+  return { ok: reports.every((r) => r.ok), profiles: reports, ms: Math.round(performance.now() - t0) };
+}
