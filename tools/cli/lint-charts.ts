@@ -1,8 +1,10 @@
 /**
- * npm run lint-charts [-- --env E] [--chart C] [--json]
+ * npm run lint-charts [-- --env E] [--chart C] [--json] [--root DIR]
+ * (--root lints another checkout of this repository, e.g. a test fixture.)
  * Lints every profile (HelmRelease of this repo's charts) of every environment; one line per
  * profile with status and duration, each finding below it, then a summary. Exit 1 on any error.
  */
+import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { runMain } from "../lib/cli.ts";
 import { formatReport } from "../lint/format.ts";
@@ -10,10 +12,10 @@ import { lintEnvironment } from "../lint/run.ts";
 
 await runMain(async () => {
   const { values } = parseArgs({
-    options: { env: { type: "string" }, chart: { type: "string" }, json: { type: "boolean", default: false } },
+    options: { env: { type: "string" }, chart: { type: "string" }, json: { type: "boolean", default: false }, root: { type: "string" } },
     strict: true,
   });
-  const report = await lintEnvironment({ env: values.env, chart: values.chart });
+  const report = await lintEnvironment({ env: values.env, chart: values.chart, root: values.root ? resolve(values.root) : undefined });
   if (values.json) {
     const { profiles, ...rest } = report;
     console.log(JSON.stringify({ ...rest, profiles: profiles.map(({ objects, ...p }) => ({ ...p, objects: objects?.length })) }, null, 2));

@@ -17,11 +17,11 @@ export function releaseYaml(r: RenderedRelease): string {
 
 await runMain(async () => {
   const { values } = parseArgs({
-    options: { env: { type: "string" }, chart: { type: "string" }, out: { type: "string" } },
+    options: { env: { type: "string" }, chart: { type: "string" }, out: { type: "string" }, root: { type: "string" } },
     strict: true,
   });
   if (!values.env) throw Object.assign(new Error("--env is required. Usage: npm run render -- --env <env> [--chart <name>] [--out DIR]"), { exitCode: 2 });
-  const releases = await renderEnvironment(values.env, { chart: values.chart });
+  const releases = await renderEnvironment(values.env, { chart: values.chart, root: values.root ? resolve(values.root) : undefined });
   if (values.chart && releases.length === 0) throw new Error(`environment ${values.env} has no HelmRelease of chart ${values.chart}`);
   if (values.out) {
     const dir = resolve(values.out);

@@ -34,6 +34,7 @@ export interface SchemaTarget {
 /** Schemas that are not chart values: listed here, one line each. */
 export const OTHER_SCHEMAS: SchemaTarget[] = [
   { source: "schema/cluster.ts", type: "Cluster", out: "schema/generated/cluster.schema.json" },
+  { source: "schema/upstream/longhorn.ts", type: "LonghornValues", out: "schema/generated/upstream-longhorn.schema.json" },
 ];
 
 /** Chart directories under charts/ (those with a Chart.yaml), sorted. */

@@ -111,7 +111,7 @@ function collect(dir: string, root: string): FluxObject[] {
   if (!existsSync(kfile)) {
     return yamlFilesUnder(dir).flatMap((f) => objectsOf(f, root));
   }
-  const kdoc = loadYamlFile(kfile, "kustomization");
+  const kdoc = loadYamlFile(kfile, "kustomization", root);
   const k = (kdoc.value ?? {}) as { resources?: unknown; patches?: unknown };
   const resources = Array.isArray(k.resources) ? k.resources : [];
   const objects: FluxObject[] = [];
@@ -134,7 +134,7 @@ function collect(dir: string, root: string): FluxObject[] {
     if (p.target?.kind !== "HelmRelease") throw where("only patches with target.kind HelmRelease are supported by this repo's tooling. Fix: set target.kind: HelmRelease or move the patch elsewhere");
     let body: SourceDoc;
     if (typeof p.patch === "string") body = parseYaml(p.patch, `${kdoc.file} (patches[${i}])`);
-    else if (typeof p.path === "string") body = loadYamlFile(resolve(dir, p.path), "patch file");
+    else if (typeof p.path === "string") body = loadYamlFile(resolve(dir, p.path), "patch file", root);
     else throw where("needs an inline `patch` or a `path`");
     if (!isMap(body.value)) throw where("the patch must be a YAML mapping (a strategic-merge patch)");
     for (const o of objects) {
@@ -164,7 +164,7 @@ function yamlFilesUnder(dir: string): string[] {
 
 function objectsOf(file: string, root: string): FluxObject[] {
   const rel = relative(root, file);
-  return loadYamlStream(file).map((doc) => {
+  return loadYamlStream(file, "YAML file", root).map((doc) => {
     const obj = doc.value as K8sObject;
     if (!isMap(obj) || typeof obj.kind !== "string" || typeof obj.apiVersion !== "string" || !isMap(obj.metadata) || typeof obj.metadata.name !== "string") {
       const { line, col } = doc.position([]);
@@ -237,7 +237,7 @@ function resolveRelease(env: string, o: FluxObject, objects: FluxObject[], root:
     if (!existsSync(abs)) {
       throw at(["spec", "chart", "spec", "valuesFiles", i], `values file ${f} does not exist. Fix: create it or remove it from valuesFiles (paths are relative to the repository root)`);
     }
-    const doc = loadYamlFile(abs, "values file");
+    const doc = loadYamlFile(abs, "values file", root);
     const value = doc.value ?? {};
     if (!isMap(value)) {
       const { line, col } = doc.position([]);

@@ -17,8 +17,9 @@ export function inventoryPath(env: string, root = repoRoot): string {
 
 /** Loads and validates `values/<env>/cluster.yaml`. Throws InputError naming file:line:col. */
 export function loadInventory(env: string, root = repoRoot): Cluster {
-  const doc = loadYamlFile(inventoryPath(env, root), `inventory of environment ${env}`);
-  const schema = join(root, "schema/generated/cluster.schema.json");
+  const doc = loadYamlFile(inventoryPath(env, root), `inventory of environment ${env}`, root);
+  // The inventory schema belongs to the tooling (this checkout), whatever root is loaded.
+  const schema = join(repoRoot, "schema/generated/cluster.schema.json");
   const errors = validateDoc(doc, schema);
   if (errors.length > 0) throw errors[0];
   const cluster = doc.value as Cluster;

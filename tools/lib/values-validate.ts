@@ -59,7 +59,7 @@ export function validateLayers(values: unknown, layers: ValuesLayer[], schemaPat
   for (const e of errors) {
     const path = pointerToPath(e.instancePath);
     const { keyPath, detail } = describe(e, path, values);
-    const where = locate(keyPath, layers, e.keyword === "additionalProperties");
+    const where = locate(keyPath, layers, e.keyword === "additionalProperties" || e.keyword === "required");
     const text = `${keyPath.join(".") || "(root)"}: ${detail}`;
     const key = `${where.file}:${where.line}:${where.col}:${text}`;
     if (seen.has(key)) continue;

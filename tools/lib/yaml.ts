@@ -112,28 +112,32 @@ export function parseYamlStream(text: string, file: string): SourceDoc[] {
   for (const doc of docs) {
     const err = firstError(doc, lc, file);
     if (err) throw err;
-    if (doc.contents === null) continue;
-    out.push(toSourceDoc(doc, lc, file));
+    const sd = toSourceDoc(doc, lc, file);
+    if (sd.value === null || sd.value === undefined) continue;
+    out.push(sd);
   }
   return out;
 }
 
-/** Reads and parses a YAML file. A missing file is an InputError saying so. */
-export function loadYamlFile(path: string, what = "YAML file"): SourceDoc {
-  return parseYaml(readText(path, what), displayPath(path));
+/**
+ * Reads and parses a YAML file; messages name it relative to `root`. A missing file is an
+ * InputError saying so.
+ */
+export function loadYamlFile(path: string, what = "YAML file", root = repoRoot): SourceDoc {
+  return parseYaml(readText(path, what, root), displayPath(path, root));
 }
 
 /** Reads and parses a multi-document YAML file. */
-export function loadYamlStream(path: string, what = "YAML file"): SourceDoc[] {
-  return parseYamlStream(readText(path, what), displayPath(path));
+export function loadYamlStream(path: string, what = "YAML file", root = repoRoot): SourceDoc[] {
+  return parseYamlStream(readText(path, what, root), displayPath(path, root));
 }
 
-function readText(path: string, what: string): string {
+function readText(path: string, what: string, root: string): string {
   try {
     return readFileSync(path, "utf8");
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const detail = code === "ENOENT" ? `${what} does not exist` : `cannot read ${what}: ${code ?? String(err)}`;
-    throw new InputError(displayPath(path), 0, 0, detail, { cause: err });
+    throw new InputError(displayPath(path, root), 0, 0, detail, { cause: err });
   }
 }

