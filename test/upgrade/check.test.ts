@@ -1,0 +1,123 @@
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { renderEnvironment, type K8sObject, type RenderedRelease, type RenderOptions } from "../../tools/lib/render.ts";
+import { upgradeCheck } from "../../tools/upgrade/check.ts";
+import { hasErrors } from "../../tools/upgrade/compare.ts";
+import { fixtureFiles, tempRepo, type TempRepo } from "./repo.ts";
+
+const repos: TempRepo[] = [];
+afterEach(() => {
+  for (const r of repos.splice(0)) r.remove();
+});
+
+// ---- upgradeCheck with a render that reads render.json (no helm) ------------------------------
+
+const stsWith = (storage: string): K8sObject => ({
+  apiVersion: "apps/v1",
+  kind: "StatefulSet",
+  metadata: { name: "demo", namespace: "apps" },
+  spec: {
+    serviceName: "demo",
+    selector: { matchLabels: { app: "demo" } },
+    template: { metadata: { labels: { app: "demo" } }, spec: { containers: [{ name: "demo", image: "busybox:1.36" }] } },
+    volumeClaimTemplates: [{ metadata: { name: "data" }, spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage } } } }],
+  },
+});
+
+const renderJson = (objects: K8sObject[]) => JSON.stringify({ objects });
+
+/** Reads `<root>/clusters/<env>/render.json`; records which roots it rendered. */
+function fakeRender(seen: string[]) {
+  return async (env: string, opts: RenderOptions): Promise<RenderedRelease[]> => {
+    seen.push(`${env}@${opts.root}`);
+    const { objects } = JSON.parse(readFileSync(join(opts.root!, "clusters", env, "render.json"), "utf8")) as { objects: K8sObject[] };
+    return [{ env, release: "demo", namespace: "apps", chart: "demo", source: `clusters/${env}/demo.yaml`, objects }];
+  };
+}
+
+describe("upgradeCheck", () => {
+  it("compares the base revision with the uncommitted working tree, per environment", async () => {
+    const repo = await tempRepo();
+    repos.push(repo);
+    await repo.commit("base", {
+      "clusters/prod/render.json": renderJson([stsWith("1Gi")]),
+      "clusters/lab/render.json": renderJson([stsWith("1Gi")]),
+    });
+    repo.write({ "clusters/prod/render.json": renderJson([stsWith("2Gi")]), "clusters/new/render.json": renderJson([]) });
+    const seen: string[] = [];
+    const result = await upgradeCheck({ root: repo.dir, base: "main", render: fakeRender(seen) });
+
+    expect(result.baseCommit).toBe(await repo.git("rev-parse", "HEAD"));
+    expect(result.environments.map((e) => [e.env, e.skipped ?? null, e.findings.length])).toEqual([
+      ["lab", null, 0],
+      ["new", expect.stringContaining("new environment"), 0],
+      ["prod", null, 1],
+    ]);
+    const [f] = result.environments[2].findings;
+    expect(f).toMatchObject({
+      severity: "error",
+      kind: "immutable-field",
+      path: "spec.volumeClaimTemplates",
+      object: { kind: "StatefulSet", namespace: "apps", name: "demo", release: "apps/demo" },
+    });
+    // Both roots were rendered: the working tree and a temporary worktree that is gone now.
+    const baseRoots = seen.filter((s) => !s.endsWith(`@${repo.dir}`)).map((s) => s.split("@")[1]);
+    expect(baseRoots.length).toBeGreaterThan(0);
+    for (const r of baseRoots) expect(existsSync(r)).toBe(false);
+  });
+
+  it("checks one environment with env, and rejects an unknown one with exit code 2", async () => {
+    const repo = await tempRepo();
+    repos.push(repo);
+    await repo.commit("base", { "clusters/prod/render.json": renderJson([stsWith("1Gi")]), "clusters/lab/render.json": renderJson([stsWith("1Gi")]) });
+    repo.write({ "clusters/lab/render.json": renderJson([stsWith("5Gi")]) });
+    const seen: string[] = [];
+    const only = await upgradeCheck({ root: repo.dir, base: "HEAD", env: "prod", render: fakeRender(seen) });
+    expect(only.environments).toEqual([{ env: "prod", findings: [] }]);
+    expect(seen.every((s) => s.startsWith("prod@"))).toBe(true);
+    await expect(upgradeCheck({ root: repo.dir, base: "HEAD", env: "nope", render: fakeRender([]) })).rejects.toMatchObject({
+      exitCode: 2,
+      message: expect.stringContaining("Fix: use one of lab, prod"),
+    });
+  });
+});
+
+// ---- the real renderEnvironment on a tiny fixture repository ----------------------------------
+
+const probe = await tempRepo("upgrade-probe-");
+probe.write(fixtureFiles("storage: 1Gi\n"));
+/** False only while renderEnvironment is the stub that throws "not implemented". */
+const renderAvailable = await renderEnvironment("test", { root: probe.dir }).then(
+  () => true,
+  (err: Error) => !/not implemented/.test(err.message),
+);
+afterAll(() => probe.remove());
+
+describe("upgradeCheck with the real render (fixture repo)", () => {
+  it.skipIf(!renderAvailable)("reports a claim template change made in values as an immutable-field error", async () => {
+    const repo = await tempRepo();
+    repos.push(repo);
+    await repo.commit("base", fixtureFiles("storage: 1Gi\n"));
+    await repo.commit("grow the claim template", { "values/test/demo.yaml": "storage: 2Gi\n" });
+    const result = await upgradeCheck({ root: repo.dir, base: "HEAD~1" });
+    const [env] = result.environments;
+    expect(env.env).toBe("test");
+    expect(hasErrors(env.findings)).toBe(true);
+    expect(env.findings[0]).toMatchObject({
+      kind: "immutable-field",
+      path: "spec.volumeClaimTemplates",
+      object: { kind: "StatefulSet", namespace: "apps", name: "demo", release: "apps/demo" },
+      changes: [{ path: "spec.volumeClaimTemplates[0].spec.resources.requests.storage", old: "1Gi", new: "2Gi" }],
+    });
+  });
+
+  it.skipIf(!renderAvailable)("passes an image bump with a roll warning only", async () => {
+    const repo = await tempRepo();
+    repos.push(repo);
+    await repo.commit("base", fixtureFiles("storage: 1Gi\n"));
+    repo.write({ "values/test/demo.yaml": "storage: 1Gi\nimage: busybox:1.37\n" });
+    const result = await upgradeCheck({ root: repo.dir, base: "main", env: "test" });
+    expect(result.environments[0].findings.map((f) => [f.kind, f.severity])).toEqual([["rolls-pods", "warning"]]);
+  });
+});

@@ -1,0 +1,127 @@
+/** Temporary git repositories for the upgrade tests. */
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { execa } from "execa";
+import { repoRoot } from "../../tools/lib/paths.ts";
+
+/** A throwaway repository: write files, commit, and clean up. */
+export interface TempRepo {
+  dir: string;
+  git(...args: string[]): Promise<string>;
+  write(files: Record<string, string>): void;
+  /** Writes `files`, commits everything, returns the new commit. */
+  commit(message: string, files?: Record<string, string>): Promise<string>;
+  remove(): void;
+}
+
+/** `git init -b main` in a fresh temp directory, with a local identity. */
+export async function tempRepo(prefix = "upgrade-repo-"): Promise<TempRepo> {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const git = async (...args: string[]) => (await execa("git", args, { cwd: dir })).stdout.trim();
+  await git("init", "-q", "-b", "main");
+  await git("config", "user.email", "test@example.invalid");
+  await git("config", "user.name", "test");
+  await git("config", "commit.gpgsign", "false");
+  const write = (files: Record<string, string>) => {
+    for (const [path, text] of Object.entries(files)) {
+      mkdirSync(dirname(join(dir, path)), { recursive: true });
+      writeFileSync(join(dir, path), text);
+    }
+  };
+  return {
+    dir,
+    git,
+    write,
+    async commit(message, files = {}) {
+      write(files);
+      await git("add", "-A");
+      await git("commit", "-q", "--allow-empty", "-m", message);
+      return git("rev-parse", "HEAD");
+    },
+    remove: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+// ---- A tiny chart repository for the real render: charts/demo, clusters/test, values/test ----
+
+const CHART = `apiVersion: v2
+name: demo
+version: 0.1.0
+`;
+const VALUES = `image: busybox:1.36
+storage: 1Gi
+serviceName: demo
+`;
+const STS = `apiVersion: apps/v1
+kind: StatefulSet
+metadata:
+  name: {{ .Release.Name }}
+spec:
+  serviceName: {{ .Values.serviceName }}
+  replicas: 1
+  selector:
+    matchLabels:
+      app.kubernetes.io/name: demo
+  template:
+    metadata:
+      labels:
+        app.kubernetes.io/name: demo
+    spec:
+      containers:
+        - name: demo
+          image: {{ .Values.image }}
+  volumeClaimTemplates:
+    - metadata:
+        name: data
+      spec:
+        accessModes: [ReadWriteOnce]
+        resources:
+          requests:
+            storage: {{ .Values.storage }}
+`;
+const SOURCE = `apiVersion: source.toolkit.fluxcd.io/v1
+kind: GitRepository
+metadata:
+  name: charts
+  namespace: flux-system
+spec:
+  interval: 5m
+  url: https://git.example.invalid/charts.git
+  ref:
+    branch: main
+`;
+const RELEASE = `apiVersion: helm.toolkit.fluxcd.io/v2
+kind: HelmRelease
+metadata:
+  name: demo
+  namespace: apps
+spec:
+  interval: 10m
+  chart:
+    spec:
+      chart: ./charts/demo
+      sourceRef:
+        kind: GitRepository
+        name: charts
+        namespace: flux-system
+      valuesFiles:
+        - charts/demo/values.yaml
+        - values/test/demo.yaml
+`;
+
+/** The fixture's files; the inventory and its schema are the suite's own (staging, renamed test). */
+export function fixtureFiles(demoValues: string): Record<string, string> {
+  const inventory = readFileSync(join(repoRoot, "values/staging/cluster.yaml"), "utf8").replace(/^name: staging$/m, "name: test");
+  return {
+    "charts/demo/Chart.yaml": CHART,
+    "charts/demo/values.yaml": VALUES,
+    "charts/demo/templates/sts.yaml": STS,
+    "clusters/test/sources.yaml": SOURCE,
+    "clusters/test/demo.yaml": RELEASE,
+    "values/test/demo.yaml": demoValues,
+    "values/test/cluster.yaml": inventory,
+    "schema/generated/cluster.schema.json": readFileSync(join(repoRoot, "schema/generated/cluster.schema.json"), "utf8"),
+  };
+}
+
