@@ -14,6 +14,8 @@ export async function generateAll(root = repoRoot): Promise<Map<string, string>>
   const schemas = generateSchemas(schemaTargets(root), root);
   for (const [path, schema] of schemas) files.set(path, jsonText(schema));
 
+  for (const [path, schema] of editorSchemas(schemas)) files.set(path, jsonText(schema));
+
   const shared = readFileSync(join(root, "tools/templates/shared.tpl"), "utf8");
   for (const chart of listCharts(root)) {
     files.set(`charts/${chart}/templates/_shared.tpl`, shared.replaceAll("CHARTNAME", chart));
@@ -23,6 +25,38 @@ export async function generateAll(root = repoRoot): Promise<Map<string, string>>
   }
   return files;
 }
+
+/**
+ * Editor schemas for HelmReleases (as bjw-s app-template ships them): the HelmRelease schema with
+ * `spec.values` referring to the values schema of the chart it installs, so an editor completes
+ * and checks values inside the Flux object. One per chart of this repo
+ * (`helmrelease-<chart>.schema.json`) and per typed upstream release (`upstream-<name>`).
+ */
+export function editorSchemas(schemas: ReadonlyMap<string, Record<string, unknown>>): Map<string, Record<string, unknown>> {
+  const out = new Map<string, Record<string, unknown>>();
+  const base = schemas.get(HELMRELEASE_SCHEMA);
+  if (!base) return out;
+  const targets: [string, string][] = [];
+  for (const path of schemas.keys()) {
+    const chart = /^charts\/([^/]+)\/values\.schema\.json$/.exec(path)?.[1];
+    if (chart) targets.push([chart, `../../${path}`]);
+    const upstream = /^schema\/generated\/upstream-([^/]+)\.schema\.json$/.exec(path)?.[1];
+    if (upstream) targets.push([upstream, `./upstream-${upstream}.schema.json`]);
+  }
+  for (const [name, ref] of targets) {
+    const copy = structuredClone(base) as { description?: string; definitions?: Record<string, { properties?: Record<string, unknown> }>; properties: Record<string, { $ref?: string }> };
+    // spec is a definition or inline; find the object that holds `values`.
+    const holders = [copy.properties.spec, ...Object.values(copy.definitions ?? {})] as { properties?: Record<string, unknown> }[];
+    const spec = holders.find((h) => h?.properties && "values" in h.properties && "chart" in h.properties);
+    if (!spec?.properties) throw new Error(`${HELMRELEASE_SCHEMA} has no spec.values to point at ${ref}`);
+    spec.properties.values = { description: `Values of ${name}, validated against its values schema.`, $ref: ref };
+    copy.description = `A Flux HelmRelease of ${name}, with spec.values checked against ${ref.replace(/^(\.\.\/)+|^\.\//, "")}.`;
+    out.set(`schema/generated/helmrelease-${name}.schema.json`, copy);
+  }
+  return out;
+}
+
+export const HELMRELEASE_SCHEMA = "schema/generated/helmrelease.schema.json";
 
 /** Paths (relative) whose committed content differs from what the generators produce. */
 export function drifted(files: ReadonlyMap<string, string>, root = repoRoot): string[] {

@@ -34,6 +34,22 @@ export interface SchemaTarget {
 /** Schemas that are not chart values: listed here, one line each. */
 export const OTHER_SCHEMAS: SchemaTarget[] = [
   { source: "schema/cluster.ts", type: "Cluster", out: "schema/generated/cluster.schema.json" },
+  { source: "schema/flux.ts", type: "HelmRelease", out: "schema/generated/helmrelease.schema.json" },
+  { source: "schema/policy.ts", type: "Policy", out: "schema/generated/policy.schema.json" },
+  { source: "schema/upstream/traefik.ts", type: "TraefikValues", out: "schema/generated/upstream-traefik.schema.json" },
+  { source: "schema/upstream/metallb.ts", type: "MetallbValues", out: "schema/generated/upstream-metallb.schema.json" },
+  {
+    source: "schema/crds/metallb.ts",
+    type: "IPAddressPool",
+    out: "schema/generated/crd-metallb-ipaddresspool.schema.json",
+    crd: { apiVersion: "metallb.io/v1beta1", kind: "IPAddressPool" },
+  },
+  {
+    source: "schema/crds/metallb.ts",
+    type: "L2Advertisement",
+    out: "schema/generated/crd-metallb-l2advertisement.schema.json",
+    crd: { apiVersion: "metallb.io/v1beta1", kind: "L2Advertisement" },
+  },
   { source: "schema/upstream/longhorn.ts", type: "LonghornValues", out: "schema/generated/upstream-longhorn.schema.json" },
 ];
 

@@ -6,7 +6,7 @@ export function formatReport(report: LintReport): string {
   const lines: string[] = [];
   for (const p of report.profiles) {
     const status = !p.ok ? "FAIL" : p.findings.length > 0 ? "WARN" : p.kind === "upstream" ? "SKIP" : "PASS";
-    const what = p.kind === "environment" ? `${p.env} (environment)` : `${p.env}/${p.release} (${p.chart})`;
+    const what = p.kind === "environment" ? `${p.env} ${p.release}` : `${p.env}/${p.release} (${p.chart})`;
     lines.push(`${status.padEnd(4)} ${what.padEnd(40)} ${String(p.ms).padStart(6)} ms${p.note ? `  ${p.note}` : ""}`);
     for (const f of p.findings) {
       const tag = f.severity === "error" ? "ERROR" : "WARNING";

@@ -6,7 +6,8 @@
  *   2. `helm lint --strict` with the profile's values;
  *   3. `helm template` with the profile's values;
  *   4. every rendered object against its Kubernetes / CRD schema;
- *   5. the chart's own assertions (tools/lint/charts/<chart>.ts) and the cross-chart ones.
+ *   5. the chart's own assertions (tools/lint/charts/<chart>.ts) and the cross-chart ones;
+ * then, per environment, 6. the security policy gate (tools/policy) over all rendered objects.
  * Upstream releases (charts from a HelmRepository) cannot be fetched offline: they are validated
  * (CRD schema, references, typed values) and reported as "not rendered".
  */
@@ -23,6 +24,7 @@ import { repoRoot } from "../lib/paths.ts";
 import { mapLimit, renderProfile, withPreparedChart, type K8sObject } from "../lib/render.ts";
 import { locate, validateLayers } from "../lib/values-validate.ts";
 import { InputError, type PathSegment } from "../lib/yaml.ts";
+import { policyStage, type Violation } from "../policy/index.ts";
 import { objectRef, type ChartAssertion, type Finding, type LintContext } from "./types.ts";
 
 export interface ProfileReport {
@@ -68,6 +70,16 @@ async function assertionsOf(file: string): Promise<ChartAssertion[]> {
   if (!existsSync(file)) return [];
   const mod = (await import(file)) as { assertions?: ChartAssertion[] };
   return mod.assertions ?? [];
+}
+
+function fromViolation(v: Violation): Finding {
+  const container = v.container !== undefined ? `${v.containerKind ?? "container"} ${v.container}: ` : "";
+  return {
+    severity: v.severity,
+    object: v.location ? undefined : v.object,
+    location: v.location,
+    message: `${container}${v.rule}: ${v.message.replace(/\.$/, "")}. Fix: ${v.fix}`,
+  };
 }
 
 function fromError(err: unknown): Finding {
@@ -195,6 +207,26 @@ export async function lintEnvironment(opts: LintOptions = {}): Promise<LintRepor
       jobs.push(() => lintProfile(p, inventory, h));
     }
   }
-  reports.push(...(await mapLimit(jobs, availableParallelism(), (j) => j())));
+  const profileReports = await mapLimit(jobs, availableParallelism(), (j) => j());
+  reports.push(...profileReports);
+  // 6. the security policy gate over everything each environment renders
+  for (const env of envs) {
+    if (!reports.some((r) => r.env === env && r.kind === "environment" && r.note)) continue;
+    const te = performance.now();
+    const rendered = profileReports.filter((r) => r.env === env);
+    const objects = rendered.flatMap((r) => r.objects ?? []);
+    let findings: Finding[];
+    try {
+      findings = (await policyStage(env, objects, root)).map(fromViolation);
+    } catch (err) {
+      findings = [fromError(err)];
+    }
+    const incomplete = rendered.some((r) => !r.objects);
+    reports.push({
+      env, release: "(policy)", chart: "-", kind: "environment", ok: !findings.some((f) => f.severity === "error"),
+      ms: Math.round(performance.now() - te), findings,
+      note: `${objects.length} objects checked against values/${env}/policy.yaml${incomplete ? " (releases that failed to render are not included)" : ""}`,
+    });
+  }
   return { ok: reports.every((r) => r.ok), profiles: reports, ms: Math.round(performance.now() - t0) };
 }

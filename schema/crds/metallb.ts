@@ -1,0 +1,45 @@
+/**
+ * The MetalLB custom resources this repository declares (metallb.io/v1beta1), typed from the
+ * CRDs' OpenAPI schemas (metallb 0.16): only the fields used here, so an unknown field is an
+ * error. Lint validates clusters/<env>/ objects of these kinds against the generated schemas.
+ */
+
+interface ObjectMeta {
+  /** Object name. @pattern ^[a-z0-9]([-a-z0-9]*[a-z0-9])?$ */
+  name: string;
+  /** Namespace MetalLB runs in. */
+  namespace: string;
+  labels?: { [key: string]: string };
+  annotations?: { [key: string]: string };
+}
+
+/** A pool of addresses MetalLB hands to LoadBalancer Services. */
+export interface IPAddressPool {
+  apiVersion: "metallb.io/v1beta1";
+  kind: "IPAddressPool";
+  metadata: ObjectMeta;
+  spec: {
+    /**
+     * Address ranges (`a.b.c.d-a.b.c.e` or CIDR). Must equal the inventory's `metallb.addresses`.
+     * @minItems 1
+     */
+    addresses: string[];
+    /** Assign addresses automatically. @default true */
+    autoAssign?: boolean;
+    /** Skip .0 and .255 addresses. @default false */
+    avoidBuggyIPs?: boolean;
+  };
+}
+
+/** Announces pools over L2 (ARP). */
+export interface L2Advertisement {
+  apiVersion: "metallb.io/v1beta1";
+  kind: "L2Advertisement";
+  metadata: ObjectMeta;
+  spec?: {
+    /** Pools announced; all pools when unset. */
+    ipAddressPools?: string[];
+    /** Interfaces to announce from; all when unset. */
+    interfaces?: string[];
+  };
+}

@@ -1,0 +1,91 @@
+/**
+ * The keys this cluster sets on the upstream Traefik chart (traefik/traefik-helm-chart 41.x,
+ * Traefik v3). Only these keys are allowed, so a typo is an error; key names and defaults are
+ * from the chart's values.yaml.
+ */
+import type { IPv4, Resources } from "../common.ts";
+
+/** One Traefik entrypoint (`ports.<name>` in the chart). */
+export interface TraefikPort {
+  /** Container port Traefik listens on. @TJS-type integer @minimum 1 @maximum 65535 */
+  port: number;
+  /** Port on the LoadBalancer Service. @TJS-type integer @minimum 1 @maximum 65535 */
+  exposedPort: number;
+  /** Expose the entrypoint on the Service. */
+  expose: {
+    /** On the default Service. @default true */
+    default: boolean;
+  };
+  /** Port protocol. @default "TCP" */
+  protocol?: "TCP" | "UDP";
+  /** TLS on this entrypoint. */
+  tls?: {
+    /** Terminate TLS here. */
+    enabled: boolean;
+  };
+  /** HTTP options of the entrypoint (e.g. a redirection to https). */
+  http?: {
+    redirections?: {
+      entryPoint?: {
+        /** Target entrypoint name. */
+        to: string;
+        /** Target scheme. */
+        scheme: "https";
+        /** Permanent redirect. @default true */
+        permanent?: boolean;
+      };
+    };
+  };
+}
+
+/** Values of the Traefik HelmRelease. */
+export interface TraefikValues {
+  /**
+   * Entrypoints. This cluster names them `http` and `https` (the seed: the annotation values
+   * `web,websecure` do not work here), so the chart's default `web` and `websecure` are removed
+   * with `null` and `http`/`https` declared instead. Lint checks that the declared names equal the
+   * inventory's `traefik.entrypoints`.
+   */
+  ports: {
+    /** The chart's dashboard/API port. */
+    traefik?: { expose: { default: false } };
+    /** Removed: this cluster calls it `http`. */
+    web: null;
+    /** Removed: this cluster calls it `https`. */
+    websecure: null;
+    /** Plain HTTP on port 80. */
+    http: TraefikPort;
+    /** HTTPS on port 443. */
+    https: TraefikPort;
+  };
+  /** The LoadBalancer Service MetalLB gives an address. */
+  service: {
+    /** @default "LoadBalancer" */
+    type: "LoadBalancer";
+    /** Extra spec fields of the Service. */
+    spec?: {
+      /** A fixed address from the MetalLB pool; lint checks it lies in the inventory's pool. */
+      loadBalancerIP?: IPv4;
+    };
+  };
+  /** The IngressClass the charts' Ingresses use. */
+  ingressClass: {
+    enabled: true;
+    /** Make `traefik` the cluster's default IngressClass. */
+    isDefaultClass: boolean;
+    /** @default "traefik" */
+    name?: "traefik";
+  };
+  /** Providers: this cluster routes plain Ingress objects. */
+  providers: {
+    kubernetesIngress: {
+      enabled: true;
+      /** Only Ingresses of this class. */
+      ingressClass?: "traefik";
+    };
+    /** Traefik's own CRDs (IngressRoute). */
+    kubernetesCRD?: { enabled: boolean };
+  };
+  /** Resources of the Traefik pod. */
+  resources?: Resources;
+}

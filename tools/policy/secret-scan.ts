@@ -1,0 +1,137 @@
+/**
+ * Scan of committed YAML for secrets: known key formats and high-entropy tokens.
+ *
+ * High entropy: candidate tokens are runs of >= 20 base64/base64url characters (hex runs are a
+ * subset). A token is reported when its Shannon entropy (bits per character) reaches a threshold
+ * that follows the entropy random tokens of that length reach (a 20-character random token cannot
+ * exceed log2(20) = 4.3 bits): `min(4.5, 0.85 * log2(n))` for base64, `min(3.2, 0.66 * log2(n))`
+ * for hex. These sit near the 1st percentile of random tokens, well above identifiers and paths.
+ * To keep identifiers out, a base64 token must mix upper case, lower case and digits, and a hex
+ * token digits and letters.
+ *
+ * Not reported: digests after `sha256:` (and other digest algorithms), hex values of keys named
+ * like a hash (digest, checksum, sha, commit, revision; helm's `checksum/config` included), and any line carrying a
+ * `policy:allow-secret` comment.
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { execa } from "execa";
+import { violation, type Violation } from "./types.ts";
+
+/** A secret found in a file. */
+export interface ScanFinding {
+  file: string;
+  /** 1-based. */
+  line: number;
+  /** 1-based. */
+  col: number;
+  /** What was found, e.g. `AWS access key id`, `high-entropy string`. */
+  kind: string;
+  /** The finding, redacted to its first characters and length. */
+  redacted: string;
+}
+
+/** Known key formats, each with a global regular expression. */
+export const KEY_FORMATS: ReadonlyArray<{ kind: string; re: RegExp }> = [
+  { kind: "AWS access key id", re: /\b(?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}\b/g },
+  { kind: "GitHub token", re: /\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,})/g },
+  { kind: "private key (PEM)", re: /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----/g },
+  { kind: "Slack token", re: /\bxox[abposr]-[A-Za-z0-9-]{10,}/g },
+  { kind: "JSON Web Token", re: /\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*/g },
+  { kind: "Google API key", re: /\bAIza[0-9A-Za-z_-]{35}\b/g },
+];
+
+/** Marker that suppresses findings on its line. */
+export const ALLOW_MARKER = "policy:allow-secret";
+
+const CANDIDATE = /[A-Za-z0-9+/_-]{20,}={0,2}/g;
+const DIGEST_PREFIX = /(?:sha1|sha224|sha256|sha384|sha512|md5):$/i;
+/** The YAML key right before a value on the same line. */
+const KEY_BEFORE_VALUE = /([\w./-]+)["']?\s*:\s*["']?$/;
+/** Keys whose hex values are hashes, e.g. `digest`, `commit`, helm's `checksum/config`. */
+const HASH_KEY = /digest|checksum|sha\d*|hash|commit|revision|fingerprint/i;
+
+/** Shannon entropy of a string in bits per character. */
+export function shannonEntropy(s: string): number {
+  const counts = new Map<string, number>();
+  for (const ch of s) counts.set(ch, (counts.get(ch) ?? 0) + 1);
+  let h = 0;
+  for (const n of counts.values()) {
+    const p = n / s.length;
+    h -= p * Math.log2(p);
+  }
+  return h;
+}
+
+/** Whether a token looks like a random secret (see the module comment for the thresholds). */
+export function isHighEntropyToken(token: string): boolean {
+  const t = token.replace(/=+$/, "");
+  if (t.length < 20) return false;
+  const bits = Math.log2(t.length);
+  if (/^[0-9a-fA-F]+$/.test(t)) {
+    return /[0-9]/.test(t) && /[a-fA-F]/.test(t) && shannonEntropy(t) >= Math.min(3.2, 0.66 * bits);
+  }
+  return /[0-9]/.test(t) && /[A-Z]/.test(t) && /[a-z]/.test(t) && shannonEntropy(t) >= Math.min(4.5, 0.85 * bits);
+}
+
+function redact(s: string): string {
+  return `${s.slice(0, 4)}... (${s.length} chars)`;
+}
+
+/** Scans text (one file) for known key formats and high-entropy tokens. */
+export function scanText(text: string, file: string): ScanFinding[] {
+  const out: ScanFinding[] = [];
+  text.split(/\r?\n/).forEach((line, i) => {
+    if (line.includes(ALLOW_MARKER)) return;
+    const taken: Array<[number, number]> = [];
+    for (const { kind, re } of KEY_FORMATS) {
+      for (const m of line.matchAll(re)) {
+        taken.push([m.index, m.index + m[0].length]);
+        out.push({ file, line: i + 1, col: m.index + 1, kind, redacted: redact(m[0]) });
+      }
+    }
+    for (const m of line.matchAll(CANDIDATE)) {
+      const start = m.index;
+      const end = start + m[0].length;
+      if (taken.some(([a, b]) => start < b && a < end)) continue;
+      const before = line.slice(0, start);
+      if (DIGEST_PREFIX.test(before)) continue;
+      if (/^[0-9a-fA-F]+$/.test(m[0]) && HASH_KEY.test(KEY_BEFORE_VALUE.exec(before)?.[1] ?? "")) continue;
+      if (isHighEntropyToken(m[0])) out.push({ file, line: i + 1, col: start + 1, kind: "high-entropy string", redacted: redact(m[0]) });
+    }
+  });
+  return out;
+}
+
+/** The git-tracked `*.yaml`/`*.yml` files under `root`, relative to it. */
+export async function trackedYamlFiles(root: string): Promise<string[]> {
+  try {
+    const { stdout } = await execa("git", ["ls-files", "-z", "--", "*.yaml", "*.yml"], { cwd: root });
+    return stdout.split("\0").filter(Boolean);
+  } catch (err) {
+    const detail = ((err as { shortMessage?: string }).shortMessage ?? String(err)).split("\n")[0];
+    throw new Error(`secret scan: cannot list the git-tracked YAML files of ${root}: ${detail}. Fix: run it inside a git checkout`, { cause: err });
+  }
+}
+
+/** Scans every git-tracked YAML file of the repository at `root` (working-tree contents). */
+export async function scanRepo(root: string): Promise<ScanFinding[]> {
+  const out: ScanFinding[] = [];
+  for (const file of await trackedYamlFiles(root)) {
+    let text: string;
+    try {
+      text = readFileSync(join(root, file), "utf8");
+    } catch {
+      continue; // tracked but deleted in the working tree: nothing to commit from it
+    }
+    out.push(...scanText(text, file));
+  }
+  return out;
+}
+
+/** Turns scan findings into `secret-scan` violations. */
+export function scanViolations(findings: readonly ScanFinding[]): Violation[] {
+  return findings.map((f) =>
+    violation("secret-scan", f.file, `${f.kind} ${f.redacted}`, { location: { file: f.file, line: f.line, col: f.col } }),
+  );
+}
