@@ -72,8 +72,15 @@ export interface Values {
    * @maximum 65535
    */
   port?: number;
-  /** RealDebrid/AllDebrid instance with the DFS FUSE mount. Image `cy01/blackhole:beta`. */
+  /**
+   * RealDebrid/AllDebrid instance with the DFS FUSE mount (privileged, host `/mnt` with
+   * Bidirectional propagation: the only such pod). Image `cy01/blackhole:beta`. No probes: every
+   * endpoint returns 401 until auth is set up in the UI (seed, "Health probes").
+   */
   streaming: StreamingInstance;
-  /** Usenet/torrent instance. Image `cy01/blackhole:latest` (the seed's choice; the policy gate warns). */
+  /**
+   * Usenet/torrent instance. Image `cy01/blackhole:latest` (the seed's choice; the policy gate
+   * warns). No probes: every endpoint returns 401 until auth is set up in the UI (seed, "Health probes").
+   */
   download: DownloadInstance;
 }

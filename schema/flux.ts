@@ -18,6 +18,12 @@ export interface Remediation {
   ignoreTestFailures?: boolean;
 }
 
+/** Remediation of a failed upgrade. */
+export interface UpgradeRemediation extends Remediation {
+  /** What remediation does. @default "rollback" */
+  strategy?: "rollback" | "uninstall";
+}
+
 /** A dependency that must be ready first. */
 export interface DependsOn {
   /** HelmRelease name. */
@@ -90,7 +96,7 @@ export interface HelmRelease {
     };
     /** Upgrade behaviour. */
     upgrade?: {
-      remediation?: Remediation & { strategy?: "rollback" | "uninstall" };
+      remediation?: UpgradeRemediation;
       crds?: "Skip" | "Create" | "CreateReplace";
       cleanupOnFail?: boolean;
       /** Recreate resources when an update is rejected (delete + create: downtime, PVC data at risk). */
@@ -110,5 +116,39 @@ export interface HelmRelease {
     suspend?: boolean;
     /** Number of release revisions kept. @TJS-type integer @minimum 0 */
     maxHistory?: number;
+  };
+}
+
+/** A Git source (source.toolkit.fluxcd.io/v1): this repository. */
+export interface GitRepository {
+  apiVersion: "source.toolkit.fluxcd.io/v1";
+  kind: "GitRepository";
+  metadata: { name: string; namespace: string };
+  spec: {
+    /** Poll interval. */
+    interval: Duration;
+    /** Clone URL. @examples ["ssh://git@git.home.example/homelab/media-charts.git"] */
+    url: string;
+    /** What to check out. */
+    ref: { branch?: string; tag?: string; semver?: string; commit?: string };
+    /** Deploy key Secret (created outside Git). */
+    secretRef?: { name: string };
+    /** Files to leave out of the artifact (.sourceignore syntax). */
+    ignore?: string;
+  };
+}
+
+/** A Helm chart repository (source.toolkit.fluxcd.io/v1). */
+export interface HelmRepository {
+  apiVersion: "source.toolkit.fluxcd.io/v1";
+  kind: "HelmRepository";
+  metadata: { name: string; namespace: string };
+  spec: {
+    /** Index refresh interval. */
+    interval: Duration;
+    /** Repository URL (HTTPS index, or oci:// with type oci). @examples ["https://charts.longhorn.io"] */
+    url: string;
+    /** Repository type. @default "default" */
+    type?: "default" | "oci";
   };
 }

@@ -42,7 +42,7 @@ describe("validateLayers: errors at the line the operator must edit", () => {
     {
       name: "unknown key, with a suggestion",
       top: "imgae:\n  tag: x\n",
-      want: ['values/env/x.yaml:1:1 imgae: unknown key "imgae"; did you mean "image"? Fix: remove it (allowed: port, mode, soft, image)'.replace(" imgae", ": imgae")],
+      want: ['values/env/x.yaml:1:1 imgae: unknown key "imgae" (did you mean "image"?). Fix: remove it (allowed: port, mode, soft, image)'.replace(" imgae", ": imgae")],
     },
     { name: "wrong type", top: "port: eighty\n", want: ["values/env/x.yaml:1:7: port: must be integer (got \"eighty\")"] },
     { name: "enum", top: "mode: remote\n", want: ['values/env/x.yaml:1:7: mode: must be one of "local", "both" (got "remote")'] },
@@ -51,7 +51,7 @@ describe("validateLayers: errors at the line the operator must edit", () => {
       top: "\nsoft: true\n",
       want: ["values/env/x.yaml:2:7: soft: must be false (got true). Why: true prevents replica scheduling on 2 nodes."],
     },
-    { name: "nested unknown key", top: "image:\n  tga: x\n", want: ['values/env/x.yaml:2:3: image.tga: unknown key "tga"; did you mean "tag"? Fix: remove it (allowed: repository, tag)'] },
+    { name: "nested unknown key", top: "image:\n  tga: x\n", want: ['values/env/x.yaml:2:3: image.tga: unknown key "tga" (did you mean "tag"?). Fix: remove it (allowed: repository, tag)'] },
     { name: "required key deleted by null", top: "image:\n  repository: null\n", want: ["values/env/x.yaml:2:3: image.repository: is required but missing. Fix: set image.repository"] },
   ])("$name", ({ top, want }) => {
     expect(check([chart(), layer("values/env/x.yaml", top)])).toEqual(want);

@@ -23,6 +23,14 @@ export async function generateAll(root = repoRoot): Promise<Map<string, string>>
     const current = existsSync(join(root, readmePath)) ? readFileSync(join(root, readmePath), "utf8") : `# ${chart}\n`;
     files.set(readmePath, withValuesTable(current, schemas.get(`charts/${chart}/values.schema.json`)!));
   }
+
+  // The fencing job's bundle, shipped by charts/ha-jobs as a ConfigMap. Built from this checkout's
+  // tools/fencing/ (whatever root), only where the chart exists and once the bundler has landed.
+  const bundler = join(repoRoot, "tools/fencing/bundle.ts");
+  if (listCharts(root).includes("ha-jobs") && existsSync(bundler)) {
+    const { bundleFencing } = (await import(bundler)) as { bundleFencing: () => Promise<string> };
+    files.set("charts/ha-jobs/files/fencing.mjs", await bundleFencing());
+  }
   return files;
 }
 

@@ -36,8 +36,22 @@ export const OTHER_SCHEMAS: SchemaTarget[] = [
   { source: "schema/cluster.ts", type: "Cluster", out: "schema/generated/cluster.schema.json" },
   { source: "schema/flux.ts", type: "HelmRelease", out: "schema/generated/helmrelease.schema.json" },
   { source: "schema/policy.ts", type: "Policy", out: "schema/generated/policy.schema.json" },
+  { source: "schema/flux.ts", type: "GitRepository", out: "schema/generated/gitrepository.schema.json" },
+  { source: "schema/flux.ts", type: "HelmRepository", out: "schema/generated/helmrepository.schema.json" },
   { source: "schema/upstream/traefik.ts", type: "TraefikValues", out: "schema/generated/upstream-traefik.schema.json" },
   { source: "schema/upstream/metallb.ts", type: "MetallbValues", out: "schema/generated/upstream-metallb.schema.json" },
+  {
+    source: "schema/crds/longhorn.ts",
+    type: "Setting",
+    out: "schema/generated/crd-longhorn-setting.schema.json",
+    crd: { apiVersion: "longhorn.io/v1beta2", kind: "Setting" },
+  },
+  {
+    source: "schema/crds/longhorn.ts",
+    type: "RecurringJob",
+    out: "schema/generated/crd-longhorn-recurringjob.schema.json",
+    crd: { apiVersion: "longhorn.io/v1beta2", kind: "RecurringJob" },
+  },
   {
     source: "schema/crds/metallb.ts",
     type: "IPAddressPool",

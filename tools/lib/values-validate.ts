@@ -129,7 +129,7 @@ function describe(e: ErrorObject, path: PathSegment[], values: unknown): { keyPa
       const near = closest(key, schemaProps);
       return {
         keyPath: [...path, key],
-        detail: `unknown key ${JSON.stringify(key)}${near ? `; did you mean ${JSON.stringify(near)}?` : ""} Fix: remove it${schemaProps.length ? ` (allowed: ${schemaProps.join(", ")})` : ""}`,
+        detail: `unknown key ${JSON.stringify(key)}${near ? ` (did you mean ${JSON.stringify(near)}?)` : ""}. Fix: remove it${schemaProps.length ? ` (allowed: ${schemaProps.join(", ")})` : ""}`,
       };
     }
     case "required":

@@ -25,6 +25,7 @@ import { mapLimit, renderProfile, withPreparedChart, type K8sObject } from "../l
 import { locate, validateLayers } from "../lib/values-validate.ts";
 import { InputError, type PathSegment } from "../lib/yaml.ts";
 import { policyStage, type Violation } from "../policy/index.ts";
+import { lintFluxLayer, lintUpstream } from "./environment.ts";
 import { objectRef, type ChartAssertion, type Finding, type LintContext } from "./types.ts";
 
 export interface ProfileReport {
@@ -156,19 +157,6 @@ async function lintProfile(p: Profile, inventory: Cluster, helm: Helm): Promise<
   return done(objects);
 }
 
-/** Environment-level checks: every Flux object against its CRD schema. */
-async function lintEnvironmentObjects(e: Environment): Promise<Finding[]> {
-  const findings: Finding[] = [];
-  for (const o of e.objects) {
-    for (const msg of await validateObject(o.obj)) {
-      const path = msg.split(":")[0].split(".").filter(Boolean).map((s) => (/^\d+$/.test(s) ? Number(s) : s));
-      const pos = o.doc.position(path);
-      findings.push({ severity: "error", object: objectRef(o.obj), location: { file: o.file, ...pos }, message: msg });
-    }
-  }
-  return findings;
-}
-
 /** Lints every environment (or one), every profile (or one chart's). */
 export async function lintEnvironment(opts: LintOptions = {}): Promise<LintReport> {
   const t0 = performance.now();
@@ -192,12 +180,15 @@ export async function lintEnvironment(opts: LintOptions = {}): Promise<LintRepor
       reports.push(envReport([fromError(err)]));
       continue;
     }
-    const objFindings = await lintEnvironmentObjects(environment);
+    const objFindings = await lintFluxLayer(environment, inventory);
     reports.push(envReport(objFindings, `${environment.objects.length} Flux objects, ${environment.profiles.length} chart releases, ${environment.upstream.length} upstream releases`));
     for (const u of environment.upstream) {
       if (opts.chart && opts.chart !== u.chart) continue;
+      const tu = performance.now();
+      const findings = lintUpstream(u, inventory);
       reports.push({
-        env, release: u.name, chart: u.chart, kind: "upstream", ok: true, ms: 0, findings: [],
+        env, release: u.name, chart: u.chart, kind: "upstream", ok: !findings.some((f) => f.severity === "error"),
+        ms: Math.round(performance.now() - tu), findings,
         note: `validated, not rendered: upstream chart ${u.chart} from ${u.source} cannot be fetched offline`,
       });
     }

@@ -1,0 +1,171 @@
+/**
+ * Values of charts/longhorn-config: the cluster's Longhorn StorageClasses (`longhorn`, RWO and the
+ * default class; `longhorn-rwx`, RWX over Longhorn's share manager), optional RecurringJobs they
+ * select, and Setting CRs that keep the seed's non-negotiable Longhorn settings enforced on every
+ * Flux reconcile (see the chart README, "Settings stay enforced").
+ */
+import type { RecurringJobTask } from "./crds/longhorn.ts";
+
+/** A recurring snapshot or backup job (a `recurringjobs.longhorn.io` object). */
+export interface RecurringJobValues {
+  /**
+   * Job name. The object is named `<release>-<name>` (`longhorn-config-snapshot-daily`), which
+   * Longhorn limits to 40 characters; recurringJobSelector refers to the short name.
+   * @pattern ^[a-z0-9]([-a-z0-9]*[a-z0-9])?$
+   * @maxLength 24
+   * @examples ["snapshot-daily"]
+   */
+  name: string;
+  /**
+   * `snapshot` keeps local snapshots on the replicas; `backup` also copies them to the backup
+   * target (Longhorn's `backup-target` setting must be configured, or the job fails).
+   */
+  task: Extract<RecurringJobTask, "snapshot" | "backup">;
+  /**
+   * Cron schedule, five fields, in the longhorn-manager's time zone (UTC).
+   * @pattern ^(\S+\s+){4}\S+$
+   * @examples ["0 3 * * *"]
+   */
+  cron: string;
+  /**
+   * Snapshots or backups to keep per volume.
+   * @TJS-type integer
+   * @minimum 1
+   * @maximum 100
+   * @default 7
+   */
+  retain?: number;
+  /**
+   * Volumes the job processes at the same time.
+   * @TJS-type integer
+   * @minimum 1
+   * @default 1
+   */
+  concurrency?: number;
+  /**
+   * Groups the job belongs to. A StorageClass (recurringJobSelector) or a volume can select the
+   * job by group. The group `default` applies the job to every volume without job labels.
+   * @default []
+   */
+  groups?: string[];
+  /** Labels put on the snapshots/backups the job creates. @default {} */
+  labels?: { [key: string]: string };
+}
+
+/** One entry of the StorageClasses' `recurringJobSelector`. */
+export interface RecurringJobSelectorEntry {
+  /** Name of a job, or of a group when isGroup is true. It must be defined in recurringJobs. */
+  name: string;
+  /** `name` is a group rather than a job. @default false */
+  isGroup?: boolean;
+}
+
+/**
+ * The seed's non-negotiable Longhorn settings, rendered as `settings.longhorn.io` objects so Flux
+ * drift detection puts them back on every reconcile (a change in the Longhorn UI is reverted).
+ * Each value must equal the Longhorn HelmRelease's `defaultSettings` (lint checks it); the replica
+ * count comes from `numberOfReplicas`.
+ */
+export interface EnforcedSettings {
+  /**
+   * Render the Setting objects. Turn off only to hand a setting back to the Longhorn UI.
+   * @default true
+   */
+  enforce?: boolean;
+  /**
+   * `replica-soft-anti-affinity`. Seed: "Must be false; true prevents replica scheduling on 2
+   * nodes" — replicas of one volume must land on different storage nodes.
+   * @default false
+   */
+  replicaSoftAntiAffinity?: false;
+  /**
+   * `node-down-pod-deletion-policy`. Seed (HA Strategy, failover step 1): "w1 goes down →
+   * Longhorn force-deletes stuck pod (nodeDownPodDeletionPolicy:
+   * delete-both-statefulset-and-deployment-pod)".
+   * @default "delete-both-statefulset-and-deployment-pod"
+   */
+  nodeDownPodDeletionPolicy?: "delete-both-statefulset-and-deployment-pod";
+  /**
+   * `system-managed-components-node-selector`. Seed: "Prevents share-manager landing on cp1".
+   * @default "node.longhorn.io/storage:enabled"
+   */
+  systemManagedComponentsNodeSelector?: "node.longhorn.io/storage:enabled";
+  /**
+   * `taint-toleration`: system-managed components tolerate the storage nodes' taint
+   * `node.longhorn.io/storage=enabled:NoSchedule` (seed runbook, step 3).
+   * @default "node.longhorn.io/storage=enabled:NoSchedule"
+   */
+  taintToleration?: "node.longhorn.io/storage=enabled:NoSchedule";
+  /**
+   * `create-default-disk-labeled-nodes`. Seed: `node.longhorn.io/create-default-disk=true`
+   * "triggers disk creation (requires createDefaultDiskLabeledNodes: true in HelmRelease)".
+   * @default true
+   */
+  createDefaultDiskLabeledNodes?: true;
+}
+
+/** charts/longhorn-config values. */
+export interface Values {
+  /** Replaces the chart name in labels. @default null */
+  nameOverride?: string | null;
+  /** Replaces the full name prefix in labels. @default null */
+  fullnameOverride?: string | null;
+  /**
+   * Replicas of every volume of both StorageClasses (`numberOfReplicas`), and Longhorn's
+   * `default-replica-count`. It must equal the number of storage nodes, up to 2: the seed's
+   * `defaultReplicaCount: 2` on homelab's two storage nodes, 1 on staging. More replicas than
+   * storage nodes, with replica soft anti-affinity off, leaves every volume degraded. A change
+   * only affects new volumes (StorageClass parameters are immutable: see the README).
+   * @TJS-type integer
+   * @minimum 1
+   * @maximum 3
+   * @default 2
+   */
+  numberOfReplicas?: number;
+  /**
+   * Minutes a failed replica is kept before it is cleaned up (`staleReplicaTimeout`).
+   * @TJS-type integer
+   * @minimum 1
+   * @default 30
+   */
+  staleReplicaTimeout?: number;
+  /**
+   * `dataLocality` of both classes. `best-effort` keeps a replica on the node running the pod
+   * when possible; `strict-local` needs numberOfReplicas 1 and gives up HA.
+   * @default "disabled"
+   */
+  dataLocality?: "disabled" | "best-effort" | "strict-local";
+  /**
+   * What happens to a volume when its claim is deleted.
+   * @default "Delete"
+   */
+  reclaimPolicy?: "Delete" | "Retain";
+  /**
+   * Claims of both classes can be grown in place.
+   * @default true
+   */
+  allowVolumeExpansion?: boolean;
+  /** The RWX class `longhorn-rwx`. */
+  rwx?: {
+    /**
+     * NFS mount options of RWX volumes (`nfsOptions`), replacing Longhorn's defaults. `softerr`
+     * with `timeo`/`retrans` returns errors instead of hanging a node forever when the share
+     * manager moves (longhorn#6655); `noresvport` lets the client reconnect from a new port.
+     * @default "vers=4.1,noresvport,softerr,timeo=600,retrans=5"
+     */
+    nfsOptions?: string;
+  };
+  /**
+   * Recurring snapshot/backup jobs. None by default.
+   * @default []
+   */
+  recurringJobs?: RecurringJobValues[];
+  /**
+   * Jobs or groups new volumes of both StorageClasses are attached to (`recurringJobSelector`).
+   * Every name must be a job or group of recurringJobs.
+   * @default []
+   */
+  recurringJobSelector?: RecurringJobSelectorEntry[];
+  /** The Setting objects that keep the seed's non-negotiable settings enforced. */
+  settings?: EnforcedSettings;
+}

@@ -1,0 +1,150 @@
+/**
+ * Values of charts/media-apps: the DFS consumers and their helpers (Sonarr, Radarr, Prowlarr, ...)
+ * of the seed's "DFS Sharing" design. Each app is one entry of the `apps` map; adding an app is
+ * one values entry (image and port; everything else has a default).
+ */
+import type { AbsolutePath, EnvMap, ExtraMount, Image, IPv4, Ingress, LinuxServerIds, Resources, StoragePlacement, Volume } from "./common.ts";
+
+/**
+ * The app's `/config` volume: a separate PersistentVolumeClaim on Longhorn (ReadWriteOnce),
+ * annotated `helm.sh/resource-policy: keep` so uninstalling the release never deletes an app's
+ * database. Only `size` may change later (Longhorn volumes expand; a PVC never shrinks).
+ */
+export interface ConfigVolume extends Volume {
+  /**
+   * Where the claim is mounted in the container. linuxserver images keep everything under `/config`.
+   * @default "/config"
+   */
+  mountPath?: AbsolutePath;
+}
+
+/**
+ * The DFS consumer mount (seed, "DFS Sharing"): the host's `/mnt/dfs`, where decypharr-streaming's
+ * FUSE mount appears through Bidirectional propagation, bound with `mountPropagation:
+ * HostToContainer` so a FUSE mount that is (re)created after the pod started still becomes
+ * visible in it. Only decypharr-streaming, the FUSE source, may use Bidirectional: it requires a
+ * privileged container and lets the container's mounts leak onto the node.
+ */
+export interface DfsConsumerMount {
+  /**
+   * Mount the DFS. On by default because the *arr download managers (Sonarr, Radarr, ...) import
+   * from it; set `false` for apps that never read media files (Prowlarr, an indexer manager).
+   * @default true
+   */
+  enabled?: boolean;
+  /**
+   * Path in the container. The host side is always `/mnt/dfs`, the path decypharr-streaming
+   * propagates to.
+   * @default "/mnt/dfs"
+   */
+  mountPath?: AbsolutePath;
+  /**
+   * Always `HostToContainer` for a consumer. `Bidirectional` is reserved for decypharr-streaming,
+   * the FUSE source; on a consumer it would need a privileged container and could propagate the
+   * consumer's own mounts back onto the node (seed, "DFS Sharing").
+   * @default "HostToContainer"
+   */
+  mountPropagation?: "HostToContainer";
+}
+
+/** How an app mounts the shared Unraid media library (see `media` at the top level). */
+export interface MediaLibraryMount {
+  /**
+   * Mount the library. On by default; Prowlarr and other apps that never touch media set `false`.
+   * @default true
+   */
+  enabled?: boolean;
+  /**
+   * Path in the container.
+   * @default "/mnt/media"
+   */
+  mountPath?: AbsolutePath;
+  /**
+   * Mount read-only. The seed treats the Unraid library as read-only bulk data; only an app that
+   * must write into it (e.g. imports by moving files) sets this to `false`, explicitly.
+   * @default true
+   */
+  readOnly?: boolean;
+}
+
+/** One app: a single-replica Deployment (strategy Recreate), its config PVC, a Service and an Ingress. */
+export interface App {
+  /** Deploy this app. @default true */
+  enabled?: boolean;
+  /**
+   * Container image; pin a real version tag (and optionally a digest), never `latest`.
+   * linuxserver images start as root and drop to PUID/PGID with s6-overlay.
+   */
+  image: Image;
+  /**
+   * The app's web port in the container. The Service listens on 80 and targets this port (seed,
+   * "Traefik / Ingress": Traefik routes to port 80; other ports caused 404s).
+   * @TJS-type integer
+   * @minimum 1
+   * @maximum 65535
+   * @examples [8989, 7878, 9696]
+   */
+  port: number;
+  /** Extra environment variables (PUID, PGID, UMASK and TZ come from `ids`). @default {} */
+  env?: EnvMap;
+  /** The `/config` PVC. @default {"size": "1Gi", "storageClass": "longhorn", "mountPath": "/config"} */
+  config?: ConfigVolume;
+  /** The DFS consumer mount (hostPath `/mnt/dfs`, HostToContainer, read-only). @default {"enabled": true} */
+  dfs?: DfsConsumerMount;
+  /** The Unraid media library mount (NFS, read-only unless `readOnly: false`). @default {"enabled": true} */
+  media?: MediaLibraryMount;
+  /**
+   * Further mounts from an existing PVC or an NFS export (exactly one of `existingClaim`/`nfs`).
+   * There is no SMB/CIFS option: SMB/Samba was removed in commit e828583 (2026-02-28) and must
+   * not be re-added (seed, "DFS Sharing"); `_validate.tpl` and lint reject any value that names it.
+   * @default []
+   */
+  extraMounts?: ExtraMount[];
+  /**
+   * Container resources; requests are required by the policy gate.
+   * @default {"requests": {"cpu": "50m", "memory": "256Mi"}}
+   */
+  resources?: Resources;
+  /** Ingress through Traefik; `null` for none. @default null */
+  ingress?: Ingress | null;
+  /**
+   * Overrides the top-level `placement` for this app only; `null` uses the top-level one.
+   * @default null
+   */
+  placement?: StoragePlacement | null;
+}
+
+/** The Unraid NFS export every app with `media.enabled` mounts. */
+export interface MediaLibrary {
+  /** The inventory's Unraid server (`nfs.unraid.server` in values/<env>/cluster.yaml). */
+  server: IPv4;
+  /**
+   * Exported path (`nfs.unraid.exports.media` in the inventory).
+   * @default "/mnt/user/media"
+   */
+  path: AbsolutePath;
+}
+
+/** charts/media-apps values. */
+export interface Values {
+  /** Replaces the chart name in resource names. @default null */
+  nameOverride?: string | null;
+  /** Replaces the full resource name prefix. @default null */
+  fullnameOverride?: string | null;
+  /**
+   * The seed's active-passive storage placement, rendered on every app (each has a Longhorn
+   * config volume, so each is a stateful pod).
+   * @default {"tolerationSeconds": 30}
+   */
+  placement?: StoragePlacement;
+  /** PUID, PGID, UMASK and TZ passed to every app; linuxserver images drop root to PUID/PGID. */
+  ids?: LinuxServerIds;
+  /** The Unraid media library (NFS). */
+  media: MediaLibrary;
+  /**
+   * The apps, by name. The name becomes part of resource names (`<fullname>-<name>`) and the
+   * container name, so it must be a DNS label (`_validate.tpl` checks it).
+   * @examples [{"sonarr": {"image": {"repository": "lscr.io/linuxserver/sonarr", "tag": "4.0.16.2944-ls302"}, "port": 8989}}]
+   */
+  apps: { [name: string]: App };
+}

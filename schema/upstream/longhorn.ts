@@ -1,0 +1,147 @@
+/**
+ * Values of the upstream Longhorn chart 1.12.x (`longhorn` from https://charts.longhorn.io), as
+ * this cluster sets them inline in clusters/<env>/infrastructure/longhorn.yaml (`spec.values`).
+ *
+ * Only the keys this cluster sets are typed, so a typo or an unknown key is an error. Key names
+ * and allowed values follow the chart's values.yaml and questions.yaml at tag v1.12.1. The seed's
+ * non-negotiable 2-node settings (ARCHITECTURE-DECISIONS.md, "Storage Backend" and "HA Strategy")
+ * are `const`: the only value that differs between environments is the replica count, which must
+ * equal the number of storage nodes in the environment's inventory (2 on homelab, 1 on staging);
+ * tools/lint/upstream/longhorn.ts checks it against values/<env>/cluster.yaml.
+ */
+
+/**
+ * Longhorn's per-data-engine replica count, a JSON string as chart 1.12 documents it for
+ * `defaultSettings.defaultReplicaCount` (upstream default `{"v1":"3","v2":"3"}`). Only these
+ * two forms are allowed here: 2 replicas for the seed's two storage nodes, 1 for a
+ * single-storage-node environment. Lint requires the one that matches the inventory.
+ */
+export type PerDataEngineReplicaCount = '{"v1":"2","v2":"2"}' | '{"v1":"1","v2":"1"}';
+
+/** The storage taint every storage node carries (seed runbook, step 3), tolerated by Longhorn's user-deployed components. */
+export interface StorageToleration {
+  /** Taint key. */
+  key: "node.longhorn.io/storage";
+  /** `Equal`: only the seed's value is tolerated. */
+  operator: "Equal";
+  /** Taint value. */
+  value: "enabled";
+  /** Taint effect. */
+  effect: "NoSchedule";
+}
+
+/** The storage node label (seed: "controls where Longhorn manager/system pods schedule"). */
+export interface StorageNodeSelector {
+  /** Nodes labelled `node.longhorn.io/storage=enabled` (w1, w2 on homelab). */
+  "node.longhorn.io/storage": "enabled";
+}
+
+/**
+ * Placement of one user-deployed Longhorn component (manager DaemonSet, driver deployer, UI).
+ * A per-component `nodeSelector` / `tolerations` REPLACES `global.nodeSelector` /
+ * `global.tolerations`; the chart does not merge them (chart/templates/deployment-driver.yaml:
+ * `default .Values.global.tolerations .Values.longhornDriver.tolerations`). So every component
+ * states the full placement itself, and `global` is not used.
+ */
+export interface StoragePlacedComponent {
+  /** Run only on storage nodes. Replaces `global.nodeSelector` for this component. */
+  nodeSelector: StorageNodeSelector;
+  /**
+   * Tolerate the storage taint. Replaces `global.tolerations` for this component.
+   * @minItems 1
+   * @maxItems 1
+   */
+  tolerations: StorageToleration[];
+}
+
+/** `defaultSettings`: rendered by the chart into the `longhorn-default-setting` ConfigMap. */
+export interface LonghornDefaultSettings {
+  /**
+   * Replica Node Level Soft Anti-Affinity. Seed: "Must be false; true prevents replica scheduling
+   * on 2 nodes" — with `false` each replica of a volume goes to a different node, so the 2
+   * replicas live on w1 and w2 and survive the loss of either.
+   */
+  replicaSoftAntiAffinity: false;
+  /**
+   * Default replica count of volumes created in the Longhorn UI, per data engine (JSON string, the
+   * 1.12 form). Seed: `defaultReplicaCount: 2` on the 2 storage nodes; staging, with one storage
+   * node, uses 1. Lint fails when it exceeds the inventory's storage nodes while
+   * replicaSoftAntiAffinity is false (volumes would stay degraded).
+   * @examples ["{\"v1\":\"2\",\"v2\":\"2\"}"]
+   */
+  defaultReplicaCount: PerDataEngineReplicaCount;
+  /**
+   * Pod Deletion Policy When Node is Down. Seed ("HA Strategy", failover step 1): "w1 goes down →
+   * Longhorn force-deletes stuck pod (nodeDownPodDeletionPolicy:
+   * delete-both-statefulset-and-deployment-pod)"; without it the pod stays Terminating on the
+   * dead node and its volume never reattaches on w2.
+   */
+  nodeDownPodDeletionPolicy: "delete-both-statefulset-and-deployment-pod";
+  /**
+   * Node selector of the system-managed components (instance managers, engine images, CSI
+   * plugin, share managers), in Longhorn's `key:value` form. Seed: "Prevents share-manager
+   * landing on cp1".
+   */
+  systemManagedComponentsNodeSelector: "node.longhorn.io/storage:enabled";
+  /**
+   * Toleration of the system-managed components, in `kubectl taint` syntax. The storage nodes
+   * carry `node.longhorn.io/storage=enabled:NoSchedule` (seed runbook, step 3); without the
+   * toleration no instance manager runs there and no replica can be placed.
+   */
+  taintToleration: "node.longhorn.io/storage=enabled:NoSchedule";
+  /**
+   * Create the default disk only on nodes labelled `node.longhorn.io/create-default-disk=true`.
+   * Seed: that label "triggers disk creation (requires createDefaultDiskLabeledNodes: true in
+   * HelmRelease)".
+   */
+  createDefaultDiskLabeledNodes: true;
+}
+
+/** `persistence`: the chart's own StorageClass, which this cluster does not use. */
+export interface LonghornPersistence {
+  /**
+   * Do not create the chart's StorageClass ConfigMap (`longhorn-storageclass`). longhorn-manager
+   * turns that ConfigMap into a StorageClass named `longhorn` and deletes and recreates any
+   * `longhorn` StorageClass without its `longhorn.io/last-applied-configmap` annotation
+   * (longhorn-manager controller/kubernetes_configmap_controller.go), which would fight the
+   * `longhorn` class of charts/longhorn-config.
+   */
+  createStorageClass: false;
+  /**
+   * Not the default class: charts/longhorn-config's `longhorn` is. Kept false so that
+   * re-enabling createStorageClass cannot produce a second default StorageClass.
+   */
+  defaultClass: false;
+  /**
+   * Replica count of the chart's StorageClass (unused while createStorageClass is false). Kept
+   * equal to defaultSettings.defaultReplicaCount: 2 on homelab (seed), 1 on staging; lint checks
+   * it against the inventory.
+   * @TJS-type integer
+   * @minimum 1
+   * @maximum 2
+   */
+  defaultClassReplicaCount: 1 | 2;
+}
+
+/** charts.longhorn.io `longhorn` 1.12.x values this cluster sets (`spec.values` of the HelmRelease). */
+export interface LonghornValues {
+  /** Longhorn settings applied through the `longhorn-default-setting` ConfigMap. */
+  defaultSettings: LonghornDefaultSettings;
+  /** The chart's StorageClass: off, charts/longhorn-config owns `longhorn` and `longhorn-rwx`. */
+  persistence: LonghornPersistence;
+  /** The chart's pre-upgrade hook Job. */
+  preUpgradeChecker: {
+    /**
+     * Off: the chart says "Disable this setting when installing Longhorn using Argo CD or other
+     * GitOps solutions" (values.yaml 1.12.1). Its pre-upgrade hook would run on every Flux
+     * upgrade, including the first install where there is nothing to check.
+     */
+    jobEnabled: false;
+  };
+  /** longhorn-manager DaemonSet: on the storage nodes only, tolerating the storage taint. */
+  longhornManager: StoragePlacedComponent;
+  /** longhorn-driver-deployer Deployment: on the storage nodes, tolerating the storage taint. */
+  longhornDriver: StoragePlacedComponent;
+  /** longhorn-ui Deployment: on the storage nodes, tolerating the storage taint. */
+  longhornUI: StoragePlacedComponent;
+}

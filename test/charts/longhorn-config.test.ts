@@ -1,0 +1,178 @@
+/**
+ * charts/longhorn-config as Flux renders it per environment, the Longhorn release's placement
+ * values, and the chart's own value checks (templates/_validate.tpl).
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { Ajv } from "ajv";
+import { execa } from "execa";
+import { beforeAll, describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { generateSchemas } from "../../tools/gen/schemas.ts";
+import { resolveHelm, type Helm } from "../../tools/lib/helm.ts";
+import { loadInventory } from "../../tools/lib/inventory.ts";
+import { repoRoot } from "../../tools/lib/paths.ts";
+import { renderEnvironment, type K8sObject } from "../../tools/lib/render.ts";
+import { tolerationsTolerateTaint } from "../../tools/scheduling/index.ts";
+
+const SEED_SETTINGS: Record<string, string> = {
+  "replica-soft-anti-affinity": "false",
+  "node-down-pod-deletion-policy": "delete-both-statefulset-and-deployment-pod",
+  "system-managed-components-node-selector": "node.longhorn.io/storage:enabled",
+  "taint-toleration": "node.longhorn.io/storage=enabled:NoSchedule",
+  "create-default-disk-labeled-nodes": "true",
+};
+
+type Sc = K8sObject & { provisioner: string; parameters: Record<string, string>; reclaimPolicy: string; allowVolumeExpansion: boolean; volumeBindingMode: string };
+type Setting = K8sObject & { value: string };
+
+const rendered: Record<string, K8sObject[]> = {};
+beforeAll(async () => {
+  for (const env of ["homelab", "staging"]) {
+    const releases = await renderEnvironment(env, { chart: "longhorn-config" });
+    expect(releases.map((r) => [r.release, r.namespace])).toEqual([["longhorn-config", "longhorn-system"]]);
+    rendered[env] = releases[0].objects;
+  }
+});
+
+const of = <T extends K8sObject>(env: string, kind: string) => rendered[env].filter((o) => o.kind === kind) as T[];
+const named = <T extends K8sObject>(env: string, kind: string, name: string) => of<T>(env, kind).find((o) => o.metadata.name === name)!;
+
+describe.each<[string, number]>([
+  ["homelab", 2],
+  ["staging", 1],
+])("rendered for %s", (env, replicas) => {
+  it("holds only StorageClasses, RecurringJobs and Settings", () => {
+    expect(new Set(rendered[env].map((o) => o.kind))).toEqual(new Set(env === "homelab" ? ["StorageClass", "RecurringJob", "Setting"] : ["StorageClass", "Setting"]));
+  });
+
+  it(`both StorageClasses use ${replicas} replica(s), one per storage node of the inventory`, () => {
+    const storageNodes = Object.values(loadInventory(env).nodes).filter((n) => n.roles.includes("storage")).length;
+    expect(replicas).toBe(Math.min(2, storageNodes));
+    for (const name of ["longhorn", "longhorn-rwx"]) {
+      const sc = named<Sc>(env, "StorageClass", name);
+      expect(sc.provisioner).toBe("driver.longhorn.io");
+      expect(sc.parameters.numberOfReplicas).toBe(String(replicas));
+      expect(sc.parameters).toMatchObject({ staleReplicaTimeout: "30", dataLocality: "disabled", fsType: "ext4" });
+      expect(sc.reclaimPolicy).toBe("Delete");
+      expect(sc.allowVolumeExpansion).toBe(true);
+      expect(sc.volumeBindingMode).toBe("Immediate");
+    }
+  });
+
+  it("longhorn is the one default class; longhorn-rwx carries the soft NFS options", () => {
+    const def = of<Sc>(env, "StorageClass").filter((s) => s.metadata.annotations?.["storageclass.kubernetes.io/is-default-class"] === "true");
+    expect(def.map((s) => s.metadata.name)).toEqual(["longhorn"]);
+    expect(named<Sc>(env, "StorageClass", "longhorn").parameters.nfsOptions).toBeUndefined();
+    expect(named<Sc>(env, "StorageClass", "longhorn-rwx").parameters.nfsOptions).toBe("vers=4.1,noresvport,softerr,timeo=600,retrans=5");
+  });
+
+  it("enforces each non-negotiable setting as a Setting object, kept on uninstall", () => {
+    const settings = of<Setting>(env, "Setting");
+    const values = Object.fromEntries(settings.map((s) => [s.metadata.name, s.value]));
+    expect(values).toEqual({ ...SEED_SETTINGS, "default-replica-count": `{"v1":"${replicas}","v2":"${replicas}"}` });
+    for (const s of settings) {
+      expect(s.apiVersion).toBe("longhorn.io/v1beta2");
+      expect(s.metadata.namespace).toBe("longhorn-system");
+      expect(s.metadata.annotations?.["helm.sh/resource-policy"]).toBe("keep");
+    }
+  });
+
+  it("the Setting objects equal the Longhorn release's defaultSettings", () => {
+    const hr = parse(readFileSync(join(repoRoot, "clusters", env, "infrastructure", "longhorn.yaml"), "utf8"));
+    const ds = hr.spec.values.defaultSettings;
+    const s = (name: string) => named<Setting>(env, "Setting", name).value;
+    expect(s("replica-soft-anti-affinity")).toBe(String(ds.replicaSoftAntiAffinity));
+    expect(s("default-replica-count")).toBe(ds.defaultReplicaCount);
+    expect(s("system-managed-components-node-selector")).toBe(ds.systemManagedComponentsNodeSelector);
+    expect(s("taint-toleration")).toBe(ds.taintToleration);
+    expect(s("node-down-pod-deletion-policy")).toBe(ds.nodeDownPodDeletionPolicy);
+    expect(s("create-default-disk-labeled-nodes")).toBe(String(ds.createDefaultDiskLabeledNodes));
+  });
+
+  it("the Longhorn components run exactly on the storage nodes and tolerate their taint", () => {
+    const hr = parse(readFileSync(join(repoRoot, "clusters", env, "infrastructure", "longhorn.yaml"), "utf8"));
+    const inv = loadInventory(env);
+    for (const component of ["longhornManager", "longhornDriver", "longhornUI"]) {
+      const c = hr.spec.values[component];
+      expect(c.nodeSelector, component).toEqual({ "node.longhorn.io/storage": "enabled" });
+      for (const node of Object.values(inv.nodes)) {
+        const selected = Object.entries(c.nodeSelector as Record<string, string>).every(([k, v]) => node.labels[k] === v);
+        expect(selected, `${component} on ${node.name}`).toBe(node.roles.includes("storage"));
+        if (selected) for (const t of node.taints) expect(tolerationsTolerateTaint(c.tolerations, t), `${component} tolerates ${t.key} on ${node.name}`).toBe(true);
+      }
+    }
+    expect(hr.spec.values.persistence).toMatchObject({ createStorageClass: false, defaultClass: false });
+    expect(hr.spec.values.preUpgradeChecker.jobEnabled).toBe(false);
+  });
+});
+
+describe("homelab recurring job", () => {
+  it("snapshots daily in the default group, which applies to every volume without job labels", () => {
+    expect(of("homelab", "RecurringJob").map((o) => [o.metadata.name, o.spec])).toEqual([
+      ["longhorn-config-snapshot-daily", { name: "longhorn-config-snapshot-daily", task: "snapshot", cron: "0 3 * * *", retain: 7, concurrency: 1, groups: ["default"], labels: {} }],
+    ]);
+  });
+});
+
+describe("the rendered Longhorn objects against the schemas of schema/crds/longhorn.ts", () => {
+  const schemas = generateSchemas([
+    { source: "schema/crds/longhorn.ts", type: "Setting", out: "setting" },
+    { source: "schema/crds/longhorn.ts", type: "RecurringJob", out: "recurringjob" },
+  ]);
+  const ajv = new Ajv({ allErrors: true, strict: false });
+  const validators: Record<string, ReturnType<typeof ajv.compile>> = { Setting: ajv.compile(schemas.get("setting")!), RecurringJob: ajv.compile(schemas.get("recurringjob")!) };
+  it.each(["homelab", "staging"])("%s: every Setting and RecurringJob validates", (env) => {
+    const objs = rendered[env].filter((o) => o.kind in validators);
+    expect(objs.length).toBeGreaterThan(5);
+    for (const o of objs) {
+      const v = validators[o.kind];
+      expect(v(o), `${o.kind}/${o.metadata.name}: ${JSON.stringify(v.errors)}`).toBe(true);
+    }
+  });
+  it("rejects a Setting whose value is not a string", () => {
+    expect(validators.Setting({ apiVersion: "longhorn.io/v1beta2", kind: "Setting", metadata: { name: "x" }, value: false })).toBe(false);
+  });
+});
+
+describe("helm template with other values", () => {
+  let helm: Helm;
+  beforeAll(async () => {
+    helm = await resolveHelm();
+  });
+  const template = (args: string[], ns = "longhorn-system") =>
+    execa(helm.bin, ["template", "longhorn-config", join(repoRoot, "charts/longhorn-config"), "-n", ns, ...args], { reject: false });
+  const docs = (stdout: string) => stdout.split(/^---$/m).map((d) => parse(d)).filter(Boolean) as K8sObject[];
+
+  it("StorageClasses select the recurring jobs named in recurringJobSelector", async () => {
+    const res = await template([
+      "--set-json", 'recurringJobs=[{"name":"snap","task":"snapshot","cron":"0 * * * *","groups":["hourly"]},{"name":"bk","task":"backup","cron":"0 4 * * *","retain":14}]',
+      "--set-json", 'recurringJobSelector=[{"name":"hourly","isGroup":true},{"name":"bk"}]',
+    ]);
+    expect(res.exitCode, res.stderr).toBe(0);
+    const scs = docs(res.stdout).filter((o) => o.kind === "StorageClass") as Sc[];
+    for (const sc of scs) expect(JSON.parse(sc.parameters.recurringJobSelector)).toEqual([{ name: "hourly", isGroup: true }, { name: "longhorn-config-bk", isGroup: false }]);
+    const bk = docs(res.stdout).find((o) => o.kind === "RecurringJob" && o.metadata.name === "longhorn-config-bk")!;
+    expect(bk.spec).toMatchObject({ task: "backup", retain: 14, concurrency: 1, groups: [] });
+  });
+
+  it("settings.enforce=false renders no Setting objects", async () => {
+    const res = await template(["--set", "settings.enforce=false"]);
+    expect(res.exitCode, res.stderr).toBe(0);
+    expect(docs(res.stdout).filter((o) => o.kind === "Setting")).toEqual([]);
+  });
+
+  it.each<[string, string[], string, string]>([
+    ["strict-local with 2 replicas", ["--set", "dataLocality=strict-local"], "longhorn-system", "dataLocality: strict-local allows exactly one replica, but numberOfReplicas is 2"],
+    ["a selector naming no job", ["--set-json", 'recurringJobSelector=[{"name":"nightly"}]'], "longhorn-system", 'recurringJobSelector[0] selects job "nightly", which is not in recurringJobs'],
+    ["a selector naming no group", ["--set-json", 'recurringJobSelector=[{"name":"g","isGroup":true}]'], "longhorn-system", 'recurringJobSelector[0] selects group "g"'],
+    ["two jobs with one name", ["--set-json", 'recurringJobs=[{"name":"a","task":"snapshot","cron":"0 * * * *"},{"name":"a","task":"backup","cron":"0 1 * * *"}]'], "longhorn-system", 'recurringJobs[1].name "a" is used twice'],
+    ["another namespace", [], "storage", 'the release namespace is "storage", but longhorn-manager only reads Setting and RecurringJob objects in longhorn-system'],
+    ["4 replicas (schema)", ["--set", "numberOfReplicas=4"], "longhorn-system", "numberOfReplicas"],
+    ["replicaSoftAntiAffinity true (schema)", ["--set", "settings.replicaSoftAntiAffinity=true"], "longhorn-system", "replicaSoftAntiAffinity"],
+  ])("fails on %s", async (_n, args, ns, message) => {
+    const res = await template(args, ns);
+    expect(res.exitCode).not.toBe(0);
+    expect(res.stderr).toContain(message);
+  });
+});

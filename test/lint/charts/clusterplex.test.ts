@@ -1,0 +1,110 @@
+/**
+ * tools/lint/charts/clusterplex.ts through the real pipeline (lintEnvironment on a temporary copy
+ * of the repo with one file broken), GIVEN / WHEN / THEN: the finding's severity, the values file
+ * position it points at, and the fix it names.
+ */
+import { describe, expect, it } from "vitest";
+import { lintEnvironment } from "../../../tools/lint/run.ts";
+import { formatLocation, type Finding } from "../../../tools/lint/types.ts";
+import { editFixture, withFixtureRepo } from "../../helpers/fixture-repo.ts";
+
+const HOMELAB = "values/homelab/clusterplex.yaml";
+const STAGING = "values/staging/clusterplex.yaml";
+
+async function findings(env: string, root?: string): Promise<{ ok: boolean; findings: Finding[] }> {
+  const report = await lintEnvironment({ env, chart: "clusterplex", root });
+  const profile = report.profiles.find((p) => p.chart === "clusterplex");
+  if (!profile) throw new Error(`no clusterplex profile in ${env}: ${JSON.stringify(report.profiles.map((p) => p.findings))}`);
+  return profile;
+}
+
+const line = (f: Finding) => `${f.severity}: ${formatLocation(f.location)}${f.object ? `${f.object}: ` : ""}${f.message}`;
+
+describe("clusterplex lint on this repository", () => {
+  it.each(["homelab", "staging"])("%s passes without findings", async (env) => {
+    const p = await findings(env);
+    expect(p.findings.map(line)).toEqual([]);
+    expect(p.ok).toBe(true);
+  });
+});
+
+describe("clusterplex lint failures", () => {
+  it.each([
+    {
+      name: "workers enabled on staging, which has no gpu=true node",
+      env: "staging",
+      edit: (root: string) => editFixture(root, STAGING, "  enabled: false", "  enabled: true"),
+      want: [
+        /^error: values\/staging\/clusterplex\.yaml:\d+:\d+: workers\.enabled is true but no node of values\/staging\/cluster\.yaml has the label gpu=true .*Fix: set workers\.enabled: false and pms\.transcodeOperatingMode: local/,
+        // staging's PMS still transcodes locally, so the enabled workers would also sit idle
+        /^warning: values\/staging\/clusterplex\.yaml:\d+:\d+: pms\.transcodeOperatingMode is local while workers are enabled/,
+      ],
+    },
+    {
+      name: "hard anti-affinity with 2 workers and one GPU node",
+      env: "homelab",
+      edit: (root: string) => editFixture(root, HOMELAB, "antiAffinity: soft", "antiAffinity: hard"),
+      want: [/^error: values\/homelab\/clusterplex\.yaml:\d+:\d+: workers\.antiAffinity is hard with workers\.replicas 2, but values\/homelab\/cluster\.yaml has 1 gpu=true node\(s\) \(w3\).*1 worker\(s\) would stay Pending\. Fix: set workers\.antiAffinity: soft/],
+    },
+    {
+      name: "a DFS server IP that is not the inventory's",
+      env: "homelab",
+      edit: (root: string) => editFixture(root, HOMELAB, "ip: 192.168.1.12", "ip: 192.168.1.99"),
+      want: [
+        /^error: values\/homelab\/clusterplex\.yaml:\d+:\d+: dfs\.servers\.w1\.ip is 192\.168\.1\.99 but values\/homelab\/cluster\.yaml nodes\.w1\.ip is 192\.168\.1\.12.*Fix: set dfs\.servers\.w1\.ip: 192\.168\.1\.12\.$/,
+        /^error: PersistentVolume\/clusterplex-dfs-w1: mounts 192\.168\.1\.99:\/mnt\/dfs, but the inventory's DFS export of w1 is 192\.168\.1\.12:\/mnt\/dfs/,
+      ],
+    },
+    {
+      name: "a DFS export path that is not the inventory's",
+      env: "homelab",
+      edit: (root: string) => editFixture(root, HOMELAB, /(w2:\n\s+ip: 192\.168\.1\.22\n\s+path: )\/mnt\/dfs/, "$1/srv/dfs"),
+      want: [/^error: values\/homelab\/clusterplex\.yaml:\d+:\d+: dfs\.servers\.w2\.path is \/srv\/dfs but values\/homelab\/cluster\.yaml nfs\.dfs\.w2\.path is \/mnt\/dfs/],
+    },
+    {
+      name: "a DFS server that is not a storage node",
+      env: "homelab",
+      edit: (root: string) => {
+        editFixture(root, HOMELAB, "  server: w1", "  server: w3");
+        editFixture(root, HOMELAB, "    w1:\n", "    w3:\n      ip: 192.168.1.13\n      path: /mnt/dfs\n    w1:\n");
+      },
+      want: [
+        /^error: values\/homelab\/clusterplex\.yaml:\d+:\d+: dfs\.server "w3" is node w3, which does not have the storage role.*Fix: use one of the DFS exporters w1, w2/,
+        /^error: values\/homelab\/clusterplex\.yaml:\d+:\d+: dfs\.servers\.w3: values\/homelab\/cluster\.yaml has no nfs\.dfs\.w3 export/,
+      ],
+    },
+    {
+      name: "a media server that is not the inventory's Unraid",
+      env: "homelab",
+      edit: (root: string) => editFixture(root, HOMELAB, "server: 192.168.1.50", "server: 192.168.1.51"),
+      want: [/^error: values\/homelab\/clusterplex\.yaml:\d+:\d+: media\.server is 192\.168\.1\.51 but values\/homelab\/cluster\.yaml nfs\.unraid\.server is 192\.168\.1\.50/],
+    },
+  ])("GIVEN $name WHEN lint runs THEN it fails naming the key and the fix", async ({ env, edit, want }) => {
+    await withFixtureRepo(edit, async (root) => {
+      const p = await findings(env, root);
+      expect(p.ok).toBe(false);
+      const got = p.findings.map(line);
+      expect(got).toHaveLength(want.length);
+      for (const re of want) expect(got.some((l) => re.test(l)), `${re}\nin\n${got.join("\n")}`).toBe(true);
+    });
+  });
+
+  it.each([
+    {
+      name: "workers enabled but PMS transcodes locally",
+      edit: (root: string) => editFixture(root, HOMELAB, "workers:\n", "pms:\n  transcodeOperatingMode: local\n  resources:\n    requests: {cpu: 500m, memory: 1Gi}\nworkers:\n"),
+      want: /^warning: values\/homelab\/clusterplex\.yaml:\d+:\d+: pms\.transcodeOperatingMode is local while workers are enabled/,
+    },
+    {
+      name: "NVIDIA decoding without a GPU for the container",
+      edit: (root: string) => editFixture(root, HOMELAB, "ffmpegHwaccel: null", "ffmpegHwaccel: nvdec"),
+      want: /^warning: values\/homelab\/clusterplex\.yaml:\d+:\d+: workers\.ffmpegHwaccel is nvdec but the workers neither request nvidia\.com\/gpu/,
+    },
+  ])("GIVEN $name WHEN lint runs THEN it warns and passes", async ({ edit, want }) => {
+    await withFixtureRepo(edit, async (root) => {
+      const p = await findings("homelab", root);
+      expect(p.ok).toBe(true);
+      expect(p.findings.map(line)).toEqual([expect.stringMatching(want)]);
+    });
+  });
+});

@@ -1,0 +1,67 @@
+/**
+ * tools/lint/charts/decypharr.ts through the real lint pipeline: GIVEN a fixture repository with
+ * one thing broken WHEN lintEnvironment runs THEN the decypharr profile fails and says why.
+ */
+import { describe, expect, it } from "vitest";
+import { lintEnvironment, type ProfileReport } from "../../../tools/lint/run.ts";
+import { editFixture, withFixtureRepo } from "../../helpers/fixture-repo.ts";
+
+const VALUES = "values/homelab/decypharr.yaml";
+const STS = "charts/decypharr/templates/sts.yaml";
+
+async function lintDecypharr(env: string, edit: (root: string) => void): Promise<ProfileReport> {
+  return withFixtureRepo(edit, async (root) => {
+    const report = await lintEnvironment({ env, chart: "decypharr", root });
+    const profile = report.profiles.find((p) => p.chart === "decypharr");
+    expect(profile, "the decypharr profile was linted").toBeDefined();
+    return profile!;
+  });
+}
+
+const messages = (p: ProfileReport) => p.findings.map((f) => f.message).join("\n");
+
+describe("lint decypharr", () => {
+  it.each(["homelab", "staging"])("passes on the checked-in %s values (privileged Bidirectional streaming is the allowed exception)", async (env) => {
+    const p = await lintDecypharr(env, () => {});
+    expect(p.findings).toEqual([]);
+    expect(p.ok).toBe(true);
+  });
+
+  it("rejects web,websecure on homelab with the http/https message, at the values line", async () => {
+    const p = await lintDecypharr("homelab", (root) =>
+      editFixture(root, VALUES, "host: decypharr.home.example\n    entrypoints: [http, https]", "host: decypharr.home.example\n    entrypoints: [web, websecure]"),
+    );
+    expect(p.ok).toBe(false);
+    const f = p.findings.find((x) => x.object === "Ingress/media/decypharr-streaming");
+    expect(f?.message).toMatch(/this cluster's Traefik names them http\/https/i);
+    expect(f?.message).toMatch(/Fix: set streaming\.ingress\.entrypoints to \[http, https\]/);
+    expect(f?.location).toMatchObject({ file: VALUES, line: 5 });
+  });
+
+  it("rejects a privileged decypharr-download (template changed)", async () => {
+    const p = await lintDecypharr("homelab", (root) => editFixture(root, STS, "allowPrivilegeEscalation: false\n", "privileged: true\n            allowPrivilegeEscalation: false\n"));
+    expect(p.ok).toBe(false);
+    const f = p.findings.filter((x) => /is privileged/.test(x.message));
+    expect(f.map((x) => x.object)).toEqual(["StatefulSet/media/decypharr-download"]);
+  });
+
+  it("rejects a probe on a decypharr pod (template changed)", async () => {
+    const p = await lintDecypharr("homelab", (root) =>
+      editFixture(root, STS, "          ports:\n", "          readinessProbe:\n            tcpSocket: {port: http}\n          ports:\n"),
+    );
+    expect(p.ok).toBe(false);
+    expect(messages(p)).toMatch(/container decypharr has readinessProbe; every Decypharr endpoint returns 401/);
+  });
+
+  it("rejects service links on (template changed)", async () => {
+    const p = await lintDecypharr("homelab", (root) => editFixture(root, STS, "enableServiceLinks: false", "enableServiceLinks: true"));
+    expect(p.ok).toBe(false);
+    expect(messages(p)).toMatch(/misparses the injected DECYPHARR_PORT/);
+  });
+
+  it("rejects a Samba variable with the seed's reason", async () => {
+    const p = await lintDecypharr("homelab", (root) => editFixture(root, VALUES, "download:\n", "download:\n  env: {SAMBA_HOST: nas}\n"));
+    expect(p.ok).toBe(false);
+    expect(messages(p)).toMatch(/download\.env mentions SMB\/CIFS\/Samba.*removed in commit e828583/);
+  });
+});

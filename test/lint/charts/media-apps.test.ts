@@ -1,0 +1,110 @@
+/**
+ * tools/lint/charts/media-apps.ts (and the shared rules in decypharr.ts and ingress.ts) through
+ * the real lint pipeline: GIVEN a fixture repository with one thing broken WHEN lintEnvironment
+ * runs THEN the media-apps profile fails with a message that says why and how to fix it.
+ */
+import { describe, expect, it } from "vitest";
+import { lintEnvironment, type ProfileReport } from "../../../tools/lint/run.ts";
+import { editFixture, withFixtureRepo } from "../../helpers/fixture-repo.ts";
+
+const VALUES = "values/homelab/media-apps.yaml";
+const DEPLOY = "charts/media-apps/templates/deploy.yaml";
+const SVC = "charts/media-apps/templates/svc.yaml";
+
+async function lintMediaApps(env: string, edit: (root: string) => void): Promise<ProfileReport> {
+  return withFixtureRepo(edit, async (root) => {
+    const report = await lintEnvironment({ env, chart: "media-apps", root });
+    const profile = report.profiles.find((p) => p.chart === "media-apps");
+    expect(profile, "the media-apps profile was linted").toBeDefined();
+    return profile!;
+  });
+}
+
+const messages = (p: ProfileReport) => p.findings.map((f) => f.message).join("\n");
+
+describe("lint media-apps", () => {
+  it.each(["homelab", "staging"])("passes on the checked-in %s values", async (env) => {
+    const p = await lintMediaApps(env, () => {});
+    expect(p.findings).toEqual([]);
+    expect(p.ok).toBe(true);
+  });
+
+  it("rejects web,websecure on homelab, saying this cluster's Traefik names them http/https, at the values line", async () => {
+    const p = await lintMediaApps("homelab", (root) =>
+      editFixture(root, VALUES, "host: radarr.home.example\n      entrypoints: [http, https]", "host: radarr.home.example\n      entrypoints: [web, websecure]"),
+    );
+    expect(p.ok).toBe(false);
+    const f = p.findings.find((x) => x.object === "Ingress/media/media-apps-radarr");
+    expect(f?.message).toMatch(/uses Traefik entrypoints web,websecure/);
+    expect(f?.message).toMatch(/this cluster's Traefik names them http\/https/i);
+    expect(f?.message).toMatch(/web,websecure` does NOT work/);
+    expect(f?.message).toMatch(/Fix: set apps\.radarr\.ingress\.entrypoints to \[http, https\]/);
+    expect(f?.location).toMatchObject({ file: VALUES, line: 14 });
+    expect(p.findings.filter((x) => /entrypoints/.test(x.message))).toHaveLength(1);
+  });
+
+  it("takes the declared entrypoints from the inventory, not from a fixed list", async () => {
+    const p = await lintMediaApps("staging", (root) => editFixture(root, "values/staging/cluster.yaml", "entrypoints: [http, https]", "entrypoints: [web, websecure]"));
+    expect(p.ok).toBe(false);
+    expect(messages(p)).toMatch(/Ingress\/media\/media-apps-sonarr uses Traefik entrypoints http,https.*names them web\/websecure/);
+  });
+
+  it("rejects an SMB extra mount with the seed's reason", async () => {
+    const p = await lintMediaApps("homelab", (root) =>
+      editFixture(root, VALUES, "  sonarr:\n", "  sonarr:\n    extraMounts:\n      - mountPath: /mnt/nas\n        existingClaim: nas-smb-share\n"),
+    );
+    expect(p.ok).toBe(false);
+    expect(messages(p)).toMatch(/apps\.sonarr\.extraMounts\[0\] mentions SMB\/CIFS\/Samba/);
+    expect(messages(p)).toMatch(/SMB\/Samba was removed in commit e828583 \(2026-02-28\)\. Do not re-add it/);
+  });
+
+  it("rejects a cifs mount source in the values schema", async () => {
+    const p = await lintMediaApps("homelab", (root) =>
+      editFixture(root, VALUES, "  sonarr:\n", "  sonarr:\n    extraMounts:\n      - mountPath: /mnt/nas\n        cifs: {server: nas, share: tv}\n"),
+    );
+    expect(p.ok).toBe(false);
+    expect(messages(p)).toMatch(/cifs/);
+  });
+
+  it("rejects Bidirectional on a consumer in the values schema", async () => {
+    const p = await lintMediaApps("homelab", (root) => editFixture(root, VALUES, "  sonarr:\n", "  sonarr:\n    dfs: {mountPropagation: Bidirectional}\n"));
+    expect(p.ok).toBe(false);
+    expect(messages(p)).toMatch(/apps\.sonarr\.dfs\.mountPropagation/);
+  });
+
+  it("rejects a rendered consumer with Bidirectional propagation (template changed)", async () => {
+    const p = await lintMediaApps("homelab", (root) => editFixture(root, DEPLOY, "mountPropagation: HostToContainer", "mountPropagation: Bidirectional"));
+    expect(p.ok).toBe(false);
+    const f = p.findings.find((x) => x.object === "Deployment/media/media-apps-sonarr" && /Bidirectional/.test(x.message));
+    expect(f?.message).toMatch(/Only decypharr-streaming, the FUSE source, may.*Fix: mountPropagation: HostToContainer/);
+  });
+
+  it("rejects a privileged media app (template changed)", async () => {
+    const p = await lintMediaApps("homelab", (root) => editFixture(root, DEPLOY, "privileged: false", "privileged: true"));
+    expect(p.ok).toBe(false);
+    const privileged = p.findings.filter((x) => /is privileged\. Only decypharr-streaming may be/.test(x.message));
+    expect(privileged.map((x) => x.object).sort()).toEqual([
+      "Deployment/media/media-apps-prowlarr",
+      "Deployment/media/media-apps-radarr",
+      "Deployment/media/media-apps-sonarr",
+    ]);
+  });
+
+  it("rejects a rolling update of a Deployment with an RWO config volume (template changed)", async () => {
+    const p = await lintMediaApps("homelab", (root) => editFixture(root, DEPLOY, "type: Recreate", "type: RollingUpdate"));
+    expect(p.ok).toBe(false);
+    expect(messages(p)).toMatch(/media-apps-sonarr mounts ReadWriteOnce claim media-apps-sonarr-config with 1 replica\(s\) and strategy RollingUpdate.*Fix: replicas: 1 and strategy\.type: Recreate/);
+  });
+
+  it("rejects a Service behind an Ingress that does not listen on port 80 (template changed)", async () => {
+    const p = await lintMediaApps("homelab", (root) => editFixture(root, SVC, "port: 80", "port: 8080"));
+    expect(p.ok).toBe(false);
+    expect(messages(p)).toMatch(/Service\/media\/media-apps-sonarr port http listens on 8080; Services behind an Ingress listen on 80/);
+  });
+
+  it("rejects a Service whose targetPort names no container port (template changed)", async () => {
+    const p = await lintMediaApps("homelab", (root) => editFixture(root, SVC, "targetPort: http", "targetPort: web"));
+    expect(p.ok).toBe(false);
+    expect(messages(p)).toMatch(/targetPort web matches no container port of Deployment\/media\/media-apps-\w+ \(it has http:\d+\)/);
+  });
+});

@@ -1,0 +1,175 @@
+/**
+ * checkLonghornRelease: the upstream Longhorn HelmRelease of each environment against the seed's
+ * 2-node rules and the inventory, plus its typed values against the generated schema.
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import type { Cluster } from "../../../schema/cluster.ts";
+import { loadInventory } from "../../../tools/lib/inventory.ts";
+import { repoRoot } from "../../../tools/lib/paths.ts";
+import { compileSchema } from "../../../tools/lib/values-validate.ts";
+import type { PathSegment } from "../../../tools/lib/yaml.ts";
+import {
+  checkLonghornRelease,
+  parseNodeSelector,
+  parseReplicaCount,
+  parseTaintToleration,
+  SEED,
+} from "../../../tools/lint/upstream/longhorn.ts";
+
+type Json = Record<string, any>;
+
+const hrOf = (env: string): Json => parse(readFileSync(join(repoRoot, "clusters", env, "infrastructure", "longhorn.yaml"), "utf8"));
+const inventories: Record<string, Cluster> = { homelab: loadInventory("homelab"), staging: loadInventory("staging") };
+/** A locate() that records the path it was asked for, as `file:line` stand-in. */
+const locate = (path: readonly PathSegment[]) => ({ file: "clusters/x/infrastructure/longhorn.yaml", line: path.length, col: 1, path: path.join(".") });
+const run = (env: string, edit: (hr: Json) => void = () => {}, inv: Cluster = inventories[env]) => {
+  const hr = structuredClone(hrOf(env));
+  edit(hr);
+  return checkLonghornRelease(hr, inv, locate);
+};
+const messages = (f: ReturnType<typeof run>) => f.map((x) => x.message).join("\n");
+
+describe("checkLonghornRelease on the committed releases", () => {
+  it.each(["homelab", "staging"])("%s: no findings", (env) => {
+    expect(run(env)).toEqual([]);
+  });
+
+  it("homelab uses 2 replicas, staging 1 (one per storage node)", () => {
+    expect(hrOf("homelab").spec.values.defaultSettings.defaultReplicaCount).toBe('{"v1":"2","v2":"2"}');
+    expect(hrOf("homelab").spec.values.persistence.defaultClassReplicaCount).toBe(2);
+    expect(hrOf("staging").spec.values.defaultSettings.defaultReplicaCount).toBe('{"v1":"1","v2":"1"}');
+    expect(hrOf("staging").spec.values.persistence.defaultClassReplicaCount).toBe(1);
+  });
+});
+
+describe("checkLonghornRelease rejects values that break the seed's 2-node storage", () => {
+  const ds = (hr: Json) => hr.spec.values.defaultSettings;
+  it.each<[string, string, (hr: Json) => void, string[], string]>([
+    ["replicaSoftAntiAffinity true", "homelab", (hr) => (ds(hr).replicaSoftAntiAffinity = true), [SEED.softAntiAffinity], "spec.values.defaultSettings.replicaSoftAntiAffinity"],
+    [
+      "3 replicas on 2 storage nodes",
+      "homelab",
+      (hr) => {
+        ds(hr).defaultReplicaCount = '{"v1":"3","v2":"3"}';
+        hr.spec.values.persistence.defaultClassReplicaCount = 3;
+      },
+      ["volumes would stay degraded", SEED.softAntiAffinity, "3 replicas (v1) on 2 storage node(s)"],
+      "spec.values.defaultSettings.defaultReplicaCount",
+    ],
+    ["2 replicas on staging's single storage node", "staging", (hr) => (ds(hr).defaultReplicaCount = '{"v1":"2","v2":"2"}'), ["volumes would stay degraded", "k3s-staging"], "spec.values.defaultSettings.defaultReplicaCount"],
+    ["1 replica on homelab", "homelab", (hr) => (ds(hr).defaultReplicaCount = '{"v1":"1","v2":"1"}'), [SEED.replicaCount, "Fix: use 2"], "spec.values.defaultSettings.defaultReplicaCount"],
+    ["a replica count that is not JSON", "homelab", (hr) => (ds(hr).defaultReplicaCount = "two"), ["is not a replica count"], "spec.values.defaultSettings.defaultReplicaCount"],
+    [
+      "a node selector that does not match the storage label",
+      "homelab",
+      (hr) => (ds(hr).systemManagedComponentsNodeSelector = "node.longhorn.io/storage:true"),
+      [SEED.nodeSelector, "does not match the storage label of w1 (k3s-w1), w2 (k3s-w2)"],
+      "spec.values.defaultSettings.systemManagedComponentsNodeSelector",
+    ],
+    [
+      "a node selector matching only the primary",
+      "homelab",
+      (hr) => (ds(hr).systemManagedComponentsNodeSelector = "workload-priority:primary"),
+      [SEED.nodeSelector, "w2 (k3s-w2)"],
+      "spec.values.defaultSettings.systemManagedComponentsNodeSelector",
+    ],
+    ["an empty node selector (share managers anywhere, cp1 included)", "homelab", (hr) => (ds(hr).systemManagedComponentsNodeSelector = ""), [SEED.nodeSelector, "selects every node"], "spec.values.defaultSettings.systemManagedComponentsNodeSelector"],
+    ["a toleration of another taint", "homelab", (hr) => (ds(hr).taintToleration = "gpu=true:NoSchedule"), ["does not tolerate the taint node.longhorn.io/storage=enabled:NoSchedule of storage node w1"], "spec.values.defaultSettings.taintToleration"],
+    ["nodeDownPodDeletionPolicy do-nothing", "homelab", (hr) => (ds(hr).nodeDownPodDeletionPolicy = "do-nothing"), [SEED.nodeDown], "spec.values.defaultSettings.nodeDownPodDeletionPolicy"],
+    ["createDefaultDiskLabeledNodes false", "homelab", (hr) => (ds(hr).createDefaultDiskLabeledNodes = false), [SEED.defaultDisk], "spec.values.defaultSettings.createDefaultDiskLabeledNodes"],
+    ["a missing non-negotiable", "homelab", (hr) => delete ds(hr).replicaSoftAntiAffinity, ["is not set, so Longhorn uses its own default", 'Fix: set it to "false"'], "spec.values.defaultSettings.replicaSoftAntiAffinity"],
+    ["the chart's own StorageClass", "homelab", (hr) => (hr.spec.values.persistence.createStorageClass = true), ["delete and recreate the StorageClass `longhorn`"], "spec.values.persistence.createStorageClass"],
+    ["a second default StorageClass", "homelab", (hr) => (hr.spec.values.persistence.defaultClass = true), ["two defaults"], "spec.values.persistence.defaultClass"],
+    ["class and UI replica counts that differ", "homelab", (hr) => (hr.spec.values.persistence.defaultClassReplicaCount = 1), ["is 1 but defaultSettings.defaultReplicaCount is 2", SEED.replicaCount], "spec.values.persistence.defaultClassReplicaCount"],
+    ["the pre-upgrade hook Job", "homelab", (hr) => (hr.spec.values.preUpgradeChecker.jobEnabled = true), ["GitOps"], "spec.values.preUpgradeChecker.jobEnabled"],
+    ["longhornUI without the storage toleration", "homelab", (hr) => (hr.spec.values.longhornUI.tolerations = []), ["longhornUI.tolerations do not tolerate", "replaces global.tolerations"], "spec.values.longhornUI.tolerations"],
+    ["longhornManager without a node selector", "homelab", (hr) => delete hr.spec.values.longhornManager.nodeSelector, ["longhornManager.nodeSelector is empty", "cp1 (k3s-cp1), w3 (k3s-w3)"], "spec.values.longhornManager.nodeSelector"],
+    ["longhornDriver on the GPU node", "homelab", (hr) => (hr.spec.values.longhornDriver.nodeSelector = { gpu: "true" }), ["matches no label set of storage node(s)"], "spec.values.longhornDriver.nodeSelector"],
+    ["Longhorn 1.11", "homelab", (hr) => (hr.spec.chart.spec.version = "1.11.x"), ["is not Longhorn 1.12.x"], "spec.chart.spec.version"],
+    ["another namespace", "homelab", (hr) => (hr.metadata.namespace = "storage"), ["longhorn-system only"], "metadata.namespace"],
+    ["values from a ConfigMap", "homelab", (hr) => (hr.spec.valuesFrom = [{ kind: "ConfigMap", name: "x" }]), ["hides Longhorn values from lint"], "spec.valuesFrom"],
+  ])("%s", (_name, env, edit, expected, path) => {
+    const findings = run(env, edit);
+    const match = findings.filter((f) => (f.location as { path?: string } | undefined)?.path === path);
+    expect(match.length, messages(findings)).toBeGreaterThan(0);
+    for (const text of expected) expect(messages(match)).toContain(text);
+    for (const f of findings) {
+      expect(f.severity).toBe("error");
+      expect(f.object).toBe(`HelmRelease/${f.object?.split("/")[1]}/longhorn`);
+      expect(f.message).toMatch(/Fix: /);
+    }
+  });
+
+  it("accepts the per-data-engine count as a map (the chart's multiTypeSetting renders it as JSON)", () => {
+    expect(run("homelab", (hr) => (hr.spec.values.defaultSettings.defaultReplicaCount = { v1: "2", v2: "2" }))).toEqual([]);
+  });
+
+  it("flags a storage node that lacks the create-default-disk label in the inventory", () => {
+    const inv = structuredClone(inventories.homelab);
+    delete inv.nodes.w2.labels["node.longhorn.io/create-default-disk"];
+    expect(messages(run("homelab", () => {}, inv))).toContain("storage node(s) w2 (k3s-w2) lack the label node.longhorn.io/create-default-disk=true");
+  });
+
+  it("follows the inventory: a third storage node makes 2 replicas fine and no longer flags the taint of nodes without one", () => {
+    const inv = structuredClone(inventories.homelab);
+    inv.nodes.w4 = { ...structuredClone(inv.nodes.w2), name: "k3s-w4", ip: "192.168.1.24" };
+    expect(run("homelab", () => {}, inv)).toEqual([]);
+  });
+
+  it("rejects something that is not a HelmRelease", () => {
+    expect(checkLonghornRelease({ kind: "ConfigMap", metadata: {} }, inventories.homelab, locate)[0].message).toContain("not a HelmRelease");
+  });
+});
+
+describe("the release values against the generated schema (schema/upstream/longhorn.ts)", () => {
+  const validate = compileSchema(join(repoRoot, "schema/generated/upstream-longhorn.schema.json"));
+  it.each(["homelab", "staging"])("%s validates", (env) => {
+    expect(validate(hrOf(env).spec.values), JSON.stringify(validate.errors)).toBe(true);
+  });
+  it.each<[string, (v: Json) => void, string]>([
+    ["replicaSoftAntiAffinity true", (v) => (v.defaultSettings.replicaSoftAntiAffinity = true), "/defaultSettings/replicaSoftAntiAffinity"],
+    ["3 replicas", (v) => (v.defaultSettings.defaultReplicaCount = '{"v1":"3","v2":"3"}'), "/defaultSettings/defaultReplicaCount"],
+    ["a typo", (v) => (v.defaultSettings.replicaSoftAntiAfinity = false), "/defaultSettings"],
+    ["a global node selector (per-component values are used)", (v) => (v.global = { nodeSelector: {} }), ""],
+    ["a second UI toleration", (v) => v.longhornUI.tolerations.push({ key: "a", operator: "Exists", effect: "NoSchedule" }), "/longhornUI/tolerations"],
+  ])("%s fails", (_n, edit, where) => {
+    const v = structuredClone(hrOf("homelab").spec.values);
+    edit(v);
+    expect(validate(v)).toBe(false);
+    expect(validate.errors?.map((e) => e.instancePath)).toContain(where);
+  });
+  it("carries the seed's reason in the description of each non-negotiable", () => {
+    const schema = JSON.parse(readFileSync(join(repoRoot, "schema/generated/upstream-longhorn.schema.json"), "utf8"));
+    const props = schema.definitions.LonghornDefaultSettings.properties;
+    expect(props.replicaSoftAntiAffinity.const).toBe(false);
+    expect(props.replicaSoftAntiAffinity.description.replace(/\s+/g, " ")).toContain(SEED.softAntiAffinity);
+    expect(props.systemManagedComponentsNodeSelector.description.replace(/\s+/g, " ")).toContain(SEED.nodeSelector);
+    expect(props.nodeDownPodDeletionPolicy.description.replace(/\s+/g, " ")).toContain(SEED.nodeDown);
+  });
+});
+
+describe("parsers of Longhorn's string settings", () => {
+  it.each<[string, Record<string, number> | null]>([
+    ['{"v1":"2","v2":"2"}', { v1: 2, v2: 2 }],
+    ['{"v1":"3"}', { v1: 3 }],
+    ["2", { v1: 2, v2: 2 }],
+    ['{"v1":"0"}', null],
+    ["{}", null],
+    ["x", null],
+  ])("parseReplicaCount(%s)", (input, want) => expect(parseReplicaCount(input)).toEqual(want));
+
+  it.each<[string, Record<string, string> | null]>([
+    ["node.longhorn.io/storage:enabled", { "node.longhorn.io/storage": "enabled" }],
+    ["a:1;b:2", { a: "1", b: "2" }],
+    ["novalue", null],
+  ])("parseNodeSelector(%s)", (input, want) => expect(parseNodeSelector(input)).toEqual(want));
+
+  it.each<[string, unknown]>([
+    ["node.longhorn.io/storage=enabled:NoSchedule", [{ key: "node.longhorn.io/storage", operator: "Equal", value: "enabled", effect: "NoSchedule" }]],
+    ["key1=value1:NoSchedule; key2:NoExecute", [{ key: "key1", operator: "Equal", value: "value1", effect: "NoSchedule" }, { key: "key2", operator: "Exists", effect: "NoExecute" }]],
+    ["bad", null],
+  ])("parseTaintToleration(%s)", (input, want) => expect(parseTaintToleration(input)).toEqual(want));
+});

@@ -1,0 +1,219 @@
+/**
+ * Lint assertions of charts/clusterplex: the facts its values repeat from the inventory
+ * (values/<env>/cluster.yaml) and the scheduling rules helm cannot check because it does not know
+ * the nodes.
+ */
+import type { Cluster } from "../../../schema/cluster.ts";
+import type { Values } from "../../../schema/clusterplex.ts";
+import type { K8sObject } from "../../lib/render.ts";
+import { objectRef, type ChartAssertion, type Finding, type LintContext } from "../types.ts";
+
+/** The label the worker StatefulSet requires (required node affinity `gpu In ["true"]`). */
+export const GPU_LABEL = { key: "gpu", value: "true" } as const;
+
+/** Node ids of the inventory that carry `gpu=true`, sorted. */
+export function gpuNodes(inventory: Cluster): string[] {
+  return Object.entries(inventory.nodes)
+    .filter(([, n]) => n.labels[GPU_LABEL.key] === GPU_LABEL.value)
+    .map(([id]) => id)
+    .sort();
+}
+
+const valuesOf = (ctx: LintContext) => ctx.values as unknown as Values;
+const workersEnabled = (v: Values) => v.workers?.enabled !== false;
+const inventoryFile = (env: string) => `values/${env}/cluster.yaml`;
+
+/** Workers need a node labelled gpu=true; without one every worker stays Pending. */
+export const workersNeedGpuNode: ChartAssertion = (ctx) => {
+  const v = valuesOf(ctx);
+  if (!workersEnabled(v) || gpuNodes(ctx.inventory).length > 0) return [];
+  return [{
+    severity: "error",
+    location: ctx.locate(["workers", "enabled"]),
+    message:
+      `workers.enabled is true but no node of ${inventoryFile(ctx.env)} has the label ${GPU_LABEL.key}=${GPU_LABEL.value} ` +
+      `the workers require (seed: "Workers: StatefulSet on w3 (GPU node affinity required)"), so they would stay Pending. ` +
+      `Fix: set workers.enabled: false and pms.transcodeOperatingMode: local, or label a GPU node ${GPU_LABEL.key}=${GPU_LABEL.value} in the inventory.`,
+  }];
+};
+
+/**
+ * `workers.antiAffinity: hard` puts at most one worker per node: with fewer gpu=true nodes than
+ * replicas the rest never schedule.
+ */
+export const hardAntiAffinityFits: ChartAssertion = (ctx) => {
+  const v = valuesOf(ctx);
+  if (!workersEnabled(v) || v.workers?.antiAffinity !== "hard") return [];
+  const nodes = gpuNodes(ctx.inventory);
+  const replicas = v.workers.replicas ?? 2;
+  if (nodes.length === 0 || nodes.length >= replicas) return [];
+  return [{
+    severity: "error",
+    location: ctx.locate(["workers", "antiAffinity"]),
+    message:
+      `workers.antiAffinity is hard with workers.replicas ${replicas}, but ${inventoryFile(ctx.env)} has ${nodes.length} ` +
+      `${GPU_LABEL.key}=${GPU_LABEL.value} node(s) (${nodes.join(", ")}): required anti-affinity allows one worker per node, ` +
+      `so ${replicas - nodes.length} worker(s) would stay Pending. Fix: set workers.antiAffinity: soft ` +
+      `(the schema's minimum of 2 replicas rules out fewer workers), or label ${replicas - nodes.length} more GPU node(s).`,
+  }];
+};
+
+/** dfs.server must be a storage node with a DFS export in the inventory. */
+export const dfsServerIsStorageNode: ChartAssertion = (ctx) => {
+  const v = valuesOf(ctx);
+  const id = v.dfs?.server;
+  const exporters = Object.keys(ctx.inventory.nfs.dfs).sort();
+  if (id === null || id === undefined) {
+    if (exporters.length === 0) return [];
+    return [{
+      severity: "warning",
+      location: ctx.locate(["dfs", "server"]),
+      message:
+        `dfs.server is null, so PMS and the workers mount no /mnt/dfs, although ${inventoryFile(ctx.env)} declares DFS exports on ` +
+        `${exporters.join(", ")}. Fix: set dfs.server to the storage node running decypharr-streaming (npm run failover -- --env ${ctx.env} --dfs-server ${ctx.inventory.storage.primary}).`,
+    }];
+  }
+  const node = ctx.inventory.nodes[id];
+  let problem: string | undefined;
+  if (!node) problem = `is not a node id of ${inventoryFile(ctx.env)} (nodes: ${Object.keys(ctx.inventory.nodes).sort().join(", ")})`;
+  else if (!node.roles.includes("storage")) problem = `is node ${id}, which does not have the storage role (only storage nodes run decypharr-streaming and export /mnt/dfs)`;
+  else if (!ctx.inventory.nfs.dfs[id]) problem = `is storage node ${id}, but ${inventoryFile(ctx.env)} has no nfs.dfs.${id} export`;
+  if (!problem) return [];
+  return [{
+    severity: "error",
+    location: ctx.locate(["dfs", "server"]),
+    message: `dfs.server ${JSON.stringify(id)} ${problem}. Fix: use one of the DFS exporters ${exporters.join(", ") || "(none declared)"}, e.g. npm run failover -- --env ${ctx.env} --dfs-server ${exporters[0] ?? "<id>"}.`,
+  }];
+};
+
+/** Every dfs.servers entry must repeat the inventory exactly: nodes.<id>.ip and nfs.dfs.<id>.path. */
+export const dfsServersMatchInventory: ChartAssertion = (ctx) => {
+  const v = valuesOf(ctx);
+  const out: Finding[] = [];
+  for (const [id, server] of Object.entries(v.dfs?.servers ?? {})) {
+    const node = ctx.inventory.nodes[id];
+    const exp = ctx.inventory.nfs.dfs[id];
+    if (!node || !exp) {
+      out.push({
+        severity: "error",
+        location: ctx.locate(["dfs", "servers", id]),
+        message:
+          `dfs.servers.${id}: ${inventoryFile(ctx.env)} has ${node ? `no nfs.dfs.${id} export` : `no node ${id}`}, so nothing would serve this NFS export. ` +
+          `Fix: remove dfs.servers.${id}, or declare the node and its DFS export in the inventory.`,
+      });
+      continue;
+    }
+    if (server.ip !== node.ip) {
+      out.push({
+        severity: "error",
+        location: ctx.locate(["dfs", "servers", id, "ip"]),
+        message:
+          `dfs.servers.${id}.ip is ${server.ip} but ${inventoryFile(ctx.env)} nodes.${id}.ip is ${node.ip}: the DFS PV would mount NFS from the wrong host. ` +
+          `Fix: set dfs.servers.${id}.ip: ${node.ip}.`,
+      });
+    }
+    if (server.path !== exp.path) {
+      out.push({
+        severity: "error",
+        location: ctx.locate(["dfs", "servers", id, "path"]),
+        message:
+          `dfs.servers.${id}.path is ${server.path} but ${inventoryFile(ctx.env)} nfs.dfs.${id}.path is ${exp.path}: the mount would fail with "access denied". ` +
+          `Fix: set dfs.servers.${id}.path: ${exp.path}.`,
+      });
+    }
+  }
+  return out;
+};
+
+interface NfsPv extends K8sObject {
+  spec: { nfs?: { server: string; path: string; readOnly?: boolean }; mountOptions?: string[]; accessModes?: string[] };
+}
+
+/**
+ * The rendered DFS PV (whatever the templates did) must point at the inventory's address of the
+ * chosen server, be read-only, and carry the server in its name.
+ */
+export const renderedDfsPv: ChartAssertion = (ctx) => {
+  const v = valuesOf(ctx);
+  const id = v.dfs?.server;
+  const pvs = ctx.objects.filter((o): o is NfsPv => o.kind === "PersistentVolume" && !!(o as NfsPv).spec?.nfs);
+  const out: Finding[] = [];
+  for (const pv of pvs) {
+    const nfs = pv.spec.nfs!;
+    const node = id ? ctx.inventory.nodes[id] : undefined;
+    const exp = id ? ctx.inventory.nfs.dfs[id] : undefined;
+    if (!id || !node || !exp) continue; // reported by dfsServerIsStorageNode
+    if (nfs.server !== node.ip || nfs.path !== exp.path) {
+      out.push({
+        severity: "error",
+        object: objectRef(pv),
+        message: `mounts ${nfs.server}:${nfs.path}, but the inventory's DFS export of ${id} is ${node.ip}:${exp.path}. Fix: correct dfs.servers.${id} in values/${ctx.env}/clusterplex.yaml.`,
+      });
+    }
+    if (!pv.metadata.name.endsWith(`-dfs-${id}`)) {
+      out.push({
+        severity: "error",
+        object: objectRef(pv),
+        message: `the DFS PV's name does not end in -dfs-${id}: a PV's NFS source is immutable, so the server must be part of the name for a failover to render a new PV. Fix: keep the clusterplex.dfs.name helper.`,
+      });
+    }
+    if (nfs.readOnly !== true || (pv.spec.accessModes ?? []).some((m) => m !== "ReadOnlyMany")) {
+      out.push({ severity: "error", object: objectRef(pv), message: "the DFS PV must be read-only (nfs.readOnly: true, accessModes [ReadOnlyMany]): the export is ro. Fix: keep templates/pv.yaml as it is." });
+    }
+  }
+  return out;
+};
+
+/** The media library is the inventory's Unraid export. */
+export const mediaIsUnraid: ChartAssertion = (ctx) => {
+  const v = valuesOf(ctx);
+  const unraid = ctx.inventory.nfs.unraid;
+  const out: Finding[] = [];
+  if (v.media?.server !== unraid.server) {
+    out.push({
+      severity: "error",
+      location: ctx.locate(["media", "server"]),
+      message: `media.server is ${v.media?.server} but ${inventoryFile(ctx.env)} nfs.unraid.server is ${unraid.server}. Fix: set media.server: ${unraid.server}.`,
+    });
+  }
+  if (v.media?.path !== unraid.exports.media) {
+    out.push({
+      severity: "error",
+      location: ctx.locate(["media", "path"]),
+      message: `media.path is ${v.media?.path} but ${inventoryFile(ctx.env)} nfs.unraid.exports.media is ${unraid.exports.media}. Fix: set media.path: ${unraid.exports.media}.`,
+    });
+  }
+  return out;
+};
+
+/** Configurations that render and schedule but do not do what the operator likely meant. */
+export const transcodeSettings: ChartAssertion = (ctx) => {
+  const v = valuesOf(ctx);
+  const out: Finding[] = [];
+  if (workersEnabled(v) && v.pms?.transcodeOperatingMode === "local") {
+    out.push({
+      severity: "warning",
+      location: ctx.locate(["pms", "transcodeOperatingMode"]),
+      message: "pms.transcodeOperatingMode is local while workers are enabled: the workers run but never get a job. Fix: set both (or remote), or workers.enabled: false.",
+    });
+  }
+  const hw = v.workers?.ffmpegHwaccel;
+  if (workersEnabled(v) && (hw === "nvdec" || hw === "cuda") && !v.workers.gpuCount && !v.workers.runtimeClassName) {
+    out.push({
+      severity: "warning",
+      location: ctx.locate(["workers", "ffmpegHwaccel"]),
+      message: `workers.ffmpegHwaccel is ${hw} but the workers neither request nvidia.com/gpu (workers.gpuCount) nor use an NVIDIA runtimeClassName: the container cannot see the GPU and ffmpeg fails to initialise ${hw}. Fix: set workers.runtimeClassName (e.g. nvidia) or workers.gpuCount.`,
+    });
+  }
+  return out;
+};
+
+export const assertions: ChartAssertion[] = [
+  workersNeedGpuNode,
+  hardAntiAffinityFits,
+  dfsServerIsStorageNode,
+  dfsServersMatchInventory,
+  renderedDfsPv,
+  mediaIsUnraid,
+  transcodeSettings,
+];

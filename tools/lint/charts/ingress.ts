@@ -1,0 +1,119 @@
+/**
+ * Ingress assertions shared by the charts that expose apps through Traefik (decypharr,
+ * media-apps): the entrypoints must be ones the environment's Traefik declares, and the Service
+ * behind each Ingress must listen on port 80 and target a port the selected pods really have.
+ */
+import type { K8sObject } from "../../lib/render.ts";
+import type { PathSegment } from "../../lib/yaml.ts";
+import { asObj, asObjList, podSpecOf, type Obj } from "../../policy/workloads.ts";
+import { objectRef, type Finding, type LintContext } from "../types.ts";
+
+/** The annotation Traefik's Kubernetes Ingress provider reads for a router's entrypoints. */
+export const ENTRYPOINTS_ANNOTATION = "traefik.ingress.kubernetes.io/router.entrypoints";
+
+/** The seed's reason, quoted in messages (ARCHITECTURE-DECISIONS.md, "Traefik / Ingress"). */
+export const SEED_ENTRYPOINTS =
+  'the seed ("Traefik / Ingress"): `traefik.ingress.kubernetes.io/router.entrypoints: web,websecure` does NOT work';
+
+/** Entrypoint names of an Ingress's annotation, or undefined when it has none. */
+export function entrypointsOf(ingress: K8sObject): string[] | undefined {
+  const raw = ingress.metadata.annotations?.[ENTRYPOINTS_ANNOTATION];
+  if (raw === undefined) return undefined;
+  return raw.split(",").map((s) => s.trim()).filter((s) => s.length > 0);
+}
+
+/**
+ * Every Ingress's entrypoints must be declared by the environment (inventory
+ * `traefik.entrypoints`). `valuesPath` maps an Ingress to the values key that set its entrypoints,
+ * so the finding points at the line to change.
+ */
+export function checkIngressEntrypoints(
+  ctx: LintContext,
+  valuesPath: (ingress: K8sObject) => readonly PathSegment[] | undefined,
+): Finding[] {
+  const declared = ctx.inventory.traefik.entrypoints;
+  const out: Finding[] = [];
+  for (const ing of ctx.objects.filter((o) => o.kind === "Ingress")) {
+    const used = entrypointsOf(ing);
+    if (used === undefined) continue;
+    const unknown = used.filter((e) => !declared.includes(e));
+    if (used.length > 0 && unknown.length === 0) continue;
+    const path = valuesPath(ing);
+    const key = path ? path.join(".") : `the ${ENTRYPOINTS_ANNOTATION} annotation`;
+    const got = used.length === 0 ? "no entrypoints" : `entrypoints ${used.join(",")}`;
+    out.push({
+      severity: "error",
+      object: objectRef(ing),
+      location: path ? ctx.locate(path) : undefined,
+      message:
+        `${objectRef(ing)} uses Traefik ${got} (${ENTRYPOINTS_ANNOTATION}), but environment ${ctx.env} declares only ` +
+        `${declared.join(", ")} (values/${ctx.env}/cluster.yaml traefik.entrypoints): ${unknown.length > 0 ? `${unknown.join(", ")} ${unknown.length > 1 ? "are" : "is"} unknown to its Traefik, so the router never receives traffic. ` : ""}` +
+        `This cluster's Traefik names them ${declared.join("/")}; ${SEED_ENTRYPOINTS}. Fix: set ${key} to [${declared.join(", ")}].`,
+    });
+  }
+  return out;
+}
+
+/** Whether `labels` carries every key/value of `selector` (a Service's equality selector). */
+function selects(selector: Record<string, string>, labels: Record<string, string> | undefined): boolean {
+  const entries = Object.entries(selector);
+  return entries.length > 0 && entries.every(([k, v]) => labels?.[k] === v);
+}
+
+/** The pod templates (labels and containers' ports) a Service selects among `objects`. */
+export function podsSelectedBy(service: K8sObject, objects: readonly K8sObject[]): Array<{ workload: K8sObject; ports: Obj[] }> {
+  const selector = (asObj(asObj(service.spec)?.selector) ?? {}) as Record<string, string>;
+  const out: Array<{ workload: K8sObject; ports: Obj[] }> = [];
+  for (const o of objects) {
+    if (o.metadata.namespace !== service.metadata.namespace) continue;
+    const pod = podSpecOf(o);
+    if (!pod) continue;
+    const labels = o.kind === "Pod" ? o.metadata.labels : (asObj(asObj(asObj(o.spec)?.template)?.metadata)?.labels as Record<string, string> | undefined);
+    if (!selects(selector, labels)) continue;
+    out.push({ workload: o, ports: asObjList(pod.containers).flatMap((c) => asObjList(c.ports)) });
+  }
+  return out;
+}
+
+/**
+ * Every Service behind an Ingress listens on port 80 (the seed: Traefik routes to port 80;
+ * other ports caused 404s) and its targetPort resolves, by name or number, to a container port
+ * of every pod template it selects.
+ */
+export function checkIngressBackends(ctx: LintContext): Finding[] {
+  const out: Finding[] = [];
+  const err = (o: K8sObject, message: string) => out.push({ severity: "error", object: objectRef(o), message });
+  for (const ing of ctx.objects.filter((o) => o.kind === "Ingress")) {
+    const spec = asObj(ing.spec) ?? {};
+    const backends = [asObj(spec.defaultBackend), ...asObjList(spec.rules).flatMap((r) => asObjList(asObj(r.http)?.paths).map((p) => asObj(p.backend)))];
+    for (const backend of backends) {
+      const ref = asObj(backend?.service);
+      if (!ref) continue;
+      const svc = ctx.objects.find((o) => o.kind === "Service" && o.metadata.name === ref.name && o.metadata.namespace === ing.metadata.namespace);
+      if (!svc) {
+        err(ing, `${objectRef(ing)} routes to Service ${String(ref.name)}, which this release does not render. Fix: point the backend at the app's Service.`);
+        continue;
+      }
+      const want = asObj(ref.port) ?? {};
+      const ports = asObjList(asObj(svc.spec)?.ports);
+      const port = ports.find((p) => (want.name !== undefined ? p.name === want.name : p.port === want.number));
+      if (!port) {
+        err(ing, `${objectRef(ing)} routes to port ${JSON.stringify(want)} of ${objectRef(svc)}, which has no such port. Fix: use port name http.`);
+        continue;
+      }
+      if (port.port !== 80) {
+        err(svc, `${objectRef(svc)} port ${String(port.name ?? port.port)} listens on ${String(port.port)}; Services behind an Ingress listen on 80 and map to the app's port with targetPort (seed, "Traefik / Ingress": Traefik routes to port 80, other ports caused 404s). Fix: port: 80.`);
+      }
+      const target = port.targetPort ?? port.port;
+      const pods = podsSelectedBy(svc, ctx.objects);
+      if (pods.length === 0) err(svc, `${objectRef(svc)} selects no pod template of this release (selector ${JSON.stringify(asObj(svc.spec)?.selector ?? {})}). Fix: use the workload's selector labels.`);
+      for (const { workload, ports: cports } of pods) {
+        const hit = typeof target === "string" ? cports.find((c) => c.name === target) : cports.find((c) => c.containerPort === target);
+        if (!hit) {
+          err(svc, `${objectRef(svc)} targetPort ${String(target)} matches no container port of ${objectRef(workload)} (it has ${cports.map((c) => `${String(c.name ?? "")}:${String(c.containerPort)}`).join(", ") || "none"}). Fix: target the container port's name (http).`);
+        }
+      }
+    }
+  }
+  return out;
+}

@@ -1,0 +1,97 @@
+/**
+ * Assertions for charts/longhorn-config: the StorageClasses' replica count against the inventory,
+ * the Setting objects against the seed (the same rules as the Longhorn release, from
+ * tools/lint/upstream/longhorn.ts), and the Setting objects against the Longhorn HelmRelease of
+ * the same environment (they must agree, or Flux and longhorn-manager would flip each value).
+ */
+import { resolve } from "node:path";
+import { loadEnvironment } from "../../lib/flux.ts";
+import type { K8sObject } from "../../lib/render.ts";
+import { objectRef, type ChartAssertion, type Finding, type LintContext } from "../types.ts";
+import { checkReplicaCount, checkSettings, SEED, SETTING_KEYS, settingString } from "../upstream/longhorn.ts";
+
+const CLASSES = ["longhorn", "longhorn-rwx"] as const;
+
+function storageClasses(ctx: LintContext): Map<string, K8sObject & { parameters?: Record<string, string> }> {
+  return new Map(ctx.objects.filter((o) => o.kind === "StorageClass").map((o) => [o.metadata.name, o]));
+}
+
+/** Both classes exist, `longhorn` is the only default, the RWX class has NFS options. */
+export const storageClassesPresent: ChartAssertion = (ctx) => {
+  const out: Finding[] = [];
+  const scs = storageClasses(ctx);
+  for (const name of CLASSES) {
+    if (!scs.has(name)) out.push({ severity: "error", message: `StorageClass ${name} is not rendered; every chart of this suite claims storage from it. Fix: keep templates/sc.yaml rendering ${CLASSES.join(" and ")}` });
+  }
+  const defaults = [...scs.values()].filter((o) => o.metadata.annotations?.["storageclass.kubernetes.io/is-default-class"] === "true").map((o) => o.metadata.name);
+  if (defaults.length !== 1 || defaults[0] !== "longhorn") {
+    out.push({ severity: "error", message: `default StorageClass(es): ${JSON.stringify(defaults)}; exactly "longhorn" must be the default. Fix: annotate only longhorn with storageclass.kubernetes.io/is-default-class: "true"` });
+  }
+  const rwx = scs.get("longhorn-rwx");
+  if (rwx && !rwx.parameters?.nfsOptions) {
+    out.push({ severity: "error", object: objectRef(rwx), location: ctx.locate(["rwx", "nfsOptions"]), message: "longhorn-rwx has no nfsOptions: Longhorn's defaults apply and a moved share manager can hang the client. Fix: set rwx.nfsOptions" });
+  }
+  return out;
+};
+
+/** numberOfReplicas of each class against the inventory's storage nodes. */
+export const replicasMatchInventory: ChartAssertion = (ctx) => {
+  const out: Finding[] = [];
+  const soft = ctx.objects.find((o) => o.kind === "Setting" && o.metadata.name === "replica-soft-anti-affinity") as { value?: string } | undefined;
+  for (const sc of storageClasses(ctx).values()) {
+    const n = Number(sc.parameters?.numberOfReplicas);
+    checkReplicaCount({ numberOfReplicas: n }, ctx.inventory, soft?.value === "true", (msg) =>
+      out.push({ severity: "error", object: objectRef(sc), location: ctx.locate(["numberOfReplicas"]), message: `numberOfReplicas: ${msg}` }),
+    );
+  }
+  return out;
+};
+
+/** The rendered Setting objects against the seed and the inventory. */
+export const settingsEnforceSeed: ChartAssertion = (ctx) => {
+  const settings = ctx.objects.filter((o) => o.kind === "Setting") as (K8sObject & { value?: string })[];
+  if (settings.length === 0) {
+    const enforce = (ctx.values.settings as { enforce?: boolean } | undefined)?.enforce;
+    return enforce === false
+      ? [{ severity: "warning", location: ctx.locate(["settings", "enforce"]), message: "settings.enforce is false: a change of the seed's Longhorn settings in the Longhorn UI stays until longhorn-manager restarts. Fix: set settings.enforce: true unless you are handing a setting back on purpose" }]
+      : [];
+  }
+  const byName = new Map(settings.map((o) => [o.metadata.name, o]));
+  const values: Record<string, string | undefined> = {};
+  for (const name of Object.keys(SETTING_KEYS)) values[name] = byName.get(name)?.value;
+  return checkSettings(values, ctx.inventory, (setting) => {
+    const o = byName.get(setting);
+    const key = setting === "default-replica-count" ? ["numberOfReplicas"] : ["settings", SETTING_KEYS[setting]];
+    return { location: ctx.locate(key), object: o ? objectRef(o) : `Setting/${ctx.profile.namespace}/${setting}`, label: `Setting ${setting}` };
+  });
+};
+
+/** Each Setting object equals the Longhorn HelmRelease's defaultSettings value of the same environment. */
+export const settingsAgreeWithLonghornRelease: ChartAssertion = (ctx) => {
+  const settings = ctx.objects.filter((o) => o.kind === "Setting") as (K8sObject & { value?: string })[];
+  if (settings.length === 0) return [];
+  const root = resolve(ctx.profile.chartDir, "..", "..");
+  const longhorn = loadEnvironment(ctx.env, root).upstream.find((u) => u.chart === "longhorn");
+  if (!longhorn) {
+    return [{ severity: "error", message: `clusters/${ctx.env}/ has no HelmRelease of the upstream chart longhorn, which installs the Setting CRD and longhorn-manager this chart configures. Fix: add clusters/${ctx.env}/infrastructure/longhorn.yaml` }];
+  }
+  const ds = ((longhorn.hr.spec as { values?: { defaultSettings?: Record<string, unknown> } } | undefined)?.values?.defaultSettings ?? {}) as Record<string, unknown>;
+  const out: Finding[] = [];
+  for (const o of settings) {
+    const key = SETTING_KEYS[o.metadata.name];
+    if (!key) continue;
+    const theirs = settingString(ds[key]);
+    if (theirs !== o.value) {
+      const reason = o.metadata.name === "replica-soft-anti-affinity" ? ` (the seed: "${SEED.softAntiAffinity}")` : "";
+      out.push({
+        severity: "error",
+        object: objectRef(o),
+        location: ctx.locate(o.metadata.name === "default-replica-count" ? ["numberOfReplicas"] : ["settings", key]),
+        message: `Setting ${o.metadata.name} is ${JSON.stringify(o.value)} but ${longhorn.file} sets defaultSettings.${key}: ${JSON.stringify(theirs ?? null)}${reason}. longhorn-manager applies the ConfigMap value on every start and Flux puts this object's value back: they would flip. Fix: make both the same`,
+      });
+    }
+  }
+  return out;
+};
+
+export const assertions: ChartAssertion[] = [storageClassesPresent, replicasMatchInventory, settingsEnforceSeed, settingsAgreeWithLonghornRelease];

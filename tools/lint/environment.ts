@@ -1,0 +1,151 @@
+/**
+ * Environment-level lint: the Flux layer of clusters/<env>/ and the upstream releases.
+ *
+ * - every object against its CRD / Kubernetes schema (kubernetes-models, flux-cd models, our
+ *   typed MetalLB and Longhorn CRDs), and every HelmRelease against this repo's closed
+ *   HelmRelease schema (a misspelt field is an error, where the CRD would let it through);
+ * - references: `dependsOn` names an existing HelmRelease; sourceRef, chart path and values files
+ *   are resolved when the environment is loaded;
+ * - upstream releases (a HelmRepository chart cannot be fetched offline): `spec.values` against
+ *   the typed values schema, then the release's own cross-checks against the inventory.
+ */
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import type { Cluster } from "../../schema/cluster.ts";
+import type { Environment, FluxObject, UpstreamRelease } from "../lib/flux.ts";
+import { ipInCidr } from "../lib/inventory.ts";
+import { validateObject } from "../lib/k8s-validate.ts";
+import { repoRoot } from "../lib/paths.ts";
+import { validateLayers } from "../lib/values-validate.ts";
+import type { PathSegment } from "../lib/yaml.ts";
+import { objectRef, type Finding, type Location } from "./types.ts";
+import { checkLonghornRelease } from "./upstream/longhorn.ts";
+
+type UpstreamCheck = (u: UpstreamRelease, inventory: Cluster, locate: (path: readonly PathSegment[]) => Location) => Finding[];
+
+/** Cross-checks per upstream chart, after its values passed their schema. */
+const UPSTREAM_CHECKS: Record<string, UpstreamCheck> = {
+  longhorn: (u, inventory, locate) => checkLonghornRelease(u.hr, inventory, locate),
+  traefik: checkTraefik,
+  metallb: () => [],
+};
+
+/** Schema of an upstream chart's values, if this repo types it. */
+export function upstreamSchema(chart: string): string | undefined {
+  const path = join(repoRoot, "schema", "generated", `upstream-${chart}.schema.json`);
+  return existsSync(path) ? path : undefined;
+}
+
+function at(o: { file: string; doc: FluxObject["doc"] }, path: readonly PathSegment[]): Location {
+  return { file: o.file, ...o.doc.position(path) };
+}
+
+/** Findings about the Flux objects of an environment (upstream releases: lintUpstream). */
+export async function lintFluxLayer(e: Environment, inventory: Cluster): Promise<Finding[]> {
+  const findings: Finding[] = [];
+  const hrSchema = join(repoRoot, "schema", "generated", "helmrelease.schema.json");
+  for (const o of e.objects) {
+    for (const msg of await validateObject(o.obj)) {
+      const path = msg.split(":")[0].split(".").filter(Boolean).map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+      findings.push({ severity: "error", object: objectRef(o.obj), location: at(o, path), message: msg });
+    }
+    if (o.obj.kind === "HelmRelease") {
+      // spec.values are validated against the chart's own schema elsewhere; here the Flux fields.
+      const { values, ...spec } = (o.obj.spec ?? {}) as Record<string, unknown>;
+      void values;
+      const stripped = { ...o.obj, spec: { ...spec, ...(values === undefined ? {} : { values: {} }) } };
+      for (const err of validateLayers(stripped, [{ doc: o.doc, base: [], mount: [], value: stripped }], hrSchema)) {
+        findings.push({ severity: "error", object: objectRef(o.obj), location: { file: err.file, line: err.line, col: err.col }, message: err.detail });
+      }
+      findings.push(...checkDependsOn(o, e));
+    }
+  }
+  findings.push(...checkMetallbPool(e, inventory));
+  return findings;
+}
+
+function checkDependsOn(o: FluxObject, e: Environment): Finding[] {
+  const deps = ((o.obj.spec as { dependsOn?: { name: string; namespace?: string }[] })?.dependsOn ?? []);
+  const out: Finding[] = [];
+  deps.forEach((d, i) => {
+    const ns = d.namespace ?? o.obj.metadata.namespace;
+    const found = e.objects.some((x) => x.obj.kind === "HelmRelease" && x.obj.metadata.name === d.name && x.obj.metadata.namespace === ns);
+    if (!found) {
+      const known = e.objects.filter((x) => x.obj.kind === "HelmRelease").map((x) => `${x.obj.metadata.namespace}/${x.obj.metadata.name}`);
+      out.push({
+        severity: "error",
+        object: objectRef(o.obj),
+        location: at(o, ["spec", "dependsOn", i]),
+        message: `dependsOn ${ns}/${d.name} is not a HelmRelease of clusters/${e.env}/, so Flux would wait for it forever. Fix: use one of ${known.join(", ")}`,
+      });
+    }
+  });
+  return out;
+}
+
+/** Validates an upstream release's inline values and runs its cross-checks. */
+export function lintUpstream(u: UpstreamRelease, inventory: Cluster): Finding[] {
+  const schema = upstreamSchema(u.chart);
+  const values = (u.hr.spec as { values?: unknown })?.values ?? {};
+  if (!schema) {
+    return [{ severity: "error", object: objectRef(u.hr), location: at(u, ["spec", "chart"]), message: `upstream chart ${u.chart} has no typed values in schema/upstream/, so a typo in its values would go unnoticed. Fix: add schema/upstream/${u.chart}.ts and list it in OTHER_SCHEMAS` }];
+  }
+  const errors = validateLayers(values, [{ doc: u.doc, base: ["spec", "values"], mount: [], value: values }], schema);
+  if (errors.length > 0) {
+    return errors.map((err) => ({ severity: "error" as const, object: objectRef(u.hr), location: { file: err.file, line: err.line, col: err.col }, message: err.detail }));
+  }
+  const check = UPSTREAM_CHECKS[u.chart];
+  return check ? check(u, inventory, (path) => at(u, path)) : [];
+}
+
+/** Traefik declares exactly the entrypoints the inventory says; its LB address is in the pool. */
+function checkTraefik(u: UpstreamRelease, inventory: Cluster, locate: (path: readonly PathSegment[]) => Location): Finding[] {
+  const out: Finding[] = [];
+  const values = (u.hr.spec as { values: { ports: Record<string, { expose?: { default?: boolean } } | null>; service?: { spec?: { loadBalancerIP?: string } } } }).values;
+  const declared = Object.entries(values.ports).filter(([name, p]) => p !== null && name !== "traefik").map(([name]) => name).sort();
+  const wanted = [...inventory.traefik.entrypoints].sort();
+  if (declared.join(",") !== wanted.join(",")) {
+    out.push({
+      severity: "error",
+      object: objectRef(u.hr),
+      location: locate(["spec", "values", "ports"]),
+      message: `Traefik declares entrypoints ${declared.join(", ")} but values/${inventory.name}/cluster.yaml says this cluster's Traefik names them ${wanted.join(", ")}; Ingresses annotated with the inventory's names would not route. Fix: make spec.values.ports declare exactly ${wanted.join(", ")} (null the chart's web/websecure)`,
+    });
+  }
+  const ip = values.service?.spec?.loadBalancerIP;
+  if (ip && !inventory.metallb.addresses.some((range) => inRange(ip, range))) {
+    out.push({
+      severity: "error",
+      object: objectRef(u.hr),
+      location: locate(["spec", "values", "service", "spec", "loadBalancerIP"]),
+      message: `loadBalancerIP ${ip} is outside MetalLB's pool (${inventory.metallb.addresses.join(", ")}), so the Service would stay Pending. Fix: pick an address from the inventory's metallb.addresses`,
+    });
+  }
+  return out;
+}
+
+function ipToInt(ip: string): number {
+  return ip.split(".").reduce((n, o) => n * 256 + Number(o), 0);
+}
+
+/** Whether `ip` lies in a MetalLB range (`a-b` or CIDR). */
+export function inRange(ip: string, range: string): boolean {
+  if (range.includes("/")) return ipInCidr(ip, range);
+  const [from, to] = range.split("-").map((s) => s.trim());
+  return ipToInt(ip) >= ipToInt(from) && ipToInt(ip) <= ipToInt(to ?? from);
+}
+
+/** The IPAddressPool objects together hold exactly the inventory's addresses. */
+function checkMetallbPool(e: Environment, inventory: Cluster): Finding[] {
+  const pools = e.objects.filter((o) => o.obj.kind === "IPAddressPool");
+  const addresses = pools.flatMap((o) => ((o.obj.spec as { addresses?: string[] })?.addresses ?? []));
+  const want = inventory.metallb.addresses;
+  if ([...addresses].sort().join(",") === [...want].sort().join(",")) return [];
+  const o = pools[0];
+  return [{
+    severity: "error",
+    object: o ? objectRef(o.obj) : undefined,
+    location: o ? at(o, ["spec", "addresses"]) : undefined,
+    message: `MetalLB pools hold ${addresses.join(", ") || "no addresses"} but values/${e.env}/cluster.yaml says metallb.addresses is ${want.join(", ")}. Fix: make the IPAddressPool addresses equal the inventory`,
+  }];
+}
