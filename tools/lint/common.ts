@@ -1,0 +1,103 @@
+/**
+ * Rules every chart's rendered profile must follow, whatever the chart. They use the inventory
+ * (values/<env>/cluster.yaml), the one source of node facts:
+ * - every pod template can be placed on at least one inventory node (required node affinity,
+ *   nodeSelector, NoSchedule/NoExecute taints), judged by the scheduling model;
+ * - every IPv4 address in the values is one the inventory knows (a node, the Unraid server, the
+ *   MetalLB pool), so a stale or mistyped address is caught before a PV points at it;
+ * - a node name pinned in a pod (nodeName, kubernetes.io/hostname affinity) is an inventory node.
+ */
+import type { Cluster } from "../../schema/cluster.ts";
+import type { K8sObject } from "../lib/render.ts";
+import type { PathSegment } from "../lib/yaml.ts";
+import { filterNode, type Node, type PodSpec } from "../scheduling/index.ts";
+import { inRange } from "./environment.ts";
+import { objectRef, type ChartAssertion, type Finding, type LintContext } from "./types.ts";
+
+/** The pod template of a workload object, if it has one. */
+export function podTemplate(o: K8sObject): { spec: PodSpec; labels: Record<string, string> } | undefined {
+  const spec = o.spec as Record<string, unknown> | undefined;
+  if (!spec) return undefined;
+  const tpl =
+    o.kind === "CronJob"
+      ? ((spec.jobTemplate as { spec?: { template?: unknown } })?.spec?.template as { spec?: PodSpec; metadata?: { labels?: Record<string, string> } })
+      : ["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job"].includes(o.kind)
+        ? (spec.template as { spec?: PodSpec; metadata?: { labels?: Record<string, string> } })
+        : o.kind === "Pod"
+          ? { spec: spec as unknown as PodSpec, metadata: o.metadata }
+          : undefined;
+  return tpl?.spec ? { spec: tpl.spec, labels: tpl.metadata?.labels ?? {} } : undefined;
+}
+
+/** The inventory's nodes in the scheduling model's form. */
+export function inventoryNodes(inventory: Cluster): (Node & { id: string })[] {
+  return Object.entries(inventory.nodes).map(([id, n]) => ({ id, name: n.name, labels: { ...n.labels, "kubernetes.io/hostname": n.name }, taints: n.taints }));
+}
+
+/** Every workload must fit at least one inventory node. */
+export const schedulable: ChartAssertion = (ctx) => {
+  const nodes = inventoryNodes(ctx.inventory);
+  const out: Finding[] = [];
+  for (const o of ctx.objects) {
+    const tpl = podTemplate(o);
+    if (!tpl) continue;
+    if ((o.spec as { replicas?: number }).replicas === 0) continue;
+    const results = nodes.map((n) => ({ n, r: filterNode({ name: o.metadata.name, namespace: o.metadata.namespace, labels: tpl.labels, spec: tpl.spec }, n) }));
+    if (results.some(({ r }) => r.ok)) continue;
+    const why = results.map(({ n, r }) => `${n.id} (${n.name}): ${r.ok ? "ok" : r.rejections.map((x) => `${x.plugin}: ${x.reason}`).join("; ")}`).join(" | ");
+    out.push({
+      severity: "error",
+      object: objectRef(o),
+      message: `can never schedule: no node of values/${ctx.env}/cluster.yaml satisfies its node affinity, nodeSelector and tolerations (${why}). Fix: correct the label/toleration in the chart values, or the node's labels/taints in the inventory`,
+    });
+  }
+  return out;
+};
+
+const IPV4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
+
+function walk(value: unknown, path: PathSegment[], visit: (v: unknown, path: PathSegment[]) => void): void {
+  visit(value, path);
+  if (Array.isArray(value)) value.forEach((v, i) => walk(v, [...path, i], visit));
+  else if (value && typeof value === "object") for (const [k, v] of Object.entries(value)) walk(v, [...path, k], visit);
+}
+
+/** Every IPv4 address in the values is a known one. */
+export const knownAddresses: ChartAssertion = (ctx: LintContext) => {
+  const inv = ctx.inventory;
+  const known = new Map<string, string>([[inv.nfs.unraid.server, "the Unraid server"]]);
+  for (const [id, n] of Object.entries(inv.nodes)) known.set(n.ip, `node ${id}`);
+  const out: Finding[] = [];
+  walk(ctx.values, [], (v, path) => {
+    if (typeof v !== "string" || !IPV4.test(v)) return;
+    if (known.has(v) || inv.metallb.addresses.some((r) => inRange(v, r))) return;
+    out.push({
+      severity: "error",
+      location: ctx.locate(path),
+      message: `${path.join(".")}: ${v} is not an address of values/${ctx.env}/cluster.yaml (nodes: ${Object.entries(inv.nodes).map(([id, n]) => `${id}=${n.ip}`).join(", ")}; Unraid: ${inv.nfs.unraid.server}; MetalLB: ${inv.metallb.addresses.join(", ")}). Fix: use the inventory's address, or add the machine to the inventory first`,
+    });
+  });
+  return out;
+};
+
+/** Node names pinned by pods are inventory nodes. */
+export const knownNodeNames: ChartAssertion = (ctx) => {
+  const names = new Set(Object.values(ctx.inventory.nodes).map((n) => n.name));
+  const out: Finding[] = [];
+  for (const o of ctx.objects) {
+    const tpl = podTemplate(o);
+    if (!tpl) continue;
+    const pinned: string[] = [];
+    if (tpl.spec.nodeName) pinned.push(tpl.spec.nodeName);
+    const terms = tpl.spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms ?? [];
+    for (const t of terms) for (const e of t.matchExpressions ?? []) if (e.key === "kubernetes.io/hostname" && e.operator === "In") pinned.push(...(e.values ?? []));
+    for (const n of pinned) {
+      if (!names.has(n)) {
+        out.push({ severity: "error", object: objectRef(o), message: `pins node ${JSON.stringify(n)}, which is not a node of values/${ctx.env}/cluster.yaml (${[...names].join(", ")}). Fix: refer to an inventory node` });
+      }
+    }
+  }
+  return out;
+};
+
+export const assertions: ChartAssertion[] = [schedulable, knownAddresses, knownNodeNames];
