@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { K8sObject, RenderedRelease } from "../../tools/lib/render.ts";
-import { diffLines, diffReleases, formatDiff, unifiedHunks } from "../../tools/upgrade/diff.ts";
+import { diffLines, unifiedHunks } from "../../tools/lib/diff.ts";
+import { diffReleases, formatDiff } from "../../tools/upgrade/diff.ts";
 
 /** Applies a diff script: the kept and added lines must rebuild `b`, kept and removed `a`. */
 function sides(script: ReturnType<typeof diffLines>) {

@@ -16,7 +16,7 @@ import { writeFilesAtomic } from "../lib/atomic.ts";
 import { loadInventory, type Cluster } from "../lib/inventory.ts";
 import { repoRoot } from "../lib/paths.ts";
 import { InputError, loadYamlFile } from "../lib/yaml.ts";
-import { unifiedDiff } from "./diff.ts";
+import { unifiedDiff } from "../lib/diff.ts";
 import { hostSteps } from "./host-steps.ts";
 
 export class FailoverError extends Error {

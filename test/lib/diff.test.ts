@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { unifiedDiff } from "../../tools/failover/diff.ts";
+import { unifiedDiff } from "../../tools/lib/diff.ts";
 
 const lines = (n: number) => Array.from({ length: n }, (_, i) => `line ${i + 1}`);
 const text = (ls: string[]) => `${ls.join("\n")}\n`;

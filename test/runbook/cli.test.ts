@@ -1,0 +1,38 @@
+import { join } from "node:path";
+import { execa } from "execa";
+import { describe, expect, it } from "vitest";
+import { repoRoot } from "../../tools/lib/paths.ts";
+
+const tsx = join(repoRoot, "node_modules", ".bin", "tsx");
+
+function cli(script: string, args: string[]) {
+  return execa(tsx, [join(repoRoot, "tools", "cli", script), ...args], { reject: false, cwd: repoRoot, timeout: 60_000 });
+}
+
+describe("npm run runbook", () => {
+  it.each(["homelab", "staging"])("%s: exit 0, Markdown on stdout", async (env) => {
+    const res = await cli("runbook.ts", ["--env", env]);
+    expect(res.exitCode).toBe(0);
+    expect(res.stderr).toBe("");
+    expect(res.stdout.startsWith(`# Node setup runbook: ${env}\n`)).toBe(true);
+    expect(res.stdout).toContain("## 7. Where this differs from the seed runbook");
+  });
+
+  it("--json prints the sections as data", async () => {
+    const res = await cli("runbook.ts", ["--env", "homelab", "--json"]);
+    expect(res.exitCode).toBe(0);
+    const data = JSON.parse(res.stdout) as { env: string; sections: { id: string }[] };
+    expect(data.env).toBe("homelab");
+    expect(data.sections.map((s) => s.id)).toEqual(["nodes", "packages", "labels", "taints", "dfs", "verify", "seed"]);
+  });
+
+  it.each([
+    [[], "ERROR - --env is required. usage: npm run runbook"],
+    [["--env", "prod"], "ERROR - values/prod/cluster.yaml: inventory of environment prod does not exist"],
+    [["--env", "../x"], 'ERROR - --env "../x" is not an environment name.'],
+  ])("usage error %j -> exit 2", async (args, want) => {
+    const res = await cli("runbook.ts", args);
+    expect(res.exitCode).toBe(2);
+    expect(res.stderr).toContain(want);
+  });
+});

@@ -1,0 +1,218 @@
+/**
+ * The node setup runbook, generated from the environment's inventory. It replaces the seed's
+ * hand-written "Node Setup Runbook" and ClusterPlex "Host Setup" (ARCHITECTURE-DECISIONS.md):
+ * host packages per role, label and taint commands per node, the DFS NFS export, and the
+ * commands that verify the result. Pure: buildRunbook returns data, renderRunbook the Markdown.
+ */
+import type { Cluster, ClusterNode } from "../../schema/cluster.ts";
+import { dfsHostBlock, exportOptions, renderCommandBlock, seedCorrections } from "./dfs.ts";
+import { labelCommand, taintCommand } from "./kubectl.ts";
+import { nodeRequirements, ROLE_REQUIREMENTS } from "./packages.ts";
+import type { Block, Command, CommandBlock, LocatedCommand, Runbook, Section, Target } from "./types.ts";
+
+const KUBECTL: Target = { kind: "kubectl" };
+
+function host(id: string, n: ClusterNode): Target {
+  return { kind: "host", nodeId: id, node: n.name, ip: n.ip };
+}
+
+const text = (markdown: string): Block => ({ kind: "text", markdown });
+
+function describeNode(id: string, n: ClusterNode): string {
+  return `${n.name} (${id}: ${n.roles.join(", ")})`;
+}
+
+function nodesSection(inv: Cluster): Section {
+  const rows = Object.entries(inv.nodes).map(([id, n]) => {
+    const storage = inv.storage.primary === id ? "primary" : inv.storage.backup === id ? "backup" : "";
+    return `| ${id} | ${n.name} | ${n.ip} | ${n.roles.join(", ")} | ${storage} | ${n.gpu ? "yes" : ""} |`;
+  });
+  return {
+    id: "nodes",
+    title: "Nodes",
+    blocks: [
+      text(["| id | node | IP | roles | storage | GPU |", "|---|---|---|---|---|---|", ...rows].join("\n")),
+      text(`Node subnet ${inv.network.nodeCIDR}, pod network ${inv.network.podCIDR}, Service network ${inv.network.serviceCIDR}.`),
+    ],
+  };
+}
+
+function packagesSection(inv: Cluster): Section {
+  const roles = [...new Set(Object.values(inv.nodes).flatMap((n) => n.roles))];
+  const roleRows = roles.map((r) => `| ${r} | ${ROLE_REQUIREMENTS[r].packages.map((p) => p.name).join(", ") || "none beyond k3s"} |`);
+  const blocks: Block[] = [text(["| role | packages |", "|---|---|", ...roleRows].join("\n"))];
+  for (const [id, n] of Object.entries(inv.nodes)) {
+    const req = nodeRequirements(n);
+    if (req.packages.length === 0) {
+      blocks.push(text(`**${describeNode(id, n)}**: no host packages. ${req.notes.join(" ")}`));
+      continue;
+    }
+    const commands: Command[] = [{ run: "apt-get update", reason: "refresh the package lists" }];
+    for (const p of req.packages) {
+      commands.push({ run: `apt-get install -y ${p.name}`, reason: p.reason });
+      for (const a of p.after ?? []) commands.push({ run: a.run, reason: a.reason });
+    }
+    blocks.push({ kind: "commands", target: host(id, n), title: describeNode(id, n), commands });
+    for (const note of req.notes) blocks.push(text(`- ${note}`));
+  }
+  return { id: "packages", title: "Host packages", blocks };
+}
+
+function labelsSection(inv: Cluster): Section {
+  const blocks: Block[] = [
+    text("Labels the operator sets (Kubernetes and k3s add their own, e.g. kubernetes.io/hostname and node-role.kubernetes.io/*, which are not listed). `--overwrite` makes each command safe to re-run."),
+  ];
+  for (const [id, n] of Object.entries(inv.nodes)) {
+    const entries = Object.entries(n.labels);
+    if (entries.length === 0) {
+      blocks.push(text(`**${describeNode(id, n)}**: no operator labels.`));
+      continue;
+    }
+    blocks.push({
+      kind: "commands",
+      target: KUBECTL,
+      title: describeNode(id, n),
+      commands: entries.map(([k, v]) => ({ run: labelCommand(n.name, k, v) })),
+    });
+  }
+  return { id: "labels", title: "Node labels", blocks };
+}
+
+function taintsSection(inv: Cluster): Section {
+  const blocks: Block[] = [
+    text("A taint is identified by key and effect: `--overwrite` replaces the value of the taint with the same key and effect; a taint with the same key and another effect must be removed first (`kubectl taint node <name> <key>:<effect>-`). `npm run preflight` reports such taints."),
+  ];
+  for (const [id, n] of Object.entries(inv.nodes)) {
+    if (n.taints.length === 0) {
+      blocks.push(text(`**${describeNode(id, n)}**: no taints.`));
+      continue;
+    }
+    blocks.push({
+      kind: "commands",
+      target: KUBECTL,
+      title: describeNode(id, n),
+      commands: n.taints.map((t) => ({ run: taintCommand(n.name, t) })),
+    });
+  }
+  return { id: "taints", title: "Node taints", blocks };
+}
+
+function dfsSection(inv: Cluster): Section {
+  const ids = Object.keys(inv.nfs.dfs);
+  const blocks: Block[] = [
+    text(
+      "decypharr-streaming creates the DFS as a FUSE mount on the host of the storage node it runs on (hostPath, Bidirectional propagation); kernel NFS on that host exports it to the ClusterPlex workers, which mount it through an NFS PV. " +
+        `kubelet mounts NFS from the node's own IP, so the client range is the node subnet ${inv.network.nodeCIDR} (every node IP of the inventory is inside it), not the pod network ${inv.network.podCIDR}.`,
+    ),
+    text(["| option | why |", "|---|---|", ...exportOptions(0).map((o) => `| \`${o.option.startsWith("fsid=") ? "fsid=<n>" : o.option}\` | ${o.reason} |`)].join("\n")),
+  ];
+  for (const id of ids) {
+    const n = inv.nodes[id];
+    if (id === inv.storage.primary) {
+      blocks.push(text(`**${describeNode(id, n)}**, the primary storage node, serves the DFS in normal operation:`));
+      blocks.push(dfsHostBlock(inv, id, { action: "enable" }));
+    } else {
+      blocks.push(
+        text(
+          `**${describeNode(id, n)}** exports only after a failover (decypharr-streaming then runs there). ` +
+            `\`npm run failover -- --env ${inv.name} --dfs-server ${id}\` switches the workers' PV to it and prints these steps, followed by the removal of the export on the previous server:`,
+        ),
+      );
+      blocks.push(dfsHostBlock(inv, id, { action: "enable" }));
+    }
+  }
+  return { id: "dfs", title: "DFS NFS export", blocks };
+}
+
+/** The node that test-mounts the export: another node, a GPU node (the workers') first. */
+function testClient(inv: Cluster, serverId: string): [string, ClusterNode] {
+  const others = Object.entries(inv.nodes).filter(([id]) => id !== serverId);
+  return others.find(([, n]) => n.roles.includes("gpu")) ?? others[0] ?? [serverId, inv.nodes[serverId]];
+}
+
+function verifySection(inv: Cluster): Section {
+  const names = Object.values(inv.nodes).map((n) => n.name);
+  const storageNames = Object.values(inv.nodes).filter((n) => n.roles.includes("storage")).map((n) => n.name);
+  const blocks: Block[] = [
+    {
+      kind: "commands",
+      target: KUBECTL,
+      title: "Cluster side",
+      commands: [
+        { run: "kubectl get nodes -o wide", reason: `${names.join(", ")} Ready, INTERNAL-IP as in the inventory` },
+        { run: "kubectl get nodes --show-labels", reason: "the labels of the label section on every node" },
+        { run: "kubectl get nodes -o custom-columns=NAME:.metadata.name,TAINTS:.spec.taints", reason: "the taints of the taint section, and no others" },
+        { run: "kubectl get nodes.longhorn.io -n longhorn-system", reason: `${storageNames.join(", ")} READY and SCHEDULABLE (their default disk comes from node.longhorn.io/create-default-disk=true)` },
+        { run: `kubectl get nodes -o json | npm run --silent preflight -- --env ${inv.name} --nodes -`, reason: "labels, taints and InternalIPs compared with the inventory; exits 1 on any drift" },
+      ],
+    },
+  ];
+  const server = inv.storage.primary;
+  const exp = inv.nfs.dfs[server];
+  if (exp) {
+    const s = inv.nodes[server];
+    const [clientId, client] = testClient(inv, server);
+    blocks.push({
+      kind: "commands",
+      target: host(server, s),
+      title: `DFS server ${s.name}`,
+      commands: [
+        { run: `mountpoint ${exp.path}`, reason: "decypharr-streaming's FUSE mount is there" },
+        { run: "exportfs -v", reason: `${exp.path} to ${inv.network.nodeCIDR} with ro, root_squash and fsid=${exp.fsid}` },
+      ],
+    });
+    const mnt = "/mnt/dfs-test";
+    blocks.push({
+      kind: "commands",
+      target: host(clientId, client),
+      title: clientId === server ? `Test mount (single node: ${client.name} mounts its own export through its node IP)` : `Test mount from ${client.name}, a node whose kubelet mounts the DFS`,
+      commands: [
+        { run: `showmount -e ${s.ip}`, reason: `lists ${exp.path} for ${inv.network.nodeCIDR}` },
+        { run: `mkdir -p ${mnt}`, reason: "temporary mount point" },
+        { run: `mount -t nfs -o ro,soft,timeo=10,retrans=2 ${s.ip}:${exp.path} ${mnt}`, reason: `"access denied by server" means ${client.ip} is outside the export's client range` },
+        { run: `ls ${mnt} | head`, reason: "the debrid library; root is squashed to nobody, so an empty listing or permission error means the FUSE mount is not world-readable" },
+        { run: `umount ${mnt}`, reason: "clean up" },
+      ],
+    });
+  }
+  return { id: "verify", title: "Verify", blocks };
+}
+
+function seedSection(inv: Cluster): Section {
+  return {
+    id: "seed",
+    title: "Where this differs from the seed runbook",
+    blocks: seedCorrections(inv).map(text),
+  };
+}
+
+/** The runbook of an environment, as data. Throws when the inventory cannot give a valid export. */
+export function buildRunbook(inv: Cluster, opts: { source?: string } = {}): Runbook {
+  return {
+    env: inv.name,
+    source: opts.source ?? `values/${inv.name}/cluster.yaml`,
+    sections: [nodesSection(inv), packagesSection(inv), labelsSection(inv), taintsSection(inv), dfsSection(inv), verifySection(inv), seedSection(inv)],
+  };
+}
+
+/** Every command of the runbook with its section and target, in order. */
+export function listCommands(rb: Runbook): LocatedCommand[] {
+  return rb.sections.flatMap((s) =>
+    s.blocks.filter((b): b is CommandBlock => b.kind === "commands").flatMap((b) => b.commands.map((c) => ({ ...c, section: s.id, target: b.target }))),
+  );
+}
+
+/** The runbook as Markdown. */
+export function renderRunbook(rb: Runbook): string {
+  const out: string[] = [
+    `# Node setup runbook: ${rb.env}`,
+    "",
+    `Generated from \`${rb.source}\` by \`npm run runbook -- --env ${rb.env}\`. Do not edit: change the inventory and regenerate. Run the sections in order when adding or rebuilding a node; every command is safe to re-run.`,
+    "",
+  ];
+  rb.sections.forEach((s, i) => {
+    out.push(`## ${i + 1}. ${s.title}`, "");
+    for (const b of s.blocks) out.push(b.kind === "text" ? `${b.markdown}\n` : renderCommandBlock(b));
+  });
+  return `${out.join("\n").trimEnd()}\n`;
+}
