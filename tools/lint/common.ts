@@ -100,4 +100,50 @@ export const knownNodeNames: ChartAssertion = (ctx) => {
   return out;
 };
 
-export const assertions: ChartAssertion[] = [schedulable, knownAddresses, knownNodeNames];
+/** Claim names of a pod template that are Longhorn volumes (templates or PVC objects of the release). */
+function longhornClaims(o: K8sObject, spec: PodSpec, objects: K8sObject[]): string[] {
+  const isLonghorn = (sc: unknown) => typeof sc === "string" && sc.startsWith("longhorn");
+  const out: string[] = [];
+  for (const t of ((o.spec as { volumeClaimTemplates?: { metadata: { name: string }; spec?: { storageClassName?: string } }[] }).volumeClaimTemplates ?? [])) {
+    if (isLonghorn(t.spec?.storageClassName)) out.push(t.metadata.name);
+  }
+  for (const v of ((spec as { volumes?: { persistentVolumeClaim?: { claimName: string } }[] }).volumes ?? [])) {
+    const claim = v.persistentVolumeClaim?.claimName;
+    const pvc = claim && objects.find((x) => x.kind === "PersistentVolumeClaim" && x.metadata.name === claim);
+    if (pvc && isLonghorn((pvc.spec as { storageClassName?: string }).storageClassName)) out.push(claim);
+  }
+  return out;
+}
+
+/**
+ * A pod with Longhorn volumes must be able to run on a node where Longhorn's system-managed
+ * components run: the CSI plugin that attaches and mounts the volume is one of them, and the
+ * release's `systemManagedComponentsNodeSelector` keeps it off every other node (Longhorn docs,
+ * "Node Selector": workloads using Longhorn volumes must run on the selected nodes).
+ */
+export const longhornReachable: ChartAssertion = (ctx) => {
+  const longhorn = ctx.upstream.find((u) => u.chart === "longhorn");
+  const selectorText = (longhorn?.hr.spec as { values?: { defaultSettings?: { systemManagedComponentsNodeSelector?: string } } } | undefined)?.values?.defaultSettings?.systemManagedComponentsNodeSelector;
+  if (!selectorText) return [];
+  const selector = Object.fromEntries(selectorText.split(";").filter(Boolean).map((kv) => kv.split(":").map((s) => s.trim()) as [string, string]));
+  const nodes = inventoryNodes(ctx.inventory);
+  const out: Finding[] = [];
+  for (const o of ctx.objects) {
+    const tpl = podTemplate(o);
+    if (!tpl) continue;
+    const claims = longhornClaims(o, tpl.spec, ctx.objects);
+    if (claims.length === 0) continue;
+    const feasible = nodes.filter((n) => filterNode({ name: o.metadata.name, namespace: o.metadata.namespace, labels: tpl.labels, spec: tpl.spec }, n).ok);
+    if (feasible.length === 0) continue; // reported by `schedulable`
+    const served = feasible.filter((n) => Object.entries(selector).every(([k, v]) => n.labels[k] === v));
+    if (served.length > 0) continue;
+    out.push({
+      severity: "warning",
+      object: objectRef(o),
+      message: `mounts Longhorn volume(s) ${claims.join(", ")} but can only run on ${feasible.map((n) => n.id).join(", ")}, where Longhorn's CSI plugin does not run (the Longhorn release sets systemManagedComponentsNodeSelector "${selectorText}"), so the volume could not be attached there. Fix: give this workload storage that does not need Longhorn on that node (e.g. an NFS export or emptyDir for a cache), or widen the selector to a label those nodes carry`,
+    });
+  }
+  return out;
+};
+
+export const assertions: ChartAssertion[] = [schedulable, knownAddresses, knownNodeNames, longhornReachable];

@@ -16,7 +16,7 @@ import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
 import type { Cluster } from "../../schema/cluster.ts";
-import { listEnvironments, loadEnvironment, type Environment, type Profile } from "../lib/flux.ts";
+import { listEnvironments, loadEnvironment, type Environment, type Profile, type UpstreamRelease } from "../lib/flux.ts";
 import { resolveHelm, type Helm } from "../lib/helm.ts";
 import { loadInventory } from "../lib/inventory.ts";
 import { validateObject } from "../lib/k8s-validate.ts";
@@ -91,7 +91,7 @@ function fromError(err: unknown): Finding {
 }
 
 /** Lints one profile; never throws (failures become findings). */
-async function lintProfile(p: Profile, inventory: Cluster, helm: Helm): Promise<ProfileReport> {
+async function lintProfile(p: Profile, inventory: Cluster, helm: Helm, upstream: UpstreamRelease[]): Promise<ProfileReport> {
   const t0 = performance.now();
   const findings: Finding[] = [];
   const done = (objects?: K8sObject[]): ProfileReport => ({
@@ -145,6 +145,7 @@ async function lintProfile(p: Profile, inventory: Cluster, helm: Helm): Promise<
     values: p.values,
     objects,
     inventory,
+    upstream,
     locate: (path: readonly PathSegment[]) => locate(path, layers),
   };
   for (const assertion of await loadAssertions(p.chart)) {
@@ -195,7 +196,7 @@ export async function lintEnvironment(opts: LintOptions = {}): Promise<LintRepor
     const h = helm;
     for (const p of environment.profiles) {
       if (opts.chart && opts.chart !== p.chart) continue;
-      jobs.push(() => lintProfile(p, inventory, h));
+      jobs.push(() => lintProfile(p, inventory, h, environment.upstream));
     }
   }
   const profileReports = await mapLimit(jobs, availableParallelism(), (j) => j());

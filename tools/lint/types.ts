@@ -3,7 +3,7 @@
  * tools/lint/charts/<chart>.ts and export `assertions: ChartAssertion[]`.
  */
 import type { Cluster } from "../../schema/cluster.ts";
-import type { Profile } from "../lib/flux.ts";
+import type { Profile, UpstreamRelease } from "../lib/flux.ts";
 import type { K8sObject } from "../lib/render.ts";
 import type { PathSegment } from "../lib/yaml.ts";
 
@@ -34,6 +34,8 @@ export interface LintContext {
   /** The rendered objects. */
   objects: K8sObject[];
   inventory: Cluster;
+  /** The environment's upstream releases (Longhorn, Traefik, MetalLB), for cross-release rules. */
+  upstream: UpstreamRelease[];
   /** Where a values key path was set (the last layer that sets it), for messages. */
   locate(path: readonly PathSegment[]): Location;
 }
