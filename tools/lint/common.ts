@@ -47,6 +47,7 @@ export const schedulable: ChartAssertion = (ctx) => {
     const why = results.map(({ n, r }) => `${n.id} (${n.name}): ${r.ok ? "ok" : r.rejections.map((x) => `${x.plugin}: ${x.reason}`).join("; ")}`).join(" | ");
     out.push({
       severity: "error",
+      rule: "common/schedulable",
       object: objectRef(o),
       message: `can never schedule: no node of values/${ctx.env}/cluster.yaml satisfies its node affinity, nodeSelector and tolerations (${why}). Fix: correct the label/toleration in the chart values, or the node's labels/taints in the inventory`,
     });
@@ -73,6 +74,7 @@ export const knownAddresses: ChartAssertion = (ctx: LintContext) => {
     if (known.has(v) || inv.metallb.addresses.some((r) => inRange(v, r))) return;
     out.push({
       severity: "error",
+      rule: "common/known-addresses",
       location: ctx.locate(path),
       message: `${path.join(".")}: ${v} is not an address of values/${ctx.env}/cluster.yaml (nodes: ${Object.entries(inv.nodes).map(([id, n]) => `${id}=${n.ip}`).join(", ")}; Unraid: ${inv.nfs.unraid.server}; MetalLB: ${inv.metallb.addresses.join(", ")}). Fix: use the inventory's address, or add the machine to the inventory first`,
     });
@@ -93,7 +95,7 @@ export const knownNodeNames: ChartAssertion = (ctx) => {
     for (const t of terms) for (const e of t.matchExpressions ?? []) if (e.key === "kubernetes.io/hostname" && e.operator === "In") pinned.push(...(e.values ?? []));
     for (const n of pinned) {
       if (!names.has(n)) {
-        out.push({ severity: "error", object: objectRef(o), message: `pins node ${JSON.stringify(n)}, which is not a node of values/${ctx.env}/cluster.yaml (${[...names].join(", ")}). Fix: refer to an inventory node` });
+        out.push({ severity: "error", rule: "common/known-node-names", object: objectRef(o), message: `pins node ${JSON.stringify(n)}, which is not a node of values/${ctx.env}/cluster.yaml (${[...names].join(", ")}). Fix: refer to an inventory node` });
       }
     }
   }
@@ -139,6 +141,7 @@ export const longhornReachable: ChartAssertion = (ctx) => {
     if (served.length > 0) continue;
     out.push({
       severity: "warning",
+      rule: "common/longhorn-reachable",
       object: objectRef(o),
       message: `mounts Longhorn volume(s) ${claims.join(", ")} but can only run on ${feasible.map((n) => n.id).join(", ")}, where Longhorn's CSI plugin does not run (the Longhorn release sets systemManagedComponentsNodeSelector "${selectorText}"), so the volume could not be attached there. Fix: give this workload storage that does not need Longhorn on that node (e.g. an NFS export or emptyDir for a cache), or widen the selector to a label those nodes carry`,
     });

@@ -23,6 +23,8 @@ export interface Finding {
   object?: string;
   /** What is wrong and how to fix it, in one line. */
   message: string;
+  /** Stable id of the rule, for rules shared by every chart (`common/<name>`). */
+  rule?: string;
 }
 
 /** Everything an assertion needs about one rendered profile. */

@@ -1,0 +1,61 @@
+/**
+ * The simulate and explain CLIs: exit codes, JSON output and errors on bad input.
+ */
+import { join } from "node:path";
+import { execa } from "execa";
+import { describe, expect, it } from "vitest";
+import { repoRoot } from "../../tools/lib/paths.ts";
+
+const tsx = join(repoRoot, "node_modules", ".bin", "tsx");
+const cli = (script: string, args: string[]) => execa(tsx, [join(repoRoot, "tools", "cli", script), ...args], { reject: false, cwd: repoRoot, timeout: 120_000 });
+
+describe("npm run simulate", () => {
+  it("--json gives the report and the exit code follows report.ok", async () => {
+    const res = await cli("simulate.ts", ["--env", "homelab", "--json"]);
+    const report = JSON.parse(res.stdout);
+    expect(report.env).toBe("homelab");
+    expect(report.scenarios.map((s: { name: string }) => s.name)).toEqual(["w1-down", "w1-back", "w1-cordoned", "w3-down", "w2-down"]);
+    expect(report.placement.find((p: { pod: string }) => p.pod === "decypharr-streaming-0").node).toBe("w1");
+    expect(res.exitCode).toBe(report.ok ? 0 : 1);
+  });
+
+  it("--scenario runs one scenario and prints its timeline", async () => {
+    const res = await cli("simulate.ts", ["--env", "homelab", "--scenario", "w1-down"]);
+    expect(res.exitCode).toBe(0);
+    expect(res.stdout).toMatch(/Scenario w1-down: the primary storage node becomes unreachable \(w1 \(k3s-w1\)\)/);
+    expect(res.stdout).toMatch(/t=30s +decypharr-streaming-0 \(StatefulSet\): evicted/);
+    expect(res.stdout).toMatch(/assumption: LONGHORN_REATTACH_SECONDS = 30s/);
+    expect(res.stdout).not.toMatch(/Scenario w1-back/);
+  });
+
+  it("staging: the single-node scenarios are not applicable and the run passes", async () => {
+    const res = await cli("simulate.ts", ["--env", "staging", "--scenario", "w2-down"]);
+    expect(res.exitCode).toBe(0);
+    expect(res.stdout).toMatch(/not applicable: values\/staging\/cluster.yaml sets no storage.backup/);
+  });
+
+  it.each([
+    [["--env", "homelab", "--scenario", "w9-down"], /--scenario "w9-down" is not a scenario; known: w1-down, w1-back, w1-cordoned, w3-down, w2-down/],
+    [["--scenario", "w1-down"], /--env is required/],
+    [["--env", "homelab", "--bogus"], /Unknown option '--bogus'/],
+  ])("bad arguments %j exit 2", async (args, want) => {
+    const res = await cli("simulate.ts", args);
+    expect(res.exitCode).toBe(2);
+    expect(res.stderr).toMatch(want);
+  });
+});
+
+describe("npm run explain", () => {
+  it("explains a pod node by node", async () => {
+    const res = await cli("explain.ts", ["--env", "homelab", "--pod", "decypharr-streaming"]);
+    expect(res.exitCode).toBe(0);
+    expect(res.stdout).toMatch(/^decypharr-streaming-0 \(StatefulSet\/media\/decypharr-streaming\): scheduled on w1/);
+    expect(res.stdout).toMatch(/ {2}w3 \(k3s-w3\): REJECTED\n.*\n {4}- NodeAffinity: required term 0/);
+  });
+
+  it("an unknown pod exits 1 listing the known pods", async () => {
+    const res = await cli("explain.ts", ["--env", "homelab", "--pod", "plex"]);
+    expect(res.exitCode).toBe(1);
+    expect(res.stderr).toMatch(/^ERROR - environment homelab has no pod or workload named "plex"\. Known: .*decypharr-streaming-0/);
+  });
+});
