@@ -1,0 +1,41 @@
+{{/*
+Checks a JSON schema cannot express (or that must hold even with --skip-schema-validation),
+collected and reported once.
+Usage: {{- include "ha-jobs.validateValues" . }}
+*/}}
+{{- define "ha-jobs.validateValues" -}}
+{{- $errors := list }}
+{{- $d := .Values.descheduler }}
+{{- $f := .Values.fencing }}
+{{- if and (not $d.enabled) (not $f.enabled) }}
+{{- $errors = append $errors "descheduler.enabled and fencing.enabled are both false: the release would be empty. Fix: enable at least one job, or remove the HelmRelease." }}
+{{- end }}
+{{- if and $d.enabled (not (kindIs "invalid" $d.nodeFit)) (ne (toString $d.nodeFit) "true") }}
+{{- $errors = append $errors (printf "descheduler.nodeFit is %s. It must be true: with nodeFit false, cordoning w1 for maintenance makes the descheduler evict the pods on w2 every run (they prefer w1), and each lands on w2 again. Fix: set descheduler.nodeFit: true (or remove the key)." (toString $d.nodeFit)) }}
+{{- end }}
+{{- if and $d.enabled (not $d.namespaces) }}
+{{- $errors = append $errors "descheduler.namespaces is empty: the descheduler would evict pods in every namespace. Fix: list the media namespaces, e.g. [media]." }}
+{{- end }}
+{{- if and $f.enabled (not $f.podNamespaces) }}
+{{- $errors = append $errors "fencing.podNamespaces is empty: the fencing job could not see (or delete) the stale pods of a recovering node. Fix: list the namespaces of the pods on the storage nodes, e.g. [media]." }}
+{{- end }}
+{{- if and $f.enabled (not (regexMatch "^[^=]+=[^=]*$" (toString $f.storageLabel))) }}
+{{- $errors = append $errors (printf "fencing.storageLabel (%s) must be key=value, e.g. node.longhorn.io/storage=enabled. Fix: set the label the storage nodes carry." (toString $f.storageLabel)) }}
+{{- end }}
+{{- if $errors }}
+{{- fail (printf "\nVALUES VALIDATION:\n%s" (join "\n" $errors)) }}
+{{- end }}
+{{- end }}
+
+{{/*
+The fencing bundle (charts/ha-jobs/files/fencing.mjs), generated from tools/fencing/ by
+`npm run gen-schema`. Fails with the fix when the file is missing or empty.
+Usage: {{- $script := include "ha-jobs.fencingScript" . }}
+*/}}
+{{- define "ha-jobs.fencingScript" -}}
+{{- $script := .Files.Get "files/fencing.mjs" }}
+{{- if not $script }}
+{{- fail "charts/ha-jobs/files/fencing.mjs is missing or empty: the fencing CronJob runs that file (the esbuild bundle of tools/fencing/main.ts). Fix: run `npm run gen-schema` (it generates the bundle), or set fencing.enabled: false." }}
+{{- end }}
+{{- $script }}
+{{- end }}
