@@ -13,41 +13,11 @@ import { loadInventory } from "../../tools/lib/inventory.ts";
 import { repoRoot } from "../../tools/lib/paths.ts";
 import { renderEnvironment, type K8sObject } from "../../tools/lib/render.ts";
 import { editFixture, withFixtureRepo, writeFixture } from "../helpers/fixture-repo.ts";
+import { SEED_PLACEMENT } from "../helpers/seed.ts";
 
 type Obj = Record<string, any>;
 const ENVS = ["homelab", "staging"] as const;
 
-/** ARCHITECTURE-DECISIONS.md, "HA Strategy", pod affinity pattern, copied literally. */
-const SEED_PLACEMENT = `
-affinity:
-  nodeAffinity:
-    requiredDuringSchedulingIgnoredDuringExecution:
-      nodeSelectorTerms:
-        - matchExpressions:
-            - key: node.longhorn.io/storage
-              operator: In
-              values: [enabled]
-    preferredDuringSchedulingIgnoredDuringExecution:
-      - weight: 100
-        preference:
-          matchExpressions:
-            - key: node.longhorn.io/primary
-              operator: In
-              values: ["true"]
-tolerations:
-  - key: node.longhorn.io/storage
-    operator: Equal
-    value: enabled
-    effect: NoSchedule
-  - key: node.kubernetes.io/unreachable
-    operator: Exists
-    effect: NoExecute
-    tolerationSeconds: 30
-  - key: node.kubernetes.io/not-ready
-    operator: Exists
-    effect: NoExecute
-    tolerationSeconds: 30
-`;
 
 async function render(env: string, root?: string): Promise<K8sObject[]> {
   const releases = await renderEnvironment(env, { chart: "media-apps", root });

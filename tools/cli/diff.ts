@@ -6,8 +6,7 @@
  * Exit codes: 0 (whether or not anything changed), 2 usage error.
  */
 import { resolve } from "node:path";
-import { parseArgs } from "node:util";
-import { runMain } from "../lib/cli.ts";
+import { UsageError, parseCli, runMain } from "../lib/cli.ts";
 import { listEnvironments } from "../lib/flux.ts";
 import { repoRoot } from "../lib/paths.ts";
 import { renderEnvironment } from "../lib/render.ts";
@@ -17,17 +16,12 @@ import { withWorktree } from "../upgrade/git.ts";
 const USAGE = "Usage: npm run diff -- --base <git-ref> [--env E] [--root DIR]";
 
 await runMain(async () => {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      options: { base: { type: "string" }, env: { type: "string" }, root: { type: "string" } },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (err) {
-    throw Object.assign(new Error(`${(err as Error).message}. ${USAGE}`), { exitCode: 2 });
-  }
-  if (!values.base) throw Object.assign(new Error(`--base is required. ${USAGE}`), { exitCode: 2 });
+  const { values } = parseCli({
+    options: { base: { type: "string" }, env: { type: "string" }, root: { type: "string" } },
+    strict: true,
+    allowPositionals: false,
+  }, USAGE);
+  if (!values.base) throw new UsageError(`--base is required. ${USAGE}`);
   const root = values.root ? resolve(values.root) : repoRoot;
   const base = values.base;
   const text = await withWorktree(root, base, async (baseRoot) => {
@@ -37,7 +31,7 @@ await runMain(async () => {
     const parts: string[] = [];
     for (const env of envs) {
       if (!before.has(env) && !after.has(env)) {
-        throw Object.assign(new Error(`environment ${JSON.stringify(env)} exists neither at ${base} nor in the working tree`), { exitCode: 2 });
+        throw new UsageError(`environment ${JSON.stringify(env)} exists neither at ${base} nor in the working tree`);
       }
       const [old, now] = await Promise.all([
         before.has(env) ? renderEnvironment(env, { root: baseRoot }) : [],

@@ -6,8 +6,7 @@
  * (decypharr-streaming: all its pods). Unknown name: exit 1 with the known pods.
  */
 import { resolve } from "node:path";
-import { parseArgs } from "node:util";
-import { runMain } from "../lib/cli.ts";
+import { UsageError, parseCli, runMain } from "../lib/cli.ts";
 import { loadInventory } from "../lib/inventory.ts";
 import { renderEnvironment } from "../lib/render.ts";
 import { explainPod, formatExplanation, resolvePods } from "../simulate/explain.ts";
@@ -16,13 +15,8 @@ import { buildContext } from "../simulate/index.ts";
 const USAGE = "Usage: npm run explain -- --env <env> --pod <name> [--json]";
 
 await runMain(async () => {
-  let values;
-  try {
-    ({ values } = parseArgs({ options: { env: { type: "string" }, pod: { type: "string" }, json: { type: "boolean" }, root: { type: "string" } }, strict: true }));
-  } catch (e) {
-    throw Object.assign(new Error(`${(e as Error).message}. ${USAGE}`), { exitCode: 2 });
-  }
-  if (!values.env || !values.pod) throw Object.assign(new Error(`--env and --pod are required. ${USAGE}`), { exitCode: 2 });
+  const { values } = parseCli({ options: { env: { type: "string" }, pod: { type: "string" }, json: { type: "boolean" }, root: { type: "string" } }, strict: true }, USAGE);
+  if (!values.env || !values.pod) throw new UsageError(`--env and --pod are required. ${USAGE}`);
   const root = values.root ? resolve(values.root) : undefined;
   const inventory = loadInventory(values.env, root);
   const releases = await renderEnvironment(values.env, { root });

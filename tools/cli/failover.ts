@@ -6,12 +6,13 @@
  * reconcile, and how to fail back). --dry-run prints without writing.
  */
 import { resolve } from "node:path";
-import { parseArgs } from "node:util";
-import { runMain } from "../lib/cli.ts";
+import { parseCli, runMain, UsageError } from "../lib/cli.ts";
 import { applyFailover, planFailover } from "../failover/failover.ts";
 
+const USAGE = "usage: npm run failover -- --env <env> --dfs-server <storage node id> [--dry-run] [--root DIR]";
+
 await runMain(async () => {
-  const { values } = parseArgs({
+  const { values } = parseCli({
     options: {
       env: { type: "string" },
       "dfs-server": { type: "string" },
@@ -19,11 +20,8 @@ await runMain(async () => {
       root: { type: "string" },
     },
     strict: true,
-  });
-  if (!values.env || !values["dfs-server"]) {
-    console.error("ERROR - usage: npm run failover -- --env <env> --dfs-server <storage node id> [--dry-run] [--root DIR]");
-    return 2;
-  }
+  }, USAGE);
+  if (!values.env || !values["dfs-server"]) throw new UsageError(`--env and --dfs-server are required. ${USAGE}`);
   const plan = planFailover({ env: values.env, server: values["dfs-server"], root: values.root ? resolve(values.root) : undefined });
   if (!plan.changed) {
     console.log(`INFO - ${plan.relFile}: dfs.server is already ${plan.to}; nothing to change.`);

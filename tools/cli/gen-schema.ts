@@ -4,14 +4,15 @@
  * and tools/templates/. With --check, writes nothing and exits 1 naming each drifted file.
  */
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 import { generateAll, drifted } from "../gen/index.ts";
 import { writeFilesAtomic } from "../lib/atomic.ts";
 import { repoRoot } from "../lib/paths.ts";
-import { runMain } from "../lib/cli.ts";
+import { parseCli, runMain } from "../lib/cli.ts";
+
+const USAGE = "usage: npm run gen-schema [-- --check]";
 
 await runMain(async () => {
-  const { values } = parseArgs({ options: { check: { type: "boolean", default: false } }, strict: true });
+  const { values } = parseCli({ options: { check: { type: "boolean", default: false } }, strict: true }, USAGE);
   const files = await generateAll(repoRoot);
   const stale = drifted(files, repoRoot);
   if (values.check) {

@@ -5,16 +5,17 @@
  * profile with status and duration, each finding below it, then a summary. Exit 1 on any error.
  */
 import { resolve } from "node:path";
-import { parseArgs } from "node:util";
-import { runMain } from "../lib/cli.ts";
+import { parseCli, runMain } from "../lib/cli.ts";
 import { formatReport } from "../lint/format.ts";
 import { lintEnvironment } from "../lint/run.ts";
 
+const USAGE = "usage: npm run lint-charts [-- --env E] [--chart C] [--json] [--root DIR]";
+
 await runMain(async () => {
-  const { values } = parseArgs({
+  const { values } = parseCli({
     options: { env: { type: "string" }, chart: { type: "string" }, json: { type: "boolean", default: false }, root: { type: "string" } },
     strict: true,
-  });
+  }, USAGE);
   const report = await lintEnvironment({ env: values.env, chart: values.chart, root: values.root ? resolve(values.root) : undefined });
   if (values.json) {
     const { profiles, ...rest } = report;

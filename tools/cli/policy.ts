@@ -10,8 +10,7 @@
  * unusable allowlist or input file.
  */
 import { readFileSync } from "node:fs";
-import { parseArgs } from "node:util";
-import { runMain } from "../lib/cli.ts";
+import { UsageError, parseCli, runMain } from "../lib/cli.ts";
 import { renderEnvironment } from "../lib/render.ts";
 import { loadPolicy, PolicyFileError } from "../policy/allowlist.ts";
 import { checkPolicy, formatReport, policyStage } from "../policy/index.ts";
@@ -21,26 +20,13 @@ import type { Violation } from "../policy/types.ts";
 
 const USAGE = "usage: npm run policy -- --env <env> [FILE|-] [--json]";
 
-/** An error the user fixes by changing the command or its input; exits 2. */
-class UsageError extends Error {
-  readonly exitCode = 2;
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    Object.defineProperty(this, "name", { value: "UsageError", enumerable: false });
-  }
-}
 
 await runMain(async () => {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      options: { env: { type: "string" }, json: { type: "boolean", default: false } },
-      allowPositionals: true,
-      strict: true,
-    });
-  } catch (err) {
-    throw new UsageError(`${(err as Error).message}. ${USAGE}`, { cause: err });
-  }
+  const parsed = parseCli({
+    options: { env: { type: "string" }, json: { type: "boolean", default: false } },
+    allowPositionals: true,
+    strict: true,
+  }, USAGE);
   const { values, positionals } = parsed;
   const env = values.env;
   if (!env) throw new UsageError(`--env is required. ${USAGE}`);

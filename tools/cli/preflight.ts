@@ -14,38 +14,24 @@
  */
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { parseArgs } from "node:util";
-import { runMain } from "../lib/cli.ts";
+import { UsageError, parseCli, runMain } from "../lib/cli.ts";
 import { loadInventory } from "../lib/inventory.ts";
 import { formatReport, preflight } from "../preflight/compare.ts";
 import { parseNodeList } from "../preflight/nodes.ts";
 
 const USAGE = "usage: npm run preflight -- --env <env> --nodes FILE|- [--json] [--root DIR]   (FILE: kubectl get nodes -o json)";
 
-/** An error the user fixes by changing the command or its input; exits 2. */
-class UsageError extends Error {
-  readonly exitCode = 2;
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    Object.defineProperty(this, "name", { value: "UsageError", enumerable: false });
-  }
-}
 
 await runMain(async () => {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      options: {
-        env: { type: "string" },
-        nodes: { type: "string" },
-        json: { type: "boolean", default: false },
-        root: { type: "string" },
-      },
-      strict: true,
-    });
-  } catch (err) {
-    throw new UsageError(`${(err as Error).message}. ${USAGE}`, { cause: err });
-  }
+  const parsed = parseCli({
+    options: {
+      env: { type: "string" },
+      nodes: { type: "string" },
+      json: { type: "boolean", default: false },
+      root: { type: "string" },
+    },
+    strict: true,
+  }, USAGE);
   const { env, nodes: source, json, root: rootArg } = parsed.values;
   if (!env) throw new UsageError(`--env is required. ${USAGE}`);
   if (!/^[a-z0-9][a-z0-9-]*$/.test(env)) throw new UsageError(`--env ${JSON.stringify(env)} is not an environment name. ${USAGE}`);

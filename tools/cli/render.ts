@@ -4,11 +4,12 @@
  * one file per release in DIR (written atomically).
  */
 import { join, resolve } from "node:path";
-import { parseArgs } from "node:util";
 import { stringify } from "yaml";
 import { writeFilesAtomic } from "../lib/atomic.ts";
-import { runMain } from "../lib/cli.ts";
+import { parseCli, UsageError, runMain } from "../lib/cli.ts";
 import { renderEnvironment, type RenderedRelease } from "../lib/render.ts";
+
+const USAGE = "usage: npm run render -- --env <env> [--chart <name>] [--out DIR] [--root DIR]";
 
 /** The YAML stream of one release, each object headed by its source. */
 export function releaseYaml(r: RenderedRelease): string {
@@ -16,11 +17,11 @@ export function releaseYaml(r: RenderedRelease): string {
 }
 
 await runMain(async () => {
-  const { values } = parseArgs({
+  const { values } = parseCli({
     options: { env: { type: "string" }, chart: { type: "string" }, out: { type: "string" }, root: { type: "string" } },
     strict: true,
-  });
-  if (!values.env) throw Object.assign(new Error("--env is required. Usage: npm run render -- --env <env> [--chart <name>] [--out DIR]"), { exitCode: 2 });
+  }, USAGE);
+  if (!values.env) throw new UsageError(`--env is required. ${USAGE}`);
   const releases = await renderEnvironment(values.env, { chart: values.chart, root: values.root ? resolve(values.root) : undefined });
   if (values.chart && releases.length === 0) throw new Error(`environment ${values.env} has no HelmRelease of chart ${values.chart}`);
   if (values.out) {

@@ -9,33 +9,19 @@
  * Exit codes: 0 printed, 2 a usage error or an unusable inventory.
  */
 import { resolve } from "node:path";
-import { parseArgs } from "node:util";
-import { runMain } from "../lib/cli.ts";
+import { UsageError, parseCli, runMain } from "../lib/cli.ts";
 import { inventoryPath, loadInventory } from "../lib/inventory.ts";
 import { displayPath } from "../lib/yaml.ts";
 import { buildRunbook, renderRunbook } from "../runbook/runbook.ts";
 
 const USAGE = "usage: npm run runbook -- --env <env> [--json] [--root DIR]";
 
-/** An error the user fixes by changing the command or the inventory; exits 2. */
-class UsageError extends Error {
-  readonly exitCode = 2;
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    Object.defineProperty(this, "name", { value: "UsageError", enumerable: false });
-  }
-}
 
 await runMain(async () => {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      options: { env: { type: "string" }, json: { type: "boolean", default: false }, root: { type: "string" } },
-      strict: true,
-    });
-  } catch (err) {
-    throw new UsageError(`${(err as Error).message}. ${USAGE}`, { cause: err });
-  }
+  const parsed = parseCli({
+    options: { env: { type: "string" }, json: { type: "boolean", default: false }, root: { type: "string" } },
+    strict: true,
+  }, USAGE);
   const { env, json, root: rootArg } = parsed.values;
   if (!env) throw new UsageError(`--env is required. ${USAGE}`);
   if (!/^[a-z0-9][a-z0-9-]*$/.test(env)) throw new UsageError(`--env ${JSON.stringify(env)} is not an environment name. ${USAGE}`);

@@ -6,25 +6,19 @@
  * 2 on bad arguments.
  */
 import { resolve } from "node:path";
-import { parseArgs } from "node:util";
-import { runMain } from "../lib/cli.ts";
+import { UsageError, parseCli, runMain } from "../lib/cli.ts";
 import { formatReport, SCENARIOS, simulateEnvironment, type ScenarioName } from "../simulate/index.ts";
 
 const USAGE = `Usage: npm run simulate -- --env <env> [--scenario ${SCENARIOS.join("|")}] [--json]`;
 
 await runMain(async () => {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      options: { env: { type: "string" }, scenario: { type: "string" }, json: { type: "boolean" }, root: { type: "string" } },
-      strict: true,
-    }));
-  } catch (e) {
-    throw Object.assign(new Error(`${(e as Error).message}. ${USAGE}`), { exitCode: 2 });
-  }
-  if (!values.env) throw Object.assign(new Error(`--env is required. ${USAGE}`), { exitCode: 2 });
+  const { values } = parseCli({
+    options: { env: { type: "string" }, scenario: { type: "string" }, json: { type: "boolean" }, root: { type: "string" } },
+    strict: true,
+  }, USAGE);
+  if (!values.env) throw new UsageError(`--env is required. ${USAGE}`);
   if (values.scenario !== undefined && !(SCENARIOS as readonly string[]).includes(values.scenario)) {
-    throw Object.assign(new Error(`--scenario ${JSON.stringify(values.scenario)} is not a scenario; known: ${SCENARIOS.join(", ")}`), { exitCode: 2 });
+    throw new UsageError(`--scenario ${JSON.stringify(values.scenario)} is not a scenario; known: ${SCENARIOS.join(", ")}`);
   }
   const report = await simulateEnvironment(values.env, { scenario: values.scenario as ScenarioName | undefined, root: values.root ? resolve(values.root) : undefined });
   process.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatReport(report)}\n`);

@@ -9,8 +9,7 @@
  * Exit codes: 0 nothing at error severity (warnings too with --strict), 1 found, 2 usage error.
  */
 import { resolve } from "node:path";
-import { parseArgs } from "node:util";
-import { runMain } from "../lib/cli.ts";
+import { UsageError, parseCli, runMain } from "../lib/cli.ts";
 import { repoRoot } from "../lib/paths.ts";
 import { upgradeCheck } from "../upgrade/check.ts";
 import { formatJson, formatText } from "../upgrade/compare.ts";
@@ -19,23 +18,18 @@ import { resolveCiBase } from "../upgrade/git.ts";
 const USAGE = "Usage: npm run upgrade-check -- --base <git-ref|auto> [--env E] [--json] [--strict] [--root DIR]";
 
 await runMain(async () => {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      options: {
-        base: { type: "string" },
-        env: { type: "string" },
-        json: { type: "boolean", default: false },
-        strict: { type: "boolean", default: false },
-        root: { type: "string" },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (err) {
-    throw Object.assign(new Error(`${(err as Error).message}. ${USAGE}`), { exitCode: 2 });
-  }
-  if (!values.base) throw Object.assign(new Error(`--base is required. ${USAGE}`), { exitCode: 2 });
+  const { values } = parseCli({
+    options: {
+      base: { type: "string" },
+      env: { type: "string" },
+      json: { type: "boolean", default: false },
+      strict: { type: "boolean", default: false },
+      root: { type: "string" },
+    },
+    strict: true,
+    allowPositionals: false,
+  }, USAGE);
+  if (!values.base) throw new UsageError(`--base is required. ${USAGE}`);
   const root = values.root ? resolve(values.root) : repoRoot;
   let base = values.base;
   if (base === "auto") {
