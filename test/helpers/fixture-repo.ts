@@ -2,6 +2,7 @@
  * A throw-away copy of this repository's charts, schemas, values and Flux objects, for tests that
  * need to break something (a bad values file, a missing chart) without touching the checkout.
  */
+import { execFileSync } from "node:child_process";
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -11,8 +12,8 @@ import { repoRoot } from "../../tools/lib/paths.ts";
 const COPIED = ["charts", "schema", "values", "clusters", "tools/templates"];
 
 /**
- * Copies the repo's data into a temp dir, applies `edit(root)`, runs `fn(root)`, and removes the
- * copy afterwards (also on failure).
+ * Copies the repo's data into a temp dir, applies `edit(root)`, commits it all to a fresh git
+ * repository there, runs `fn(root)`, and removes the copy afterwards (also on failure).
  */
 export async function withFixtureRepo<T>(edit: (root: string) => void | Promise<void>, fn: (root: string) => Promise<T>): Promise<T> {
   const root = mkdtempSync(join(tmpdir(), "fixture-repo-"));
@@ -23,6 +24,11 @@ export async function withFixtureRepo<T>(edit: (root: string) => void | Promise<
     }
     writeFileSync(join(root, "package.json"), readFileSync(join(repoRoot, "package.json")));
     await edit(root);
+    // A git checkout, as the real one is: the policy stage scans the git-tracked YAML files.
+    const git = (...args: string[]) => execFileSync("git", ["-c", "user.name=fixture", "-c", "user.email=fixture@localhost", ...args], { cwd: root, stdio: "ignore" });
+    git("init", "-q");
+    git("add", "-A");
+    git("commit", "-q", "-m", "fixture");
     return await fn(root);
   } finally {
     rmSync(root, { recursive: true, force: true });

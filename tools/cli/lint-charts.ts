@@ -19,7 +19,7 @@ await runMain(async () => {
   const report = await lintEnvironment({ env: values.env, chart: values.chart, root: values.root ? resolve(values.root) : undefined });
   if (values.json) {
     const { profiles, ...rest } = report;
-    console.log(JSON.stringify({ ...rest, profiles: profiles.map(({ objects, ...p }) => ({ ...p, objects: objects?.length })) }, null, 2));
+    console.log(JSON.stringify({ ...rest, profiles: profiles.map(({ objects, profile, ...p }) => ({ ...p, objects: objects?.length, source: profile?.file })) }, null, 2));
   } else {
     console.log(formatReport(report));
   }

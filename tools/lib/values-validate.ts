@@ -49,8 +49,9 @@ export function validateDoc(doc: SourceDoc, schemaPath: string): InputError[] {
 /**
  * Validates merged `values` against the schema; each error is located in the top-most layer that
  * defines the offending path. Returns one InputError per distinct problem, sorted by position.
+ * `displayPrefix` is prepended to key paths in messages (e.g. spec.values for a HelmRelease).
  */
-export function validateLayers(values: unknown, layers: ValuesLayer[], schemaPath: string): InputError[] {
+export function validateLayers(values: unknown, layers: ValuesLayer[], schemaPath: string, displayPrefix: PathSegment[] = []): InputError[] {
   const validate = compileSchema(schemaPath);
   if (validate(values)) return [];
   const errors = prune(validate.errors ?? []);
@@ -60,7 +61,8 @@ export function validateLayers(values: unknown, layers: ValuesLayer[], schemaPat
     const path = pointerToPath(e.instancePath);
     const { keyPath, detail } = describe(e, path, values);
     const where = locate(keyPath, layers, e.keyword === "additionalProperties" || e.keyword === "required");
-    const text = `${keyPath.join(".") || "(root)"}: ${detail}`;
+    const shown = [...displayPrefix, ...keyPath].join(".") || "(root)";
+    const text = `${shown}: ${detail.replace(`Fix: set ${keyPath.join(".")}`, `Fix: set ${shown}`)}`;
     const key = `${where.file}:${where.line}:${where.col}:${text}`;
     if (seen.has(key)) continue;
     seen.add(key);

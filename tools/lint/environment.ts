@@ -90,7 +90,7 @@ export function lintUpstream(u: UpstreamRelease, inventory: Cluster): Finding[] 
   if (!schema) {
     return [{ severity: "error", object: objectRef(u.hr), location: at(u, ["spec", "chart"]), message: `upstream chart ${u.chart} has no typed values in schema/upstream/, so a typo in its values would go unnoticed. Fix: add schema/upstream/${u.chart}.ts and list it in OTHER_SCHEMAS` }];
   }
-  const errors = validateLayers(values, [{ doc: u.doc, base: ["spec", "values"], mount: [], value: values }], schema);
+  const errors = validateLayers(values, [{ doc: u.doc, base: ["spec", "values"], mount: [], value: values }], schema, ["spec", "values"]);
   if (errors.length > 0) {
     return errors.map((err) => ({ severity: "error" as const, object: objectRef(u.hr), location: { file: err.file, line: err.line, col: err.col }, message: err.detail }));
   }
@@ -148,4 +148,74 @@ function checkMetallbPool(e: Environment, inventory: Cluster): Finding[] {
     location: o ? at(o, ["spec", "addresses"]) : undefined,
     message: `MetalLB pools hold ${addresses.join(", ") || "no addresses"} but values/${e.env}/cluster.yaml says metallb.addresses is ${want.join(", ")}. Fix: make the IPAddressPool addresses equal the inventory`,
   }];
+}
+
+/** A rendered release with the HelmRelease it came from. */
+export interface RenderedProfile {
+  profile: import("../lib/flux.ts").Profile;
+  objects: import("../lib/render.ts").K8sObject[];
+}
+
+/**
+ * Install order: a release that uses what another release provides must depend on it
+ * (transitively), or Flux may install it first. Checked for the two orderings the cluster needs:
+ * a PVC / volumeClaimTemplate's StorageClass (storage before anything with a PVC), and the DFS
+ * FUSE mount (decypharr-streaming, the Bidirectional `/mnt` pod) before its consumers (hostPath
+ * `/mnt/dfs`).
+ */
+export function checkInstallOrder(rendered: RenderedProfile[]): Finding[] {
+  const key = (p: RenderedProfile["profile"]) => `${p.hrNamespace}/${p.name}`;
+  const byKey = new Map(rendered.map((r) => [key(r.profile), r]));
+  const deps = (r: RenderedProfile) =>
+    (((r.profile.hr.spec as { dependsOn?: { name: string; namespace?: string }[] })?.dependsOn) ?? []).map((d) => `${d.namespace ?? r.profile.hrNamespace}/${d.name}`);
+  const closure = (start: string): Set<string> => {
+    const seen = new Set<string>();
+    const stack = [...deps(byKey.get(start)!)];
+    while (stack.length) {
+      const k = stack.pop()!;
+      if (seen.has(k)) continue;
+      seen.add(k);
+      const r = byKey.get(k);
+      if (r) stack.push(...deps(r));
+    }
+    return seen;
+  };
+  type Pod = { volumes?: { hostPath?: { path: string } }[]; containers?: { volumeMounts?: { mountPropagation?: string; name: string }[] }[] };
+  const pods = (objects: RenderedProfile["objects"]): Pod[] =>
+    objects.flatMap((o) => {
+      const s = o.spec as { template?: { spec?: Pod }; jobTemplate?: { spec?: { template?: { spec?: Pod } } } } | undefined;
+      const p = s?.template?.spec ?? s?.jobTemplate?.spec?.template?.spec;
+      return p ? [p] : [];
+    });
+  const providers = new Map<string, string>();
+  for (const r of rendered) {
+    for (const o of r.objects) if (o.kind === "StorageClass") providers.set(`StorageClass ${o.metadata.name}`, key(r.profile));
+    for (const p of pods(r.objects)) {
+      const bidir = (p.containers ?? []).some((c) => (c.volumeMounts ?? []).some((m) => m.mountPropagation === "Bidirectional"));
+      if (bidir && (p.volumes ?? []).some((v) => v.hostPath?.path === "/mnt")) providers.set("the DFS mount", key(r.profile));
+    }
+  }
+  const out: Finding[] = [];
+  for (const r of rendered) {
+    const needs = new Set<string>();
+    for (const o of r.objects) {
+      const spec = o.spec as { storageClassName?: string; volumeClaimTemplates?: { spec?: { storageClassName?: string } }[] } | undefined;
+      if (o.kind === "PersistentVolumeClaim" && spec?.storageClassName) needs.add(`StorageClass ${spec.storageClassName}`);
+      for (const t of spec?.volumeClaimTemplates ?? []) if (t.spec?.storageClassName) needs.add(`StorageClass ${t.spec.storageClassName}`);
+    }
+    if (pods(r.objects).some((p) => (p.volumes ?? []).some((v) => v.hostPath?.path === "/mnt/dfs"))) needs.add("the DFS mount");
+    const mine = key(r.profile);
+    const before = closure(mine);
+    for (const need of needs) {
+      const provider = providers.get(need);
+      if (!provider || provider === mine || before.has(provider)) continue;
+      out.push({
+        severity: "error",
+        object: `HelmRelease/${mine}`,
+        location: { file: r.profile.file, ...r.profile.doc.position(["spec", "dependsOn"]) },
+        message: `uses ${need}, which HelmRelease ${provider} provides, but does not depend on it, so Flux may install it first (PVCs stay Pending, or consumers bind an empty /mnt/dfs). Fix: add dependsOn: [{name: ${provider.split("/")[1]}, namespace: ${provider.split("/")[0]}}]`,
+      });
+    }
+  }
+  return out;
 }

@@ -25,7 +25,7 @@ import { mapLimit, renderProfile, withPreparedChart, type K8sObject } from "../l
 import { locate, validateLayers } from "../lib/values-validate.ts";
 import { InputError, type PathSegment } from "../lib/yaml.ts";
 import { policyStage, type Violation } from "../policy/index.ts";
-import { lintFluxLayer, lintUpstream } from "./environment.ts";
+import { checkInstallOrder, lintFluxLayer, lintUpstream } from "./environment.ts";
 import { objectRef, type ChartAssertion, type Finding, type LintContext } from "./types.ts";
 
 export interface ProfileReport {
@@ -40,6 +40,8 @@ export interface ProfileReport {
   findings: Finding[];
   /** Rendered objects (chart profiles that got that far). */
   objects?: K8sObject[];
+  /** The profile linted (chart profiles). */
+  profile?: Profile;
   note?: string;
 }
 
@@ -103,6 +105,7 @@ async function lintProfile(p: Profile, inventory: Cluster, helm: Helm, upstream:
     ms: Math.round(performance.now() - t0),
     findings,
     objects,
+    profile: p,
   });
   // 1. values against the schema
   const schema = join(p.chartDir, "values.schema.json");
@@ -213,6 +216,11 @@ export async function lintEnvironment(opts: LintOptions = {}): Promise<LintRepor
     } catch (err) {
       findings = [fromError(err)];
     }
+    const order = checkInstallOrder(rendered.filter((r) => r.objects).map((r) => ({ profile: r.profile!, objects: r.objects! })));
+    reports.push({
+      env, release: "(install order)", chart: "-", kind: "environment", ok: order.length === 0, ms: 0, findings: order,
+      note: "dependsOn covers every StorageClass and the DFS mount a release uses",
+    });
     const incomplete = rendered.some((r) => !r.objects);
     reports.push({
       env, release: "(policy)", chart: "-", kind: "environment", ok: !findings.some((f) => f.severity === "error"),
