@@ -32,9 +32,26 @@ export interface DependsOn {
   namespace?: string;
 }
 
+/** Paths drift detection ignores. */
+export interface DriftIgnore {
+  /** JSON pointers, e.g. /spec/replicas. */
+  paths: string[];
+  /** Objects the rule applies to (default: all of the release). */
+  target?: {
+    /** Object kind. */
+    kind?: string;
+    /** Object name. */
+    name?: string;
+    /** Object namespace. */
+    namespace?: string;
+  };
+}
+
 /** A values reference (merged in order, before spec.values). */
 export interface ValuesReference {
+  /** Kind of the object holding the values. */
   kind: "ConfigMap" | "Secret";
+  /** Name of the object, in the HelmRelease's namespace. */
   name: string;
   /** Key of the data holding YAML values. @default "values.yaml" */
   valuesKey?: string;
@@ -44,17 +61,27 @@ export interface ValuesReference {
   optional?: boolean;
 }
 
+/** Name, namespace and metadata of a Flux object. */
+export interface FluxMeta {
+  /** Object name. @pattern ^[a-z0-9]([-a-z0-9]*[a-z0-9])?$ */
+  name: string;
+  /** Namespace of the object (HelmReleases: also the default target namespace). */
+  namespace: string;
+  /** Labels. */
+  labels?: { [key: string]: string };
+  /** Annotations. */
+  annotations?: { [key: string]: string };
+}
+
 /** A HelmRelease of this repository. */
 export interface HelmRelease {
+  /** API version of Flux's helm-controller. */
   apiVersion: "helm.toolkit.fluxcd.io/v2";
+  /** Object kind. */
   kind: "HelmRelease";
-  metadata: {
-    /** @pattern ^[a-z0-9]([-a-z0-9]*[a-z0-9])?$ */
-    name: string;
-    namespace: string;
-    labels?: { [key: string]: string };
-    annotations?: { [key: string]: string };
-  };
+  /** Object metadata. */
+  metadata: FluxMeta;
+  /** The desired release. */
   spec: {
     /** Reconcile interval. */
     interval: Duration;
@@ -66,6 +93,7 @@ export interface HelmRelease {
     targetNamespace?: string;
     /** The chart and where it comes from. */
     chart: {
+      /** The HelmChart source-controller builds. */
       spec: {
         /** `./charts/<name>` for this repository, the chart name for a HelmRepository. */
         chart: string;
@@ -75,8 +103,11 @@ export interface HelmRelease {
         reconcileStrategy?: "ChartVersion" | "Revision";
         /** The source. */
         sourceRef: {
+          /** Kind of the source. */
           kind: "GitRepository" | "HelmRepository" | "Bucket";
+          /** Name of the source. */
           name: string;
+          /** Namespace of the source (default: the HelmRelease's). */
           namespace?: string;
         };
         /** Values files relative to the source root, merged in order; the chart's values.yaml only if listed. */
@@ -89,24 +120,34 @@ export interface HelmRelease {
     dependsOn?: DependsOn[];
     /** Install behaviour (defaults for every release come from the kustomization patch). */
     install?: {
+      /** What to do when the install fails. */
       remediation?: Remediation;
+      /** How CRDs in the chart are applied. */
       crds?: "Skip" | "Create" | "CreateReplace";
+      /** Create the target namespace (off: clusters/<env>/namespaces.yaml declares them). */
       createNamespace?: boolean;
+      /** Timeout of the install. */
       timeout?: Duration;
     };
     /** Upgrade behaviour. */
     upgrade?: {
+      /** What to do when the upgrade fails. */
       remediation?: UpgradeRemediation;
+      /** How CRDs in the chart are applied. */
       crds?: "Skip" | "Create" | "CreateReplace";
+      /** Delete resources the failed upgrade created. */
       cleanupOnFail?: boolean;
       /** Recreate resources when an update is rejected (delete + create: downtime, PVC data at risk). */
       force?: boolean;
+      /** Timeout of the upgrade. */
       timeout?: Duration;
     };
     /** Drift detection, enabled per release with ignore rules. */
     driftDetection?: {
+      /** `enabled` corrects drift, `warn` only reports it. */
       mode?: "enabled" | "warn" | "disabled";
-      ignore?: { paths: string[]; target?: { kind?: string; name?: string; namespace?: string } }[];
+      /** JSON pointers drift detection leaves alone, optionally per object. */
+      ignore?: DriftIgnore[];
     };
     /** Values references. */
     valuesFrom?: ValuesReference[];
@@ -121,18 +162,34 @@ export interface HelmRelease {
 
 /** A Git source (source.toolkit.fluxcd.io/v1): this repository. */
 export interface GitRepository {
+  /** API version of Flux's source-controller. */
   apiVersion: "source.toolkit.fluxcd.io/v1";
+  /** Object kind. */
   kind: "GitRepository";
-  metadata: { name: string; namespace: string };
+  /** Object metadata. */
+  metadata: FluxMeta;
+  /** The repository to follow. */
   spec: {
     /** Poll interval. */
     interval: Duration;
     /** Clone URL. @examples ["ssh://git@git.home.example/homelab/media-charts.git"] */
     url: string;
     /** What to check out. */
-    ref: { branch?: string; tag?: string; semver?: string; commit?: string };
+    ref: {
+      /** Branch to follow. */
+      branch?: string;
+      /** Tag to check out. */
+      tag?: string;
+      /** Semver range of tags. */
+      semver?: string;
+      /** Exact commit. */
+      commit?: string;
+    };
     /** Deploy key Secret (created outside Git). */
-    secretRef?: { name: string };
+    secretRef?: {
+      /** Secret name in the GitRepository's namespace. */
+      name: string;
+    };
     /** Files to leave out of the artifact (.sourceignore syntax). */
     ignore?: string;
   };
@@ -140,9 +197,13 @@ export interface GitRepository {
 
 /** A Helm chart repository (source.toolkit.fluxcd.io/v1). */
 export interface HelmRepository {
+  /** API version of Flux's source-controller. */
   apiVersion: "source.toolkit.fluxcd.io/v1";
+  /** Object kind. */
   kind: "HelmRepository";
-  metadata: { name: string; namespace: string };
+  /** Object metadata. */
+  metadata: FluxMeta;
+  /** The repository. */
   spec: {
     /** Index refresh interval. */
     interval: Duration;

@@ -9,15 +9,21 @@ interface ObjectMeta {
   name: string;
   /** Namespace MetalLB runs in. */
   namespace: string;
+  /** Labels. */
   labels?: { [key: string]: string };
+  /** Annotations. */
   annotations?: { [key: string]: string };
 }
 
 /** A pool of addresses MetalLB hands to LoadBalancer Services. */
 export interface IPAddressPool {
+  /** MetalLB's API version. */
   apiVersion: "metallb.io/v1beta1";
+  /** Object kind. */
   kind: "IPAddressPool";
+  /** Object metadata. */
   metadata: ObjectMeta;
+  /** The pool. */
   spec: {
     /**
      * Address ranges (`a.b.c.d-a.b.c.e` or CIDR). Must equal the inventory's `metallb.addresses`.
@@ -33,9 +39,13 @@ export interface IPAddressPool {
 
 /** Announces pools over L2 (ARP). */
 export interface L2Advertisement {
+  /** MetalLB's API version. */
   apiVersion: "metallb.io/v1beta1";
+  /** Object kind. */
   kind: "L2Advertisement";
+  /** Object metadata. */
   metadata: ObjectMeta;
+  /** What to announce, from where. */
   spec?: {
     /** Pools announced; all pools when unset. */
     ipAddressPools?: string[];

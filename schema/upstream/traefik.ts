@@ -25,7 +25,9 @@ export interface TraefikPort {
   };
   /** HTTP options of the entrypoint (e.g. a redirection to https). */
   http?: {
+    /** Redirections of every request on this entrypoint. */
     redirections?: {
+      /** Redirect to another entrypoint. */
       entryPoint?: {
         /** Target entrypoint name. */
         to: string;
@@ -47,8 +49,14 @@ export interface TraefikValues {
    * inventory's `traefik.entrypoints`.
    */
   ports: {
-    /** The chart's dashboard/API port. */
-    traefik?: { expose: { default: false } };
+    /** The chart's dashboard/API port: never exposed on the LoadBalancer. */
+    traefik?: {
+      /** Exposure of the port. */
+      expose: {
+        /** Not on the default Service. */
+        default: false;
+      };
+    };
     /** Removed: this cluster calls it `http`. */
     web: null;
     /** Removed: this cluster calls it `https`. */
@@ -60,7 +68,7 @@ export interface TraefikValues {
   };
   /** The LoadBalancer Service MetalLB gives an address. */
   service: {
-    /** @default "LoadBalancer" */
+    /** Service type: MetalLB assigns the address. @default "LoadBalancer" */
     type: "LoadBalancer";
     /** Extra spec fields of the Service. */
     spec?: {
@@ -70,21 +78,27 @@ export interface TraefikValues {
   };
   /** The IngressClass the charts' Ingresses use. */
   ingressClass: {
+    /** Create the IngressClass. */
     enabled: true;
     /** Make `traefik` the cluster's default IngressClass. */
     isDefaultClass: boolean;
-    /** @default "traefik" */
+    /** IngressClass name the charts' Ingresses use. @default "traefik" */
     name?: "traefik";
   };
   /** Providers: this cluster routes plain Ingress objects. */
   providers: {
+    /** The Kubernetes Ingress provider. */
     kubernetesIngress: {
+      /** Watch Ingress objects. */
       enabled: true;
       /** Only Ingresses of this class. */
       ingressClass?: "traefik";
     };
     /** Traefik's own CRDs (IngressRoute). */
-    kubernetesCRD?: { enabled: boolean };
+    kubernetesCRD?: {
+      /** Watch Traefik's CRDs. */
+      enabled: boolean;
+    };
   };
   /** Resources of the Traefik pod. */
   resources?: Resources;

@@ -19,6 +19,31 @@ function objectSchemas(node: unknown, out: Schema[] = []): Schema[] {
   return out;
 }
 
+/** Key paths of properties without a description (directly or on the definition they refer to). */
+function undocumented(root: Schema): string[] {
+  const defs = (root.definitions ?? {}) as Record<string, Schema>;
+  const missing: string[] = [];
+  const refName = (s: Schema) => String(s.$ref ?? "").replace("#/definitions/", "");
+  const visit = (node: Schema | undefined, path: string, seen: Set<string>) => {
+    if (!node) return;
+    if (node.$ref) {
+      const n = refName(node);
+      if (seen.has(n)) return;
+      visit(defs[n], path, new Set([...seen, n]));
+      return;
+    }
+    for (const [k, v] of Object.entries((node.properties ?? {}) as Record<string, Schema>)) {
+      if (!v.description && !(v.$ref && defs[refName(v)]?.description)) missing.push(`${path}${k}`);
+      visit(v, `${path}${k}.`, seen);
+    }
+    if (node.additionalProperties && typeof node.additionalProperties === "object") visit(node.additionalProperties as Schema, `${path}<name>.`, seen);
+    if (node.items) visit(node.items as Schema, `${path}[].`, seen);
+    for (const a of (node.anyOf ?? []) as Schema[]) visit(a, path, seen);
+  };
+  visit(root, "", new Set());
+  return missing;
+}
+
 describe("generated schemas", async () => {
   const files = await generateAll(repoRoot);
 
@@ -42,6 +67,10 @@ describe("generated schemas", async () => {
       expect((schema.properties as Schema).global).toMatchObject({ type: "object" });
       expect(schema.additionalProperties).toBe(false);
     }
+  });
+
+  it.each(schemaTargets(repoRoot).map((t) => ({ ...t })))("$out: every property has a description (JSDoc on every field)", (t) => {
+    expect(undocumented(JSON.parse(files.get(t.out)!) as Schema)).toEqual([]);
   });
 
   it("gives every chart the shared helpers with its own prefix", () => {
