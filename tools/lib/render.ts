@@ -95,7 +95,8 @@ export async function renderProfile(p: Profile, helm: Helm, kubeVersion: string)
     const args = ["template", p.release, chartDir, "--namespace", p.namespace, "-f", userFile, "--kube-version", kubeVersion];
     const res = await execa(helm.bin, args, { reject: false, timeout: 120_000 });
     if (res.exitCode !== 0) {
-      const msg = (res.stderr || res.stdout || "").trim().replaceAll(chartDir, `charts/${p.chart}`);
+      // helm names templates chart-relative (`demo/templates/x.yaml:1:3`); show repo paths.
+      const msg = (res.stderr || res.stdout || "").trim().replaceAll(chartDir, `charts/${p.chart}`).replaceAll(`(${p.chart}/`, `(charts/${p.chart}/`);
       throw new RenderError(`${p.file}: helm ${helm.version} template ${p.release} failed: ${msg}`, { cause: res });
     }
     const objects = parseYamlStream(res.stdout, `helm template ${p.release}`).map((d) => d.value as K8sObject);

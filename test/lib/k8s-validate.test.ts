@@ -1,0 +1,47 @@
+import { describe, expect, it } from "vitest";
+import { validateObject } from "../../tools/lib/k8s-validate.ts";
+import type { K8sObject } from "../../tools/lib/render.ts";
+
+const meta = { name: "x", namespace: "media" };
+
+describe("validateObject (offline schemas)", () => {
+  it.each([
+    {
+      name: "a StatefulSet with a string port",
+      obj: { apiVersion: "apps/v1", kind: "StatefulSet", metadata: meta, spec: { selector: {}, serviceName: "x", template: { spec: { containers: [{ name: "a", image: "b", ports: [{ containerPort: "80" }] }] } } } },
+      want: ["spec.template.spec.containers.0.ports.0.containerPort: must be integer"],
+    },
+    {
+      name: "a Service without ports type",
+      obj: { apiVersion: "v1", kind: "Service", metadata: meta, spec: { ports: [{ port: "eighty" }] } },
+      want: ["spec.ports.0.port: must be integer"],
+    },
+    {
+      name: "a HelmRelease without an interval (Flux CRD schema)",
+      obj: { apiVersion: "helm.toolkit.fluxcd.io/v2", kind: "HelmRelease", metadata: meta, spec: { chart: { spec: { chart: "x", sourceRef: { kind: "GitRepository", name: "r" } } } } },
+      want: [expect.stringMatching(/interval/)],
+    },
+    {
+      name: "a MetalLB pool without addresses (our typed CRD)",
+      obj: { apiVersion: "metallb.io/v1beta1", kind: "IPAddressPool", metadata: { name: "p", namespace: "metallb-system" }, spec: {} },
+      want: [expect.stringMatching(/^spec: must have required property 'addresses'/)],
+    },
+    {
+      name: "a Longhorn Setting with an unknown field",
+      obj: { apiVersion: "longhorn.io/v1beta2", kind: "Setting", metadata: { name: "taint-toleration", namespace: "longhorn-system" }, value: "x", valu: "y" },
+      want: [expect.stringMatching(/must NOT have additional properties/)],
+    },
+  ])("reports $name", async ({ obj, want }) => {
+    expect(await validateObject(obj as K8sObject)).toEqual(want);
+  });
+
+  it("passes valid objects", async () => {
+    const ok: K8sObject = { apiVersion: "v1", kind: "ConfigMap", metadata: meta, data: { a: "b" } } as K8sObject;
+    expect(await validateObject(ok)).toEqual([]);
+  });
+
+  it("treats a kind without a schema as an error, not a skip", async () => {
+    const obj = { apiVersion: "example.com/v1", kind: "Widget", metadata: meta } as K8sObject;
+    expect(await validateObject(obj)).toEqual([expect.stringMatching(/^no schema for example\.com\/v1 Widget, so it cannot be validated offline\. Fix:/)]);
+  });
+});
