@@ -20,7 +20,7 @@ async function lintMediaApps(env: string, edit: (root: string) => void): Promise
   });
 }
 
-const messages = (p: ProfileReport) => p.findings.map((f) => f.message).join("\n");
+const messages = (p: ProfileReport) => p.findings.map((f) => `${f.object ? `${f.object}: ` : ""}${f.message}`).join("\n");
 
 describe("lint media-apps", () => {
   it.each(["homelab", "staging"])("passes on the checked-in %s values", async (env) => {
@@ -46,7 +46,7 @@ describe("lint media-apps", () => {
   it("takes the declared entrypoints from the inventory, not from a fixed list", async () => {
     const p = await lintMediaApps("staging", (root) => editFixture(root, "values/staging/cluster.yaml", "entrypoints: [http, https]", "entrypoints: [web, websecure]"));
     expect(p.ok).toBe(false);
-    expect(messages(p)).toMatch(/Ingress\/media\/media-apps-sonarr uses Traefik entrypoints http,https.*names them web\/websecure/);
+    expect(messages(p)).toMatch(/Ingress\/media\/media-apps-sonarr: uses Traefik entrypoints http,https.*names them web\/websecure/);
   });
 
   it("rejects an SMB extra mount with the seed's reason", async () => {

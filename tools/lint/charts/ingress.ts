@@ -46,7 +46,7 @@ export function checkIngressEntrypoints(
       object: objectRef(ing),
       location: path ? ctx.locate(path) : undefined,
       message:
-        `${objectRef(ing)} uses Traefik ${got} (${ENTRYPOINTS_ANNOTATION}), but environment ${ctx.env} declares only ` +
+        `uses Traefik ${got} (${ENTRYPOINTS_ANNOTATION}), but environment ${ctx.env} declares only ` +
         `${declared.join(", ")} (values/${ctx.env}/cluster.yaml traefik.entrypoints): ${unknown.length > 0 ? `${unknown.join(", ")} ${unknown.length > 1 ? "are" : "is"} unknown to its Traefik, so the router never receives traffic. ` : ""}` +
         `This cluster's Traefik names them ${declared.join("/")}; ${SEED_ENTRYPOINTS}. Fix: set ${key} to [${declared.join(", ")}].`,
     });
