@@ -91,20 +91,23 @@ export async function withPreparedChart<T>(p: Profile, fn: (chartDir: string, us
 
 /** Renders one profile with helm template. */
 export async function renderProfile(p: Profile, helm: Helm, kubeVersion: string): Promise<RenderedRelease> {
-  return withPreparedChart(p, async (chartDir, userFile) => {
-    const args = ["template", p.release, chartDir, "--namespace", p.namespace, "-f", userFile, "--kube-version", kubeVersion];
-    const res = await execa(helm.bin, args, { reject: false, timeout: 120_000 });
-    if (res.exitCode !== 0) {
-      // helm names templates chart-relative (`demo/templates/x.yaml:1:3`); show repo paths.
-      const msg = (res.stderr || res.stdout || "").trim().replaceAll(chartDir, `charts/${p.chart}`).replaceAll(`(${p.chart}/`, `(charts/${p.chart}/`);
-      throw new RenderError(`${p.file}: helm ${helm.version} template ${p.release} failed: ${msg}`, { cause: res });
-    }
-    const objects = parseYamlStream(res.stdout, `helm template ${p.release}`).map((d) => d.value as K8sObject);
-    for (const o of objects) {
-      if (!CLUSTER_SCOPED.has(o.kind) && !o.metadata.namespace) o.metadata.namespace = p.namespace;
-    }
-    return { env: p.env, release: p.release, namespace: p.namespace, chart: p.chart, source: p.file, objects };
-  });
+  return withPreparedChart(p, (chartDir, userFile) => renderPrepared(p, helm, kubeVersion, chartDir, userFile));
+}
+
+/** `helm template` of a chart laid out by withPreparedChart. */
+export async function renderPrepared(p: Profile, helm: Helm, kubeVersion: string, chartDir: string, userFile: string): Promise<RenderedRelease> {
+  const args = ["template", p.release, chartDir, "--namespace", p.namespace, "-f", userFile, "--kube-version", kubeVersion];
+  const res = await execa(helm.bin, args, { reject: false, timeout: 120_000 });
+  if (res.exitCode !== 0) {
+    // helm names templates chart-relative (`demo/templates/x.yaml:1:3`); show repo paths.
+    const msg = (res.stderr || res.stdout || "").trim().replaceAll(chartDir, `charts/${p.chart}`).replaceAll(`(${p.chart}/`, `(charts/${p.chart}/`);
+    throw new RenderError(`${p.file}: helm ${helm.version} template ${p.release} failed: ${msg}`, { cause: res });
+  }
+  const objects = parseYamlStream(res.stdout, `helm template ${p.release}`).map((d) => d.value as K8sObject);
+  for (const o of objects) {
+    if (!CLUSTER_SCOPED.has(o.kind) && !o.metadata.namespace) o.metadata.namespace = p.namespace;
+  }
+  return { env: p.env, release: p.release, namespace: p.namespace, chart: p.chart, source: p.file, objects };
 }
 
 /** Runs `fn` over `items` with at most `limit` in flight; results keep the input order. */

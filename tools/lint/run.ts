@@ -21,7 +21,7 @@ import { resolveHelm, type Helm } from "../lib/helm.ts";
 import { loadInventory } from "../lib/inventory.ts";
 import { validateObject } from "../lib/k8s-validate.ts";
 import { repoRoot } from "../lib/paths.ts";
-import { mapLimit, renderProfile, withPreparedChart, type K8sObject } from "../lib/render.ts";
+import { mapLimit, renderPrepared, withPreparedChart, type K8sObject } from "../lib/render.ts";
 import { locate, validateLayers } from "../lib/values-validate.ts";
 import { InputError, type PathSegment } from "../lib/yaml.ts";
 import { policyStage, type Violation } from "../policy/index.ts";
@@ -117,24 +117,22 @@ async function lintProfile(p: Profile, inventory: Cluster, helm: Helm, upstream:
   for (const e of validateLayers(p.values, layers, schema)) findings.push(fromError(e));
   if (findings.length > 0) return done();
 
-  // 2. helm lint --strict with the profile's values
+  // 2. helm lint --strict and 3. helm template, on the chart as Flux packages it
+  let objects: K8sObject[] | undefined;
   await withPreparedChart(p, async (chartDir, userFile) => {
     const res = await execa(helm.bin, ["lint", "--strict", chartDir, "-f", userFile, "--namespace", p.namespace, "--kube-version", inventory.kubernetesVersion], { reject: false, timeout: 120_000 });
     if (res.exitCode !== 0) {
       const lines = `${res.stdout}\n${res.stderr}`.split("\n").filter((l) => /\[(ERROR|WARNING)\]|Error:/.test(l));
       findings.push({ severity: "error", message: `helm lint --strict: ${(lines.join("; ") || res.stderr).replaceAll(chartDir, `charts/${p.chart}`)}` });
+      return;
+    }
+    try {
+      objects = (await renderPrepared(p, helm, inventory.kubernetesVersion, chartDir, userFile)).objects;
+    } catch (err) {
+      findings.push(fromError(err));
     }
   });
-  if (findings.length > 0) return done();
-
-  // 3. helm template
-  let objects: K8sObject[];
-  try {
-    objects = (await renderProfile(p, helm, inventory.kubernetesVersion)).objects;
-  } catch (err) {
-    findings.push(fromError(err));
-    return done();
-  }
+  if (!objects) return done();
 
   // 4. every rendered object against its schema
   for (const o of objects) {
