@@ -24,15 +24,19 @@ export async function withFixtureRepo<T>(edit: (root: string) => void | Promise<
     }
     writeFileSync(join(root, "package.json"), readFileSync(join(repoRoot, "package.json")));
     await edit(root);
-    // A git checkout, as the real one is: the policy stage scans the git-tracked YAML files.
-    const git = (...args: string[]) => execFileSync("git", ["-c", "user.name=fixture", "-c", "user.email=fixture@localhost", ...args], { cwd: root, stdio: "ignore" });
-    git("init", "-q");
-    git("add", "-A");
-    git("commit", "-q", "-m", "fixture");
+    commitAll(root);
     return await fn(root);
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
+}
+
+/** Makes `root` a git checkout with everything committed, as the real one is (the policy stage scans the git-tracked YAML files). */
+export function commitAll(root: string): void {
+  const git = (...args: string[]) => execFileSync("git", ["-c", "user.name=fixture", "-c", "user.email=fixture@localhost", ...args], { cwd: root, stdio: "ignore" });
+  git("init", "-q");
+  git("add", "-A");
+  git("commit", "-q", "-m", "fixture");
 }
 
 /** Writes `text` to `root/rel`, creating directories. */

@@ -1,0 +1,49 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { execa } from "execa";
+import { describe, expect, it } from "vitest";
+import { repoRoot } from "../../tools/lib/paths.ts";
+import { editFixture, withFixtureRepo } from "../helpers/fixture-repo.ts";
+
+const tsx = join(repoRoot, "node_modules", ".bin", "tsx");
+const genSchema = (args: string[]) => execa(tsx, [join(repoRoot, "tools/cli/gen-schema.ts"), ...args], { reject: false, cwd: repoRoot });
+
+// GIVEN a type change that was not regenerated WHEN --check runs THEN it names every drifted file;
+// AND gen-schema regenerates them so that --check passes again.
+describe("gen-schema", () => {
+  it("reports each drifted file with --check, then regenerates them", async () => {
+    await withFixtureRepo(
+      (root) => editFixture(root, "schema/decypharr.ts", "Decypharr's web port in the container.", "The web port Decypharr listens on."),
+      async (root) => {
+        const check = await genSchema(["--check", "--root", root]);
+        expect(check.exitCode).toBe(1);
+        // The description feeds the chart's schema and its README table; nothing else changes.
+        expect(check.stderr.split("\n").filter(Boolean).sort()).toEqual([
+          "ERROR - charts/decypharr/README.md is out of date. Fix: run `npm run gen-schema` and commit the result.",
+          "ERROR - charts/decypharr/values.schema.json is out of date. Fix: run `npm run gen-schema` and commit the result.",
+        ]);
+        expect(check.stdout).toMatch(/ERROR - gen-schema --check: \d+ generated files, 2 drifted/);
+
+        const write = await genSchema(["--root", root]);
+        expect(write.exitCode).toBe(0);
+        expect(write.stdout).toContain("INFO - wrote charts/decypharr/values.schema.json");
+        expect(readFileSync(join(root, "charts/decypharr/values.schema.json"), "utf8")).toContain("The web port Decypharr listens on.");
+        expect(readFileSync(join(root, "charts/decypharr/README.md"), "utf8")).toContain("The web port Decypharr listens on.");
+        expect((await genSchema(["--check", "--root", root])).exitCode).toBe(0);
+      },
+    );
+  });
+
+  it("fails with the file and line of a type error, writing nothing", async () => {
+    await withFixtureRepo(
+      (root) => editFixture(root, "schema/decypharr.ts", "  port?: number;", "  port?: Nummber;"),
+      async (root) => {
+        const before = readFileSync(join(root, "charts/decypharr/values.schema.json"), "utf8");
+        const res = await genSchema(["--root", root]);
+        expect(res.exitCode).toBe(1);
+        expect(res.stderr).toMatch(/^ERROR - schema\/decypharr\.ts:\d+: Cannot find name 'Nummber'.*Fix the type/m);
+        expect(readFileSync(join(root, "charts/decypharr/values.schema.json"), "utf8")).toBe(before);
+      },
+    );
+  });
+});
