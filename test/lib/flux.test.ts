@@ -72,6 +72,25 @@ describe("loadEnvironment: profiles as Flux renders them", () => {
     });
   });
 
+  it("reads valuesFrom Secrets in the repo (data is base64, stringData is plain), and skips optional missing ones", async () => {
+    const secret = [
+      "apiVersion: v1", "kind: Secret", "metadata:", "  name: demo-secret", "  namespace: apps", "data:",
+      `  values.yaml: ${Buffer.from("greeting: from-secret\n").toString("base64")}`, "stringData:", "  extra.yaml: |", "    extra: plain", "",
+    ].join("\n");
+    const files = {
+      "clusters/test/secret.yaml": secret,
+      "clusters/test/hr.yaml": demoRelease("demo", [
+        "valuesFrom:", "  - kind: Secret", "    name: demo-secret", "  - kind: Secret", "    name: demo-secret", "    valuesKey: extra.yaml",
+        "  - kind: ConfigMap", "    name: not-in-git", "    optional: true",
+      ]),
+    };
+    await withMiniRepo(files, (root) => {
+      const [p] = loadEnvironment("test", root).profiles;
+      expect(p.user).toEqual({ greeting: "from-secret", extra: "plain" });
+      expect(p.values.greeting).toBe("from-secret");
+    });
+  });
+
   it("applies kustomization patches targeting HelmReleases (remediation defaults in one place)", async () => {
     const files = {
       "clusters/test/hr.yaml": demoRelease("demo"),
