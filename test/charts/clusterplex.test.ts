@@ -3,14 +3,16 @@
  * variants the environments do not use today (DFS on w2 after a failover, hard anti-affinity,
  * GPU requests), rendered from a temporary copy of the repo with one values file edited.
  */
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
 import { describe, expect, it } from "vitest";
 import { applyFailover, planFailover } from "../../tools/failover/failover.ts";
+import { loadEnvironment } from "../../tools/lib/flux.ts";
+import { resolveHelm } from "../../tools/lib/helm.ts";
 import { loadInventory } from "../../tools/lib/inventory.ts";
 import { repoRoot } from "../../tools/lib/paths.ts";
-import { renderEnvironment, type K8sObject } from "../../tools/lib/render.ts";
+import { renderEnvironment, renderPrepared, withPreparedChart, type K8sObject } from "../../tools/lib/render.ts";
 import { compileSchema } from "../../tools/lib/values-validate.ts";
 import { pickNode, type Node, type PlacedPod, type PodSpec } from "../../tools/scheduling/index.ts";
 import { editFixture, withFixtureRepo } from "../helpers/fixture-repo.ts";
@@ -93,6 +95,29 @@ function schedule(t: PodTemplate, replicas: number, nodes: Node[], placed: Place
     if (d.outcome === "scheduled") all.push({ ...pod, nodeName: d.node });
   }
   return out;
+}
+
+/**
+ * NOTES.txt as helm renders it after an install. `helm template` does not print NOTES and helm 3's
+ * dry-run install needs a cluster, so the test wraps the file in a named template and renders it
+ * into a probe ConfigMap of the chart copy Flux would package (same values, same helpers).
+ */
+async function notes(env: string, root?: string): Promise<string> {
+  const p = loadEnvironment(env, root).profiles.find((x) => x.chart === "clusterplex");
+  if (!p) throw new Error(`no clusterplex release in clusters/${env}`);
+  const helm = await resolveHelm();
+  const rendered = await withPreparedChart(p, (chartDir, userFile) => {
+    const text = readFileSync(join(chartDir, "templates/NOTES.txt"), "utf8");
+    writeFileSync(join(chartDir, "templates/_notes-probe.tpl"), `{{- define "test.notes" -}}\n${text}{{- end }}\n`);
+    writeFileSync(
+      join(chartDir, "templates/notes-probe.yaml"),
+      'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: notes-probe\ndata:\n  notes: {{ include "test.notes" . | toJson }}\n',
+    );
+    return renderPrepared(p, helm, loadInventory(env, root).kubernetesVersion, chartDir, userFile);
+  });
+  const probe = rendered.objects.find((o) => o.kind === "ConfigMap" && o.metadata.name === "notes-probe") as (K8sObject & { data: { notes: string } }) | undefined;
+  if (!probe) throw new Error("the notes probe was not rendered");
+  return probe.data.notes;
 }
 
 // ---- homelab ---------------------------------------------------------------------------------
@@ -311,6 +336,40 @@ describe("DFS server switched to w2 by the failover command", () => {
         const after = get<Workload>(objects, "StatefulSet", "clusterplex-worker");
         expect(after.spec.volumeClaimTemplates).toEqual(before.spec.volumeClaimTemplates);
         expect((after.spec as { selector?: unknown }).selector).toEqual((before.spec as { selector?: unknown }).selector);
+      },
+    );
+  });
+});
+
+describe("NOTES.txt and the README: the manual post-deploy step", () => {
+  const POST_DEPLOY = [/Sign in to the Plex UI/, /Transcoder temporary directory.*\/transcode/s];
+
+  it.each([
+    { env: "homelab", want: [/^- Workers: 2 on the gpu=true nodes/m, /^- DFS: \/mnt\/dfs from w1 \(192\.168\.1\.12\), claim clusterplex-dfs-w1\.$/m, /TRANSCODE_OPERATING_MODE=both/] },
+    { env: "staging", want: [/^- Workers: disabled; PMS transcodes locally\.$/m, /^- DFS: \/mnt\/dfs from s1 \(10\.10\.0\.11\)/m, /TRANSCODE_OPERATING_MODE=local/] },
+  ])("$env: NOTES name the release's state and the post-deploy step", async ({ env, want }) => {
+    const text = await notes(env);
+    for (const re of [...want, ...POST_DEPLOY]) expect(text).toMatch(re);
+    expect(text).toContain("port-forward svc/clusterplex-pms 32400");
+  });
+
+  it("the chart README has the same post-deploy step", () => {
+    const readme = readFileSync(join(repoRoot, "charts/clusterplex/README.md"), "utf8");
+    const section = readme.slice(readme.indexOf("## Post-deploy step"));
+    expect(section.length).toBeLessThan(readme.length);
+    for (const re of POST_DEPLOY) expect(section).toMatch(re);
+  });
+});
+
+describe("DFS mount options from values", () => {
+  it("the PV carries dfs.mountOptions as set, not the defaults", async () => {
+    const options = ["nfsvers=4.1", "noac", "soft", "timeo=30", "retrans=3"];
+    await withFixtureRepo(
+      (root) => editFixture(root, HOMELAB_VALUES, "dfs:\n", `dfs:\n  mountOptions: [${options.join(", ")}]\n`),
+      async (root) => {
+        const pv = get<Pv>(await render("homelab", root), "PersistentVolume", "clusterplex-dfs-w1");
+        expect(pv.spec.mountOptions).toEqual(options);
+        expect(pv.spec.nfs.readOnly).toBe(true);
       },
     );
   });

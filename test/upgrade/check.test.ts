@@ -4,7 +4,8 @@ import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { renderEnvironment, type K8sObject, type RenderedRelease, type RenderOptions } from "../../tools/lib/render.ts";
 import { upgradeCheck } from "../../tools/upgrade/check.ts";
 import { hasErrors } from "../../tools/upgrade/compare.ts";
-import { fixtureFiles, tempRepo, type TempRepo } from "./repo.ts";
+import { IMMUTABLE_FIELDS } from "../../tools/upgrade/immutable.ts";
+import { exampleObjects, expectedPath, fixtureFiles, objectsFixtureFiles, tempRepo, type TempRepo } from "./repo.ts";
 
 const repos: TempRepo[] = [];
 afterEach(() => {
@@ -119,5 +120,83 @@ describe("upgradeCheck with the real render (fixture repo)", () => {
     repo.write({ "values/test/demo.yaml": "storage: 1Gi\nimage: busybox:1.37\n" });
     const result = await upgradeCheck({ root: repo.dir, base: "main", env: "test" });
     expect(result.environments[0].findings.map((f) => [f.kind, f.severity])).toEqual([["rolls-pods", "warning"]]);
+  });
+});
+
+// ---- every immutable field and the benign changes, through git commits and helm -----------------
+
+describe("upgradeCheck between two commits of a temporary repo (real helm render)", () => {
+  it.skipIf(!renderAvailable)("detects every entry of the immutable-field list", async () => {
+    // One object per entry (named after its index), before in the first commit, after in the second.
+    const pairs = IMMUTABLE_FIELDS.map((field, i) => exampleObjects(field, `field-${i}`));
+    const repo = await tempRepo();
+    repos.push(repo);
+    await repo.commit("before", objectsFixtureFiles(pairs.map(([before]) => before)));
+    await repo.commit("after", objectsFixtureFiles(pairs.map(([, after]) => after)));
+    const { environments } = await upgradeCheck({ root: repo.dir, base: "HEAD~1" });
+    expect(environments.map((e) => e.env)).toEqual(["test"]);
+    const found = environments[0].findings;
+
+    const rows = IMMUTABLE_FIELDS.map((field, i) => {
+      const hits = found.filter((f) => f.object.name === `field-${i}`);
+      return { id: field.id, hits: hits.map((f) => [f.severity, f.kind, f.rule?.id, f.path, f.object.kind, f.object.release]) };
+    });
+    expect(rows).toEqual(
+      IMMUTABLE_FIELDS.map((field) => ({ id: field.id, hits: [["error", "immutable-field", field.id, expectedPath(field), field.kind, "apps/objects"]] })),
+    );
+    expect(found).toHaveLength(IMMUTABLE_FIELDS.length);
+  });
+
+  // The realistic workloads of a benign change: a Deployment and a StatefulSet with a claim template.
+  const labels = { "app.kubernetes.io/name": "sonarr", "app.kubernetes.io/instance": "media" };
+  const podSpec = {
+    containers: [
+      {
+        name: "app",
+        image: "ghcr.io/home-operations/sonarr:4.0.14",
+        env: [{ name: "TZ", value: "Europe/Paris" }],
+        resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { memory: "1Gi" } },
+      },
+    ],
+  };
+  const workloads = (): K8sObject[] => [
+    {
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      metadata: { name: "web", labels: { ...labels, "helm.sh/chart": "media-apps-1.0.0" } },
+      spec: { selector: { matchLabels: labels }, template: { metadata: { labels }, spec: structuredClone(podSpec) } },
+    },
+    {
+      apiVersion: "apps/v1",
+      kind: "StatefulSet",
+      metadata: { name: "db", labels: { ...labels, "helm.sh/chart": "media-apps-1.0.0" } },
+      spec: {
+        serviceName: "db",
+        selector: { matchLabels: labels },
+        template: { metadata: { labels }, spec: structuredClone(podSpec) },
+        volumeClaimTemplates: [{ metadata: { name: "config" }, spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "5Gi" } } } }],
+      },
+    },
+  ];
+  type Workload = { metadata: { labels: Record<string, string> }; spec: { template: { metadata: { labels: Record<string, string> }; spec: typeof podSpec } } };
+  const benign: [string, (o: Workload) => void][] = [
+    ["an image tag", (o) => (o.spec.template.spec.containers[0].image = "ghcr.io/home-operations/sonarr:4.0.15")],
+    ["env", (o) => o.spec.template.spec.containers[0].env.push({ name: "PUID", value: "1000" })],
+    ["resources", (o) => (o.spec.template.spec.containers[0].resources = { requests: { cpu: "250m", memory: "512Mi" }, limits: { memory: "2Gi" } })],
+    ["labels outside selectors", (o) => {
+      o.metadata.labels["helm.sh/chart"] = "media-apps-1.1.0";
+      o.spec.template.metadata.labels = { ...o.spec.template.metadata.labels, "app.kubernetes.io/version": "4.0.15" };
+    }],
+  ];
+
+  it.skipIf(!renderAvailable).each(benign)("passes %s (the StatefulSet only warns that its pods roll)", async (_name, change) => {
+    const repo = await tempRepo();
+    repos.push(repo);
+    await repo.commit("before", objectsFixtureFiles(workloads()));
+    await repo.commit("after", objectsFixtureFiles(workloads().map((o) => (change(o as unknown as Workload), o))));
+    const { environments } = await upgradeCheck({ root: repo.dir, base: "HEAD~1", env: "test" });
+    const found = environments[0].findings;
+    expect(hasErrors(found)).toBe(false);
+    expect(found.map((f) => [f.severity, f.kind, f.object.kind, f.object.name])).toEqual([["warning", "rolls-pods", "StatefulSet", "db"]]);
   });
 });

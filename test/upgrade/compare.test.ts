@@ -9,8 +9,9 @@ import {
   similarity,
   type Finding,
 } from "../../tools/upgrade/compare.ts";
-import { IMMUTABLE_FIELDS, MUTABLE_ON_PURPOSE, type ImmutableField } from "../../tools/upgrade/immutable.ts";
-import { parsePath, withPath } from "../../tools/upgrade/values.ts";
+import { IMMUTABLE_FIELDS, MUTABLE_ON_PURPOSE } from "../../tools/upgrade/immutable.ts";
+import { getAt, parsePath } from "../../tools/upgrade/values.ts";
+import { exampleObjects, expectedPath } from "./repo.ts";
 
 const clone = <T>(v: T): T => structuredClone(v);
 
@@ -90,13 +91,6 @@ const svc: K8sObject = {
 
 // ---- (a) every immutable-field entry, generated from the data ----------------------------------
 
-function exampleObjects(field: ImmutableField): [K8sObject, K8sObject] {
-  const apiVersion = field.group ? `${field.group}/v1` : "v1";
-  const base = { apiVersion, kind: field.kind, metadata: { name: "subject", namespace: "media" }, ...(field.example.base ?? {}) };
-  const at = parsePath(field.example.at ?? field.path);
-  return [withPath(base, at, field.example.old) as K8sObject, withPath(base, at, field.example.new) as K8sObject];
-}
-
 describe("immutable-field list", () => {
   it("has unique ids, a citation and a note on every entry", () => {
     const ids = IMMUTABLE_FIELDS.map((f) => f.id);
@@ -151,11 +145,23 @@ describe("immutable-field list", () => {
     expect(f.severity).toBe("error");
     expect(f.rule?.id).toBe(field.id);
     // "Everything but" entries report the changed key right under their path.
-    const expected = field.except ? `${field.path}.${field.example.at!.slice(field.path.length + 1).split(".")[0]}` : field.path;
-    expect(f.path).toBe(expected);
+    expect(f.path).toBe(expectedPath(field));
     expect(f.object).toMatchObject({ kind: field.kind, namespace: "media", name: "subject" });
     expect(f.fixes.map((x) => x.title).join("\n")).toMatch(/Rename/);
-    expect(f.fixes.some((x) => /force/i.test(x.title) && /--force-replace/.test(x.steps.join(" ")) && /upgrade\.force/.test(x.steps.join(" ")))).toBe(true);
+    // The report carries the values before and after (as rendered, when no default or
+    // preparation rewrites them).
+    if (!field.except && field.default === undefined && !field.prepare) {
+      expect(f.old).toEqual(getAt(before, parsePath(field.path)));
+      expect(f.new).toEqual(getAt(after, parsePath(field.path)));
+      expect(f.old).not.toEqual(f.new);
+    }
+    // Fixes: a rename with its migration steps, the delete-and-recreate, and the Helm 4 / Flux
+    // force escape hatch spelled out with what it takes (client-side apply) and what it costs.
+    expect(f.fixes[0]).toMatchObject({ title: expect.stringMatching(/^Rename/), steps: expect.arrayContaining([expect.any(String)]), cost: expect.any(String) });
+    const force = f.fixes.find((x) => /force/i.test(x.title));
+    expect(force?.steps.join(" ")).toMatch(/spec\.upgrade\.force: true.*spec\.upgrade\.serverSideApply: disabled/);
+    expect(force?.steps.join(" ")).toMatch(/helm upgrade --force-replace --server-side=false/);
+    expect(force?.cost).toMatch(/does NOT get past an immutable field/);
     // The unchanged object is clean (the example's base triggers nothing by itself).
     expect(compareObjects([before], [clone(before)]).filter((x) => x.kind === "immutable-field")).toEqual([]);
   });

@@ -4,6 +4,9 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { execa } from "execa";
 import { repoRoot } from "../../tools/lib/paths.ts";
+import type { K8sObject } from "../../tools/lib/render.ts";
+import type { ImmutableField } from "../../tools/upgrade/immutable.ts";
+import { parsePath, withPath } from "../../tools/upgrade/values.ts";
 
 /** A throwaway repository: write files, commit, and clean up. */
 export interface TempRepo {
@@ -125,3 +128,51 @@ export function fixtureFiles(demoValues: string): Record<string, string> {
   };
 }
 
+
+// ---- A chart that renders whatever objects its values list (charts/objects) -------------------
+
+const OBJECTS_CHART = `apiVersion: v2
+name: objects
+version: 0.1.0
+`;
+const OBJECTS_TEMPLATE = `{{- range .Values.objects }}
+---
+{{ toYaml . }}
+{{- end }}
+`;
+const OBJECTS_RELEASE = RELEASE.replaceAll("demo", "objects");
+
+/**
+ * A fixture repository whose one HelmRelease (apps/objects) renders exactly `objects` through the
+ * real helm: the values file is their JSON (valid YAML), the template `toYaml`s each.
+ */
+export function objectsFixtureFiles(objects: readonly object[]): Record<string, string> {
+  const { "values/test/cluster.yaml": inventory, "schema/generated/cluster.schema.json": schema, "clusters/test/sources.yaml": source } = fixtureFiles("");
+  return {
+    "charts/objects/Chart.yaml": OBJECTS_CHART,
+    "charts/objects/values.yaml": "objects: []\n",
+    "charts/objects/templates/objects.yaml": OBJECTS_TEMPLATE,
+    "clusters/test/sources.yaml": source,
+    "clusters/test/objects.yaml": OBJECTS_RELEASE,
+    "values/test/objects.yaml": `${JSON.stringify({ objects }, null, 1)}\n`,
+    "values/test/cluster.yaml": inventory,
+    "schema/generated/cluster.schema.json": schema,
+  };
+}
+
+/**
+ * The before/after pair of an immutable-field entry's `example`: an object of the entry's kind
+ * (version v1 of its group) named `name` in namespace media, with the example's old and new
+ * value at its path.
+ */
+export function exampleObjects(field: ImmutableField, name = "subject"): [K8sObject, K8sObject] {
+  const apiVersion = field.group ? `${field.group}/v1` : "v1";
+  const base = { apiVersion, kind: field.kind, metadata: { name, namespace: "media" }, ...(field.example.base ?? {}) };
+  const at = parsePath(field.example.at ?? field.path);
+  return [withPath(base, at, field.example.old) as K8sObject, withPath(base, at, field.example.new) as K8sObject];
+}
+
+/** The path an entry's finding names for its example: "everything but" entries name the changed key. */
+export function expectedPath(field: ImmutableField): string {
+  return field.except ? `${field.path}.${field.example.at!.slice(field.path.length + 1).split(".")[0]}` : field.path;
+}

@@ -24,7 +24,7 @@ await runMain(async () => {
   if (!values.base) throw new UsageError(`--base is required. ${USAGE}`);
   const root = values.root ? resolve(values.root) : repoRoot;
   const base = values.base;
-  const text = await withWorktree(root, base, async (baseRoot) => {
+  const text = await withWorktree(root, base, async (baseRoot, commit) => {
     const before = new Set(listEnvironments(baseRoot));
     const after = new Set(listEnvironments(root));
     const envs = values.env ? [values.env] : [...new Set([...before, ...after])].sort();
@@ -37,7 +37,11 @@ await runMain(async () => {
         before.has(env) ? renderEnvironment(env, { root: baseRoot }) : [],
         after.has(env) ? renderEnvironment(env, { root }) : [],
       ]);
-      parts.push(`##### environment ${env}`, formatDiff(diffReleases(old, now)));
+      const side = (has: boolean, what: string) => (has ? what : `${what} (absent)`);
+      parts.push(
+        `##### environment ${env}: ${side(before.has(env), `${base} (${commit.slice(0, 12)})`)} -> ${side(after.has(env), "working tree")}`,
+        formatDiff(diffReleases(old, now)),
+      );
     }
     return parts.join("\n");
   });

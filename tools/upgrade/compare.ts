@@ -214,14 +214,21 @@ export function checkField(field: ImmutableField, oldObj: K8sObject, newObj: K8s
   return out;
 }
 
+/**
+ * The Helm / Flux "force" escape hatch. Sources: helm/helm pkg/kube/client.go `Client.Update`
+ * (Helm 4: force replace is a PUT via replaceResource, and "cannot use server-side apply and force
+ * replace together"), pkg/cmd/upgrade.go (`--force-replace`, `--force` deprecated, `--server-side`
+ * true|false|auto), and the helm-controller CRD (`spec.upgrade.force` "is ignored for server-side
+ * apply"; `spec.upgrade.serverSideApply` enabled|disabled|auto).
+ */
 const FORCE_FIX: Fix = {
   title: "Helm / Flux force (replace instead of patch)",
   steps: [
-    "Flux: set `spec.upgrade.force: true` on the HelmRelease for one reconcile, then remove it again.",
-    "Helm 4: `helm upgrade --force-replace` (Helm 3: `helm upgrade --force`).",
+    "Flux: set `spec.upgrade.force: true` AND `spec.upgrade.serverSideApply: disabled` on the HelmRelease for one reconcile, then remove both (helm-controller ignores force under server-side apply, its default with Helm 4).",
+    "Helm 4: `helm upgrade --force-replace --server-side=false` (Helm 4 refuses --force-replace with server-side apply). Helm 3: `helm upgrade --force`.",
   ],
   cost:
-    "Replaces every object of the release with a PUT. A PUT is validated like any update, so on its own it does NOT get past an immutable field " +
+    "Replaces every object of the release with a PUT and switches the release to client-side apply for that upgrade. A PUT is validated like any update, so on its own it does NOT get past an immutable field " +
     "(helm/helm#7173, #7082); Helm 3's --force also fails on every Service with an allocated clusterIP. Only useful after deleting the object (see the delete fix).",
 };
 

@@ -3,7 +3,8 @@
  *
  * Each entry follows one check in Kubernetes' own update validation and cites it (`source`: file
  * and function in kubernetes/kubernetes). Read at commit 2dd1588c490775be7cd90d0afc59c6dcef07032a
- * of pkg/apis/apps/validation/validation.go and the matching core, batch, storage and rbac files.
+ * of pkg/apis/apps/validation/validation.go and the matching core, batch, storage, scheduling and
+ * rbac files.
  *
  * A Flux HelmRelease that touches one of these fails its upgrade and retries forever
  * (fluxcd/helm-controller#1559), so tools/upgrade/compare.ts checks every rendered change
@@ -159,7 +160,7 @@ function entry(e: Omit<ImmutableField, "id">): ImmutableField {
   return { id: `${e.group || "core"}/${e.kind} ${e.path}`, ...e };
 }
 
-/** The immutable-field list. Order: apps, core, batch, storage, rbac. */
+/** The immutable-field list. Order: apps, core, batch, storage, scheduling, rbac. */
 export const IMMUTABLE_FIELDS: readonly ImmutableField[] = [
   // ---- apps/StatefulSet -------------------------------------------------------------------
   entry({
@@ -552,6 +553,24 @@ export const IMMUTABLE_FIELDS: readonly ImmutableField[] = [
     source: SC_UPDATE,
     note: "Immutable; absent means Immediate.",
     example: { old: undefined, new: "WaitForFirstConsumer" },
+  }),
+  // ---- scheduling.k8s.io/PriorityClass (cluster-scoped; tools/lib/render.ts lists it) --------
+  entry({
+    group: "scheduling.k8s.io",
+    kind: "PriorityClass",
+    path: "value",
+    source: { file: "pkg/apis/scheduling/validation/validation.go", func: "ValidatePriorityClassUpdate" },
+    note: "'value: may not be changed in an update'. Pods keep the priority they were admitted with anyway.",
+    example: { old: 1000, new: 2000 },
+  }),
+  entry({
+    group: "scheduling.k8s.io",
+    kind: "PriorityClass",
+    path: "preemptionPolicy",
+    default: "PreemptLowerPriority",
+    source: { file: "pkg/apis/scheduling/validation/validation.go", func: "ValidatePriorityClassUpdate" },
+    note: "Immutable (ValidateImmutableField); absent means PreemptLowerPriority.",
+    example: { old: undefined, new: "Never" },
   }),
   // ---- rbac.authorization.k8s.io ---------------------------------------------------------
   entry({

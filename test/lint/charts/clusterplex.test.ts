@@ -10,6 +10,10 @@ import { editFixture, withFixtureRepo } from "../../helpers/fixture-repo.ts";
 
 const HOMELAB = "values/homelab/clusterplex.yaml";
 const STAGING = "values/staging/clusterplex.yaml";
+const INVENTORY = "values/homelab/cluster.yaml";
+/** A second untainted GPU node, w4, in the homelab inventory. */
+const addGpuNode = (root: string) =>
+  editFixture(root, INVENTORY, "storage:\n  primary:", "  w4:\n    name: k3s-w4\n    roles: [gpu, worker]\n    ip: 192.168.1.14\n    gpu: true\n    labels:\n      gpu: \"true\"\n    taints: []\nstorage:\n  primary:");
 
 async function findings(env: string, root?: string): Promise<{ ok: boolean; findings: Finding[] }> {
   const report = await lintEnvironment({ env, chart: "clusterplex", root });
@@ -47,7 +51,16 @@ describe("clusterplex lint failures", () => {
       name: "hard anti-affinity with 2 workers and one GPU node",
       env: "homelab",
       edit: (root: string) => editFixture(root, HOMELAB, "antiAffinity: soft", "antiAffinity: hard"),
-      want: [/^error: values\/homelab\/clusterplex\.yaml:\d+:\d+: workers\.antiAffinity is hard with workers\.replicas 2, but values\/homelab\/cluster\.yaml has 1 gpu=true node\(s\) \(w3\).*1 worker\(s\) would stay Pending\. Fix: set workers\.antiAffinity: soft/],
+      want: [/^error: values\/homelab\/clusterplex\.yaml:\d+:\d+: workers\.antiAffinity is hard with workers\.replicas 2, but values\/homelab\/cluster\.yaml has 1 gpu=true node\(s\) the workers can run on \(w3\).*1 worker\(s\) would stay Pending\. Fix: set workers\.antiAffinity: soft/],
+    },
+    {
+      name: "hard anti-affinity with a second gpu=true node the workers cannot run on (a tainted storage node)",
+      env: "homelab",
+      edit: (root: string) => {
+        editFixture(root, HOMELAB, "antiAffinity: soft", "antiAffinity: hard");
+        editFixture(root, INVENTORY, "      workload-priority: backup\n", "      workload-priority: backup\n      gpu: \"true\"\n");
+      },
+      want: [/^error: values\/homelab\/clusterplex\.yaml:\d+:\d+: workers\.antiAffinity is hard .* has 1 gpu=true node\(s\) the workers can run on \(w3\) \(not counted: w2, node\(s\) had untolerated taint.*node\.longhorn\.io\/storage/],
     },
     {
       name: "a DFS server IP that is not the inventory's",
@@ -90,6 +103,20 @@ describe("clusterplex lint failures", () => {
       expect(got).toHaveLength(want.length);
       for (const re of want) expect(got.some((l) => re.test(l)), `${re}\nin\n${got.join("\n")}`).toBe(true);
     });
+  });
+
+  it("GIVEN hard anti-affinity and as many schedulable gpu=true nodes as workers WHEN lint runs THEN it passes", async () => {
+    await withFixtureRepo(
+      (root) => {
+        editFixture(root, HOMELAB, "antiAffinity: soft", "antiAffinity: hard");
+        addGpuNode(root);
+      },
+      async (root) => {
+        const p = await findings("homelab", root);
+        expect(p.findings.map(line)).toEqual([]);
+        expect(p.ok).toBe(true);
+      },
+    );
   });
 
   it.each([

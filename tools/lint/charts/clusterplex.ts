@@ -6,6 +6,8 @@
 import type { Cluster } from "../../../schema/cluster.ts";
 import type { Values } from "../../../schema/clusterplex.ts";
 import type { K8sObject } from "../../lib/render.ts";
+import { filterNode } from "../../scheduling/index.ts";
+import { inventoryNodes, podTemplate } from "../common.ts";
 import { objectRef, type ChartAssertion, type Finding, type LintContext } from "../types.ts";
 
 /** The label the worker StatefulSet requires (required node affinity `gpu In ["true"]`). */
@@ -38,23 +40,47 @@ export const workersNeedGpuNode: ChartAssertion = (ctx) => {
 };
 
 /**
- * `workers.antiAffinity: hard` puts at most one worker per node: with fewer gpu=true nodes than
- * replicas the rest never schedule.
+ * The gpu=true nodes a worker pod can be placed on (required node affinity, taints), judged by
+ * the scheduling model on the rendered StatefulSet; without a rendered StatefulSet, every gpu=true
+ * node. A gpu=true node with a taint the workers do not tolerate (e.g. a storage node's
+ * NoSchedule taint) does not count.
+ */
+export function workerNodes(ctx: LintContext): { fit: string[]; excluded: { id: string; reason: string }[] } {
+  const gpu = gpuNodes(ctx.inventory);
+  const sts = ctx.objects.find((o) => o.kind === "StatefulSet" && o.metadata.labels?.["app.kubernetes.io/component"] === "worker");
+  const tpl = sts ? podTemplate(sts) : undefined;
+  if (!sts || !tpl) return { fit: gpu, excluded: [] };
+  const fit: string[] = [];
+  const excluded: { id: string; reason: string }[] = [];
+  for (const n of inventoryNodes(ctx.inventory).filter((x) => gpu.includes(x.id))) {
+    const r = filterNode({ name: sts.metadata.name, namespace: sts.metadata.namespace, labels: tpl.labels, spec: tpl.spec }, n);
+    if (r.ok) fit.push(n.id);
+    else excluded.push({ id: n.id, reason: r.rejections.map((x) => x.reason).join("; ") });
+  }
+  return { fit: fit.sort(), excluded };
+}
+
+/**
+ * The worker anti-affinity rule, derived from the inventory: `workers.antiAffinity: hard` puts at
+ * most one worker per node, so it is accepted only when at least `workers.replicas` gpu=true nodes
+ * can take a worker; otherwise the rest never schedule (the default `soft` always schedules).
  */
 export const hardAntiAffinityFits: ChartAssertion = (ctx) => {
   const v = valuesOf(ctx);
   if (!workersEnabled(v) || v.workers?.antiAffinity !== "hard") return [];
-  const nodes = gpuNodes(ctx.inventory);
+  if (gpuNodes(ctx.inventory).length === 0) return []; // reported by workersNeedGpuNode
+  const { fit, excluded } = workerNodes(ctx);
   const replicas = v.workers.replicas ?? 2;
-  if (nodes.length === 0 || nodes.length >= replicas) return [];
+  if (fit.length >= replicas) return [];
+  const skipped = excluded.length > 0 ? ` (not counted: ${excluded.map((e) => `${e.id}, ${e.reason}`).join("; ")})` : "";
   return [{
     severity: "error",
     location: ctx.locate(["workers", "antiAffinity"]),
     message:
-      `workers.antiAffinity is hard with workers.replicas ${replicas}, but ${inventoryFile(ctx.env)} has ${nodes.length} ` +
-      `${GPU_LABEL.key}=${GPU_LABEL.value} node(s) (${nodes.join(", ")}): required anti-affinity allows one worker per node, ` +
-      `so ${replicas - nodes.length} worker(s) would stay Pending. Fix: set workers.antiAffinity: soft ` +
-      `(the schema's minimum of 2 replicas rules out fewer workers), or label ${replicas - nodes.length} more GPU node(s).`,
+      `workers.antiAffinity is hard with workers.replicas ${replicas}, but ${inventoryFile(ctx.env)} has ${fit.length} ` +
+      `${GPU_LABEL.key}=${GPU_LABEL.value} node(s) the workers can run on (${fit.join(", ") || "none"})${skipped}: required anti-affinity allows one worker per node, ` +
+      `so ${replicas - fit.length} worker(s) would stay Pending. Fix: set workers.antiAffinity: soft ` +
+      `(the schema's minimum of 2 replicas rules out fewer workers), or label ${replicas - fit.length} more schedulable GPU node(s).`,
   }];
 };
 
