@@ -12,6 +12,7 @@ import {
   toPodInfo,
 } from "../../tools/fencing/api.ts";
 import { ANNOTATIONS, OUT_OF_SERVICE_TAINT, resolveConfig, type Action } from "../../tools/fencing/decide.ts";
+import { selfSignedCertificate } from "./tls.ts";
 import { FakeApi, NOW, STORAGE_TAINT, ago, rawCluster, rawNode, rawPod, rawVa, rawVolume, statusBody } from "./fake-api.ts";
 
 let api: FakeApi;
@@ -63,6 +64,61 @@ describe("inClusterConnection", () => {
   });
 });
 
+// The job's real path: https://$KUBERNETES_SERVICE_HOST:$KUBERNETES_SERVICE_PORT, verified with
+// the service account's ca.crt, authenticated with its token.
+describe("HTTPS with the service account's token and CA", () => {
+  const tls = selfSignedCertificate();
+  let secure: FakeApi;
+  let dir: string;
+  beforeEach(async () => {
+    secure = await new FakeApi({ nodes: rawCluster() }).start(tls);
+    dir = mkdtempSync(join(tmpdir(), "fencing-sa-"));
+    writeFileSync(join(dir, "token"), `${secure.token}\n`);
+    writeFileSync(join(dir, "ca.crt"), tls.cert);
+  });
+  afterEach(async () => {
+    await secure.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const inCluster = () => inClusterConnection({ KUBERNETES_SERVICE_HOST: "127.0.0.1", KUBERNETES_SERVICE_PORT: new URL(secure.url).port }, dir);
+
+  it("GIVEN the in-cluster connection WHEN listing nodes THEN the request goes over TLS, verified with ca.crt, with the token", async () => {
+    const conn = inCluster();
+    expect(conn.baseUrl).toBe(secure.url);
+    const nodes = await new KubeClient(conn).listNodes();
+    expect(nodes.map((n) => n.name)).toEqual(["cp1", "w1", "w2", "w3"]);
+    expect(secure.requests.map((r) => [r.method, r.url, r.headers.authorization])).toEqual([["GET", "/api/v1/nodes?limit=500", "Bearer test-token"]]);
+  });
+
+  it("GIVEN no CA WHEN connecting THEN the self-signed server is refused before any request is sent", async () => {
+    const { ca: _ca, ...withoutCa } = inCluster();
+    const error = await new KubeClient(withoutCa).listNodes().then(() => undefined, (e: unknown) => e as KubeApiError);
+    expect(error).toBeInstanceOf(KubeApiError);
+    expect(error!.status).toBeUndefined();
+    expect((error!.cause as NodeJS.ErrnoException).code).toBe("DEPTH_ZERO_SELF_SIGNED_CERT");
+    expect(secure.requests).toEqual([]);
+  });
+
+  it("GIVEN another CA WHEN connecting THEN the server is refused (the token never leaves the pod)", async () => {
+    const other = selfSignedCertificate();
+    const error = await new KubeClient({ ...inCluster(), ca: other.cert }).listNodes().then(() => undefined, (e: unknown) => e as KubeApiError);
+    expect(error).toBeInstanceOf(KubeApiError);
+    expect(error!.message).toMatch(/^GET \/api\/v1\/nodes\?limit=500 failed: /);
+    expect(secure.requests).toEqual([]);
+  });
+
+  it("GIVEN a fence WHEN executed over HTTPS THEN the same single merge patch reaches the server", async () => {
+    secure.state.nodes = rawCluster({ w1: { ready: ["Unknown", 300], taints: [STORAGE_TAINT] } });
+    const tlsClient = new KubeClient(inCluster());
+    const snapshot = await buildSnapshot(tlsClient, { config: resolveConfig(), now: new Date(NOW) });
+    secure.requests.length = 0;
+    const results = await executeActions(tlsClient, snapshot, FENCE);
+    expect(results.map((r) => r.outcome)).toEqual(["applied", "applied"]);
+    expect(secure.writes().map((r) => [r.method, r.url, r.headers["content-type"]])).toEqual([["PATCH", "/api/v1/nodes/w1", "application/merge-patch+json"]]);
+    expect(secure.node("w1").spec).toEqual({ unschedulable: true, taints: [STORAGE_TAINT, OOS] });
+  });
+});
+
 describe("lists", () => {
   it("GETs nodes with the bearer token, JSON accept and a page limit, and converts them", async () => {
     api.state.nodes = [rawNode("w1", { storage: true, ready: ["Unknown", 300], taints: [STORAGE_TAINT], rv: "42" })];
@@ -77,6 +133,7 @@ describe("lists", () => {
       name: "w1",
       resourceVersion: "42",
       labels: { "kubernetes.io/hostname": "w1", "node.longhorn.io/storage": "enabled" },
+      roles: [],
       annotations: {},
       taints: [STORAGE_TAINT],
       unschedulable: false,
@@ -125,6 +182,8 @@ describe("lists", () => {
     expect(snapshot.now).toBe(NOW);
     expect(snapshot.config).toBe(config);
     expect(snapshot.nodes.map((n) => n.name)).toEqual(["cp1", "w1", "w2", "w3"]);
+    // Roles come from the node-role.kubernetes.io/* labels.
+    expect(snapshot.nodes.map((n) => n.roles)).toEqual([["control-plane", "etcd", "master"], [], [], []]);
     expect(snapshot.pods).toEqual([{ namespace: "media", name: "sonarr-0", uid: "uid-sonarr-0", nodeName: "w1", phase: "Running", pvcs: ["config-sonarr-0"], terminating: false }]);
     expect(snapshot.volumes).toEqual([{
       name: "pvc-1",

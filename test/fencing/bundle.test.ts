@@ -1,10 +1,13 @@
 import { execFile } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BUNDLE_BANNER, bundleFencing } from "../../tools/fencing/bundle.ts";
+import { drifted, generateAll } from "../../tools/gen/index.ts";
+import { repoRoot } from "../../tools/lib/paths.ts";
+import { withFixtureRepo, writeFixture } from "../helpers/fixture-repo.ts";
 import { FakeApi, rawCluster } from "./fake-api.ts";
 
 const run = promisify(execFile);
@@ -62,4 +65,25 @@ describe("bundleFencing", () => {
     expect(error?.code).toBe(2);
     expect(JSON.parse(error!.stdout)).toMatchObject({ event: "error", stage: "config" });
   });
+});
+
+// The chart's ConfigMap ships charts/ha-jobs/files/fencing.mjs; gen-schema generates it and
+// `gen-schema --check` fails when it differs from the bundle of the current tools/fencing/.
+describe("charts/ha-jobs/files/fencing.mjs (generated, drift-checked)", () => {
+  const BUNDLE = "charts/ha-jobs/files/fencing.mjs";
+
+  it("is one of gen-schema's files, and the committed file is the bundle of the current source", async () => {
+    const code = await bundleFencing();
+    expect((await generateAll(repoRoot)).get(BUNDLE)).toBe(code);
+    expect(readFileSync(join(repoRoot, BUNDLE), "utf8"), "Fix: run `npm run gen-schema` and commit the result").toBe(code);
+  });
+
+  it("GIVEN a hand edit of the bundle WHEN gen-schema --check compares THEN exactly that file of the chart is reported", async () => {
+    const reported = await withFixtureRepo(
+      (root) => writeFixture(root, BUNDLE, readFileSync(join(repoRoot, BUNDLE), "utf8").replace("thresholdSeconds: 120", "thresholdSeconds: 30")),
+      async (root) => drifted(await generateAll(root), root),
+    );
+    // Only this chart's files: other charts' generated files are not this test's business.
+    expect(reported.filter((f) => f.startsWith("charts/ha-jobs/"))).toEqual([BUNDLE]);
+  }, 60_000);
 });

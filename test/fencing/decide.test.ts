@@ -8,6 +8,7 @@ import {
   nodeChange,
   plan,
   resolveConfig,
+  rolesFromLabels,
   type Action,
   type ConditionStatus,
   type FencingConfig,
@@ -30,6 +31,8 @@ const UNREACHABLE: Taint = { key: "node.kubernetes.io/unreachable", effect: "NoE
 const OOS: Taint = { ...OUT_OF_SERVICE_TAINT };
 
 interface NodeOpts {
+  /** Extra labels (the roles follow them). */
+  labels?: Record<string, string>;
   ready?: [ConditionStatus, number] | null;
   unschedulable?: boolean;
   taints?: Taint[];
@@ -41,6 +44,7 @@ function baseNode(name: string, labels: Record<string, string>, taints: Taint[])
     name,
     resourceVersion: "100",
     labels: { "kubernetes.io/hostname": name, ...labels },
+    roles: rolesFromLabels(labels),
     annotations: {},
     taints,
     unschedulable: false,
@@ -51,6 +55,10 @@ function baseNode(name: string, labels: Record<string, string>, taints: Taint[])
 function withOpts(node: NodeInfo, o: NodeOpts | undefined): NodeInfo {
   if (!o) return node;
   const n: NodeInfo = { ...node };
+  if (o.labels) {
+    n.labels = { ...n.labels, ...o.labels };
+    n.roles = rolesFromLabels(n.labels);
+  }
   if (o.ready === null) delete n.ready;
   else if (o.ready) n.ready = { status: o.ready[0], lastTransitionTime: ago(o.ready[1]) };
   if (o.unschedulable !== undefined) n.unschedulable = o.unschedulable;
@@ -199,6 +207,23 @@ const rows: Row[] = [
     snapshot: cluster({ w3: { ready: ["False", DAY] } }),
     actions: [],
     holds: [],
+  },
+  {
+    name: "control-plane node that is also a storage node goes down: never fenced (its role, not its label, decides)",
+    snapshot: cluster({ cp1: { labels: { "node.longhorn.io/storage": "enabled" }, ready: ["Unknown", DAY] } }),
+    actions: [],
+    holds: ["cp1 control-plane"],
+  },
+  {
+    name: "w1 down while the only other Ready storage node is a control-plane node: that node is the failover target",
+    snapshot: cluster({ cp1: { labels: { "node.longhorn.io/storage": "enabled" } }, w1: { ready: ["Unknown", 600] }, w2: { ready: ["Unknown", 600] } }),
+    actions: [...FENCE_W1, "cordon w2", "taint w2 node.kubernetes.io/out-of-service=nodeshutdown:NoExecute"],
+    holdsAfter: ["w1 fenced-node-not-ready", "w2 fenced-node-not-ready"],
+  },
+  {
+    name: "both were down, w2 is back (Ready 10 s) and w1 is still down: w1 is fenced now",
+    snapshot: cluster({ w1: { ready: ["Unknown", 900] }, w2: { ready: ["True", 10] } }),
+    actions: FENCE_W1,
   },
   {
     name: "w1 without a Ready condition: downtime unknown, never fenced",
@@ -356,6 +381,78 @@ describe("plan: decision table", () => {
   });
 });
 
+// ---- runs over time: the CronJob every 120 s against a node whose Ready condition changes --------
+
+/** A Ready condition history: [seconds after NOW, status], in time order. */
+type History = [number, ConditionStatus][];
+
+/** The Ready condition at `t` as the node controller reports it: the last change at or before `t`. */
+function readyAt(history: History, t: number): NonNullable<NodeInfo["ready"]> {
+  const last = history.filter(([at]) => at <= t).at(-1);
+  if (!last) throw new Error(`history starts after t=${t}`);
+  return { status: last[1], lastTransitionTime: new Date(Date.parse(NOW) + last[0] * 1000).toISOString() };
+}
+
+/**
+ * Runs the job at each time of `runs` (seconds after NOW) on w1 with the given Ready history,
+ * applying each run's actions before the next, and returns one line per run:
+ * `t=<s> <actions or holds of w1>`.
+ */
+function simulate(history: History, runs: number[], start: Snapshot = cluster()): string[] {
+  let s = start;
+  const out: string[] = [];
+  for (const t of runs) {
+    s = {
+      ...s,
+      now: new Date(Date.parse(NOW) + t * 1000).toISOString(),
+      nodes: s.nodes.map((n) => (n.name === "w1" ? { ...n, ready: readyAt(history, t) } : n)),
+    };
+    const { actions, holds } = plan(s);
+    const what = actions.length > 0 ? actions.map(show) : holds.filter((h) => h.node === "w1").map((h) => `hold ${h.code}`);
+    out.push(`t=${t} ${what.join(", ") || "-"}`);
+    s = applyActions(s, actions);
+  }
+  return out;
+}
+
+const everyPeriod = (from: number, to: number) => Array.from({ length: Math.floor((to - from) / 120) + 1 }, (_, i) => from + i * 120);
+
+describe("plan over time (one run every 120 s)", () => {
+  it("a flapping w1 (down 100 s, up 10 s, again and again) is never fenced, though it was down 400 s of 440", () => {
+    const history: History = [[-DAY, "True"], [0, "Unknown"], [100, "True"], [110, "Unknown"], [210, "True"], [220, "Unknown"], [320, "True"], [330, "Unknown"], [430, "True"]];
+    expect(simulate(history, everyPeriod(60, 540))).toEqual([
+      "t=60 hold not-ready-below-threshold",
+      "t=180 hold not-ready-below-threshold",
+      "t=300 hold not-ready-below-threshold",
+      "t=420 hold not-ready-below-threshold",
+      "t=540 -",
+    ]);
+  });
+
+  it("a flapping w1 that then stays down is fenced once it has been down for the whole threshold", () => {
+    const history: History = [[-DAY, "True"], [0, "Unknown"], [100, "True"], [110, "Unknown"]];
+    expect(simulate(history, everyPeriod(60, 420))).toEqual([
+      "t=60 hold not-ready-below-threshold",
+      "t=180 hold not-ready-below-threshold",
+      `t=300 ${FENCE_W1.join(", ")}`,
+      "t=420 hold fenced-node-not-ready",
+    ]);
+  });
+
+  it("a fenced w1 that flaps back to Ready is not unfenced until it stays Ready for recoverySeconds, and is not fenced twice", () => {
+    const history: History = [[-DAY, "True"], [0, "Unknown"], [1000, "True"], [1100, "Unknown"], [1250, "True"]];
+    expect(simulate(history, [180, 300, 1080, 1200, 1320, 1440, 1560])).toEqual([
+      `t=180 ${FENCE_W1.join(", ")}`,
+      "t=300 hold fenced-node-not-ready",
+      "t=1080 hold fenced-waiting-recovery", // Ready for 80 s
+      "t=1200 hold fenced-node-not-ready", // down again: already fenced, nothing to add
+      "t=1320 hold fenced-waiting-recovery", // Ready for 70 s
+      `t=1440 ${UNFENCE_W1.join(", ")}`, // Ready for 190 s
+      "t=1560 -",
+    ]);
+  });
+});
+
 describe("plan: details", () => {
   it("GIVEN dry run WHEN deciding THEN the actions equal those of the live run", () => {
     const live = cluster({ w1: { ready: ["False", 300] } });
@@ -477,5 +574,17 @@ describe("resolveConfig", () => {
     });
     expect(resolveConfig({ thresholdSeconds: 300 }).recoverySeconds).toBe(300);
     expect(resolveConfig({ thresholdSeconds: 300, recoverySeconds: 60 }).recoverySeconds).toBe(60);
+  });
+});
+
+describe("rolesFromLabels", () => {
+  it.each<{ name: string; labels: Record<string, string>; roles: string[] }>([
+    { name: "k3s server", labels: { "node-role.kubernetes.io/control-plane": "true", "node-role.kubernetes.io/master": "true", "node-role.kubernetes.io/etcd": "true" }, roles: ["control-plane", "etcd", "master"] },
+    { name: "kubeadm control plane (empty value)", labels: { "node-role.kubernetes.io/control-plane": "" }, roles: ["control-plane"] },
+    { name: "legacy kubernetes.io/role", labels: { "kubernetes.io/role": "worker", "node-role.kubernetes.io/worker": "true" }, roles: ["worker"] },
+    { name: "a storage worker without role labels", labels: { "node.longhorn.io/storage": "enabled", "kubernetes.io/hostname": "w1" }, roles: [] },
+    { name: "a bare prefix is no role", labels: { "node-role.kubernetes.io/": "true" }, roles: [] },
+  ])("$name", ({ labels, roles }) => {
+    expect(rolesFromLabels(labels)).toEqual(roles);
   });
 });

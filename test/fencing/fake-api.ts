@@ -1,10 +1,12 @@
 /**
- * A fake Kubernetes API server for the fencing tests: real HTTP on 127.0.0.1 (port 0), the few
+ * A fake Kubernetes API server for the fencing tests: real HTTP (or HTTPS with a given key and
+ * certificate) on 127.0.0.1 (port 0), the few
  * endpoints the job uses, merge-patch semantics (RFC 7386) with resourceVersion preconditions,
  * DeleteOptions uid preconditions, server-side pagination, injectable failures, and a record of
  * every request.
  */
-import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer as createHttpsServer, type Server as HttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import type { RawLonghornVolume, RawNode, RawPod, RawVolumeAttachment } from "../../tools/fencing/api.ts";
 import type { Taint } from "../../tools/fencing/decide.ts";
@@ -60,14 +62,15 @@ export class FakeApi {
   /** When set, lists return at most this many items per page, with a continue token. */
   pageSize?: number;
   url = "";
-  #server?: Server;
+  #server?: Server | HttpsServer;
 
   constructor(state: Partial<FakeState> = {}) {
     this.state = { nodes: [], pods: [], volumes: [], volumeAttachments: [], ...state };
   }
 
-  async start(): Promise<this> {
-    this.#server = createServer((req, res) => {
+  /** Listens on 127.0.0.1 (a free port): HTTPS when `tls` is given, plain HTTP otherwise. */
+  async start(tls?: { key: string; cert: string }): Promise<this> {
+    const handler = (req: IncomingMessage, res: ServerResponse) => {
       const chunks: Buffer[] = [];
       req.on("data", (c: Buffer) => chunks.push(c));
       req.on("end", () => {
@@ -87,9 +90,10 @@ export class FakeApi {
         res.writeHead(status, { "Content-Type": typeof body === "string" ? "text/plain" : "application/json" });
         res.end(payload);
       });
-    });
+    };
+    this.#server = tls ? createHttpsServer(tls, handler) : createServer(handler);
     await new Promise<void>((resolve) => this.#server!.listen(0, "127.0.0.1", resolve));
-    this.url = `http://127.0.0.1:${(this.#server.address() as AddressInfo).port}`;
+    this.url = `${tls ? "https" : "http"}://127.0.0.1:${(this.#server.address() as AddressInfo).port}`;
     return this;
   }
 
@@ -173,14 +177,14 @@ export const STORAGE_TAINT: Taint = { key: "node.longhorn.io/storage", value: "e
 
 export function rawNode(
   name: string,
-  o: { storage?: boolean; ready?: [string, number]; unschedulable?: boolean; taints?: Taint[]; annotations?: Record<string, string>; rv?: string } = {},
+  o: { storage?: boolean; labels?: Record<string, string>; ready?: [string, number]; unschedulable?: boolean; taints?: Taint[]; annotations?: Record<string, string>; rv?: string } = {},
 ): RawNode {
   const [status, since] = o.ready ?? ["True", 86_400];
   return {
     metadata: {
       name,
       resourceVersion: o.rv ?? "500",
-      labels: { "kubernetes.io/hostname": name, ...(o.storage ? { "node.longhorn.io/storage": "enabled" } : {}) },
+      labels: { "kubernetes.io/hostname": name, ...(o.storage ? { "node.longhorn.io/storage": "enabled" } : {}), ...o.labels },
       ...(o.annotations ? { annotations: o.annotations } : {}),
     },
     spec: { ...(o.unschedulable ? { unschedulable: true } : {}), ...(o.taints ? { taints: o.taints } : {}) },
@@ -222,10 +226,17 @@ export function rawVa(pv: string, nodeName: string, attached = true): RawVolumeA
   };
 }
 
-/** cp1 + w1/w2 (storage) + w3, all Ready for a day, unless overridden. */
+/** The role labels k3s puts on a server node. */
+export const K3S_SERVER_LABELS = {
+  "node-role.kubernetes.io/control-plane": "true",
+  "node-role.kubernetes.io/etcd": "true",
+  "node-role.kubernetes.io/master": "true",
+};
+
+/** cp1 (a k3s server) + w1/w2 (storage) + w3, all Ready for a day, unless overridden. */
 export function rawCluster(overrides: Partial<Record<"cp1" | "w1" | "w2" | "w3", Parameters<typeof rawNode>[1]>> = {}): RawNode[] {
   return [
-    rawNode("cp1", overrides.cp1),
+    rawNode("cp1", { labels: K3S_SERVER_LABELS, ...overrides.cp1 }),
     rawNode("w1", { storage: true, taints: [STORAGE_TAINT], ...overrides.w1 }),
     rawNode("w2", { storage: true, taints: [STORAGE_TAINT], ...overrides.w2 }),
     rawNode("w3", overrides.w3),

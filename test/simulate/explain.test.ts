@@ -8,6 +8,9 @@ import { renderEnvironment } from "../../tools/lib/render.ts";
 import { explainPod, explainRules, resolvePods, UnknownPodError } from "../../tools/simulate/explain.ts";
 import { buildContext } from "../../tools/simulate/index.ts";
 import type { SimNode } from "../../tools/simulate/model.ts";
+import { cloneReleases } from "./fixtures/index.ts";
+
+type Obj = Record<string, any>;
 
 const ctx = renderEnvironment("homelab").then((rs) => buildContext("homelab", rs, loadInventory("homelab")));
 const texts = (e: ReturnType<typeof explainPod>, node: string) => e.nodes.find((n) => n.node === node)!.rules.map((r) => `${r.ok === null ? "~" : r.ok ? "+" : "-"} ${r.rule}: ${r.text}`);
@@ -45,6 +48,37 @@ describe("explain on homelab", () => {
     const c = await ctx;
     expect(() => resolvePods(c, "decypharr")).toThrow(UnknownPodError);
     expect(() => resolvePods(c, "decypharr")).toThrow(/no pod or workload named "decypharr"\. Known: .*decypharr-download-0, decypharr-streaming, decypharr-streaming-0/);
+  });
+});
+
+describe("why is it Pending? the deliberately broken profiles, explained node by node", () => {
+  it("decypharr-streaming-0 without the storage toleration: w1/w2 reject it by the taint, cp1/w3 by the storage expression", async () => {
+    const rs = cloneReleases(await renderEnvironment("homelab"));
+    const sts = rs.flatMap((r) => r.objects as Obj[]).find((o) => o.kind === "StatefulSet" && o.metadata.name === "decypharr-streaming")!;
+    sts.spec.template.spec.tolerations = sts.spec.template.spec.tolerations.filter((t: Obj) => t.key !== "node.longhorn.io/storage");
+    const c = buildContext("homelab", rs, loadInventory("homelab"));
+    const e = explainPod(c, resolvePods(c, "decypharr-streaming-0")[0]);
+    expect(e.placement.status).toBe("Pending");
+    expect(e.nodes.map((n) => [n.node, n.feasible])).toEqual([["cp1", false], ["w1", false], ["w2", false], ["w3", false]]);
+    for (const n of ["w1", "w2"]) {
+      expect(texts(e, n), n).toContain("- TaintToleration: taint node.longhorn.io/storage=enabled:NoSchedule: no toleration matches (key, value, effect)");
+      expect(texts(e, n), n).toContain('+ NodeAffinity:   node.longhorn.io/storage In [enabled]: node has node.longhorn.io/storage="enabled"');
+    }
+    for (const n of ["cp1", "w3"]) expect(texts(e, n), n).toContain("- NodeAffinity:   node.longhorn.io/storage In [enabled]: node has no label node.longhorn.io/storage");
+  });
+
+  it('the GPU label misspelled on w3 (gpu: "ture"): the workers are rejected everywhere, on w3 by the gpu expression', async () => {
+    const inv = loadInventory("homelab");
+    inv.nodes.w3.labels = { ...inv.nodes.w3.labels, gpu: "ture" };
+    const c = buildContext("homelab", await renderEnvironment("homelab"), inv);
+    const workers = resolvePods(c, "clusterplex-worker");
+    expect(workers.length).toBeGreaterThan(0);
+    for (const w of workers) {
+      const e = explainPod(c, w);
+      expect(e.placement.status, w.name).toBe("Pending");
+      expect(e.nodes.every((n) => !n.feasible), w.name).toBe(true);
+      expect(texts(e, "w3"), w.name).toContain('- NodeAffinity:   gpu In [true]: node has gpu="ture"');
+    }
   });
 });
 

@@ -1,17 +1,19 @@
 /**
  * The simulator against the real renders of every environment: the placement of every workload
  * and each scenario's outcome and timing bound, computed from the rendered manifests. The
- * descheduler/fencing come from the rendered ha-jobs chart when present, else from the fixture
- * test/simulate/fixtures/ha-jobs.yaml (tests that vary the policy always use the fixture).
+ * descheduler and the fencing job are those rendered from charts/ha-jobs; tests that vary the
+ * policy edit that real render (or the environment's values in a fixture repo). The hand-written
+ * test/simulate/fixtures/ha-jobs.yaml only backs the test that objects are found by content.
  */
 import { describe, expect, it } from "vitest";
 import { loadInventory } from "../../tools/lib/inventory.ts";
 import { renderEnvironment, type RenderedRelease } from "../../tools/lib/render.ts";
-import { findDescheduler } from "../../tools/simulate/facts.ts";
+import { maxGapSeconds, parseCron } from "../../tools/simulate/cron.ts";
+import { findDescheduler, findFencing } from "../../tools/simulate/facts.ts";
 import { simulateReleases, simulateEnvironment, type ScenarioResult } from "../../tools/simulate/index.ts";
 import { LONGHORN_REATTACH_SECONDS, SEED_FAILOVER_SECONDS } from "../../tools/simulate/scenarios.ts";
 import { editFixture, withFixtureRepo } from "../helpers/fixture-repo.ts";
-import { cloneReleases, withHaJobs } from "./fixtures/index.ts";
+import { cloneReleases, editHaCronJob, editHaPolicy, haCronJob, pluginArgs, withHaJobs } from "./fixtures/index.ts";
 
 type Obj = Record<string, any>;
 
@@ -20,16 +22,16 @@ const render = (env: string) => {
   if (!renders.has(env)) renders.set(env, renderEnvironment(env));
   return renders.get(env)!;
 };
-/** Real releases, plus the fixture ha-jobs when the environment renders no descheduler yet. */
-async function releasesWithHa(env: string): Promise<RenderedRelease[]> {
-  const r = await render(env);
-  return findDescheduler(r) ? r : withHaJobs(r, env);
-}
 const scenario = (s: ScenarioResult[], name: string) => s.find((x) => x.name === name)!;
 const objects = (rs: RenderedRelease[]) => rs.flatMap((r) => r.objects as Obj[]);
 const workload = (rs: RenderedRelease[], name: string) => objects(rs).find((o) => ["StatefulSet", "Deployment"].includes(o.kind) && o.metadata.name === name)!;
 const unreachableSeconds = (w: Obj): number => w.spec.template.spec.tolerations.find((t: Obj) => t.key === "node.kubernetes.io/unreachable").tolerationSeconds;
 const graceSeconds = (w: Obj): number => w.spec.template.spec.terminationGracePeriodSeconds ?? 30;
+/** The longest terminationGracePeriodSeconds of the rendered workloads (the failback bound's rescheduling part). */
+const maxGrace = (rs: RenderedRelease[]) => Math.max(...objects(rs).filter((o) => ["StatefulSet", "Deployment", "CronJob"].includes(o.kind)).map((o) => (o.kind === "CronJob" ? o.spec.jobTemplate.spec.template : o.spec.template).spec.terminationGracePeriodSeconds ?? 30));
+/** The worst-case wait for a run of a rendered CronJob, computed here from its spec.schedule. */
+const periodOf = (cronJob: Obj) => maxGapSeconds(parseCron(cronJob.spec.schedule));
+const fencingEnv = (cronJob: Obj, name: string): string | undefined => cronJob.spec.jobTemplate.spec.template.spec.containers.flatMap((c: Obj) => c.env ?? []).find((e: Obj) => e.name === name)?.value;
 /** Longhorn-backed pods that admit the primary: the stateful media pods. */
 const statefulMedia = (rs: RenderedRelease[]) =>
   objects(rs)
@@ -37,6 +39,27 @@ const statefulMedia = (rs: RenderedRelease[]) =>
     .filter((o) => (o.spec.template.spec.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms ?? []).some((t: Obj) => (t.matchExpressions ?? []).some((e: Obj) => e.key === "node.longhorn.io/storage")))
     .filter((o) => o.kind === "StatefulSet" ? (o.spec.volumeClaimTemplates ?? []).length > 0 : (o.spec.template.spec.volumes ?? []).some((v: Obj) => v.persistentVolumeClaim));
 const podNames = (o: Obj) => (o.kind === "StatefulSet" ? Array.from({ length: o.spec.replicas ?? 1 }, (_, i) => `${o.metadata.name}-${i}`) : [o.metadata.name]);
+const clusterplexWorkers = (rs: RenderedRelease[]) => {
+  const sts = rs.filter((r) => r.chart === "clusterplex").flatMap((r) => r.objects as Obj[]).find((o) => o.kind === "StatefulSet" && /worker/.test(o.metadata.name));
+  if (!sts) throw new Error("the environment renders no clusterplex worker StatefulSet");
+  return sts;
+};
+
+describe.each(["homelab", "staging"])("%s: the descheduler and the fencing job come from the real charts/ha-jobs render", (env) => {
+  it("their schedules, policy and threshold are read from the rendered objects", async () => {
+    const rs = await render(env);
+    const d = findDescheduler(rs)!;
+    const f = findFencing(rs)!;
+    const deschedulerCron = haCronJob(rs, "descheduler");
+    const fencingCron = haCronJob(rs, "fencing");
+    expect(d.policySource).toContain(`clusters/${env}/apps/ha-jobs.yaml`);
+    expect(d.cronJob).toMatchObject({ name: deschedulerCron.metadata.name, schedule: deschedulerCron.spec.schedule, periodSeconds: periodOf(deschedulerCron), source: `clusters/${env}/apps/ha-jobs.yaml` });
+    expect(d.options).toMatchObject({ nodeAffinityType: ["requiredDuringSchedulingIgnoredDuringExecution", "preferredDuringSchedulingIgnoredDuringExecution"], nodeFit: true });
+    expect(f.cronJob).toMatchObject({ name: fencingCron.metadata.name, schedule: fencingCron.spec.schedule, periodSeconds: periodOf(fencingCron) });
+    expect(f.thresholdSeconds).toBe(Number(fencingEnv(fencingCron, "FENCING_THRESHOLD_SECONDS")));
+    expect(f.dryRun).toBe(fencingEnv(fencingCron, "FENCING_DRY_RUN") === "true");
+  });
+});
 
 describe("homelab: base placement", () => {
   it("places every pod (none Pending) and the report is built from the render", async () => {
@@ -64,11 +87,11 @@ describe("homelab: base placement", () => {
     }
   });
 
-  it("clusterplex workers run only on w3 (when the clusterplex chart is rendered)", async () => {
+  it("clusterplex workers run only on w3", async () => {
     const rs = await render("homelab");
-    const sts = objects(rs).find((o) => o.kind === "StatefulSet" && /worker/.test(o.metadata.name) && rs.find((r) => r.objects.includes(o as never))?.chart === "clusterplex");
-    if (!sts) return; // clusterplex not rendered in this checkout
+    const sts = clusterplexWorkers(rs);
     const r = simulateReleases("homelab", rs, loadInventory("homelab"));
+    expect(podNames(sts).length).toBeGreaterThan(0);
     for (const name of podNames(sts)) {
       const p = r.placement.find((x) => x.pod === name)!;
       expect(p.node).toBe("w3");
@@ -76,16 +99,19 @@ describe("homelab: base placement", () => {
     }
   });
 
-  it("nothing but CronJob pods (control jobs) may land on cp1", async () => {
-    const r = simulateReleases("homelab", await releasesWithHa("homelab"), loadInventory("homelab"));
+  it("nothing but the ha-jobs CronJob pods (control jobs) may land on cp1", async () => {
+    const rs = await render("homelab");
+    const r = simulateReleases("homelab", rs, loadInventory("homelab"));
+    const haCronJobs = objects(rs.filter((x) => x.chart === "ha-jobs")).filter((o) => o.kind === "CronJob").map((o) => `CronJob/${o.metadata.namespace}/${o.metadata.name}`);
+    expect(haCronJobs).toHaveLength(2);
     const onCp1 = r.placement.filter((p) => p.node === "cp1");
-    expect(onCp1.filter((p) => !p.workload.startsWith("CronJob/"))).toEqual([]);
+    expect(onCp1.filter((p) => !haCronJobs.includes(p.workload))).toEqual([]);
   });
 });
 
 describe("staging: one node", () => {
   it("places everything on s1 and reports the multi-node scenarios as not applicable, with the reason", async () => {
-    const r = simulateReleases("staging", await releasesWithHa("staging"), loadInventory("staging"));
+    const r = simulateReleases("staging", await render("staging"), loadInventory("staging"));
     expect(r.placement.filter((p) => p.status !== "Scheduled")).toEqual([]);
     expect(new Set(r.placement.map((p) => p.node))).toEqual(new Set(["s1"]));
     for (const s of r.scenarios) {
@@ -98,7 +124,7 @@ describe("staging: one node", () => {
 
 describe("homelab: w1-down", () => {
   it("evicts at the rendered tolerationSeconds, moves every pod of w1 to w2 within the seed's ~60s + reattach, DFS consumers follow decypharr", async () => {
-    const rs = await releasesWithHa("homelab");
+    const rs = await render("homelab");
     const r = simulateReleases("homelab", rs, loadInventory("homelab"), { scenario: "w1-down" });
     const s = scenario(r.scenarios, "w1-down");
     const streaming = workload(rs, "decypharr-streaming");
@@ -116,11 +142,61 @@ describe("homelab: w1-down", () => {
     expect(s.assumptions.join("\n")).toMatch(/delete-both-statefulset-and-deployment-pod \(clusters\/homelab\/infrastructure\/longhorn.yaml/);
   });
 
-  it("the fencing job taints w1 out-of-service at FENCING_THRESHOLD_SECONDS + one period of its schedule", async () => {
-    const rs = withHaJobs(await render("homelab"), "homelab", (t) => t.replace('value: "120"', 'value: "300"').replace('"*/2 * * * *"', '"*/3 * * * *"'));
+  it("the rendered fencing job taints w1 out-of-service at FENCING_THRESHOLD_SECONDS + one period of its schedule", async () => {
+    const rs = await render("homelab");
+    const cron = haCronJob(rs, "fencing");
+    const at = Number(fencingEnv(cron, "FENCING_THRESHOLD_SECONDS")) + periodOf(cron);
     const s = scenario(simulateReleases("homelab", rs, loadInventory("homelab"), { scenario: "w1-down" }).scenarios, "w1-down");
-    expect(s.facts.fencedAt).toEqual({ w1: 300 + 180 });
-    expect(s.timeline.find((e) => /fencing job .*out-of-service/.test(e.text))!.t).toBe(480);
+    expect(s.facts.fencedAt).toEqual({ w1: at });
+    expect(s.timeline.find((e) => /fencing job .*out-of-service/.test(e.text))!.t).toBe(at);
+  });
+
+  it("the ha-jobs values drive the timings: fencing threshold and schedule, descheduler schedule (fixture repo, real chart)", async () => {
+    await withFixtureRepo(
+      (root) =>
+        editFixture(
+          root,
+          "values/homelab/ha-jobs.yaml",
+          /^descheduler:\n(.*\n)fencing:\n/m,
+          'descheduler:\n$1  schedule: "*/10 * * * *"\nfencing:\n  thresholdSeconds: 300\n  schedule: "*/3 * * * *"\n',
+        ),
+      async (root) => {
+        const r = await simulateEnvironment("homelab", { root });
+        const down = scenario(r.scenarios, "w1-down");
+        expect(down.facts.fencedAt).toEqual({ w1: 300 + 180 });
+        expect(down.timeline.find((e) => /fencing job .*"\*\/3 \* \* \* \*".*out-of-service/.test(e.text))!.t).toBe(480);
+        const back = scenario(r.scenarios, "w1-back");
+        const reschedule = maxGrace(await render("homelab")) + LONGHORN_REATTACH_SECONDS;
+        expect(back.bound!.seconds).toBe(600 + reschedule);
+        expect(back.pods.find((p) => p.pod === "decypharr-streaming-0")!.runningAt).toBe(600 + reschedule);
+        expect(back.timeline.find((e) => /descheduler run 1 .*"\*\/10 \* \* \* \*"/.test(e.text))!.t).toBe(600);
+        // The fence set in w1-down holds w1 for FENCING_RECOVERY_SECONDS (unset: the threshold) + one fencing period.
+        expect(back.facts).toMatchObject({ fenceHoldSeconds: 300 + 180, failbackSeconds: 600 + reschedule, failbackFromReturnSeconds: 480 + 600 + reschedule });
+        expect(back.timeline.find((e) => /Ready again; still fenced/.test(e.text))!.t).toBe(-480);
+      },
+    );
+  });
+
+  it("a FENCING_DRY_RUN the job would refuse is an input error naming the CronJob, the value and the fix", async () => {
+    const rs = editHaCronJob(await render("homelab"), "fencing", (c) => {
+      c.spec.jobTemplate.spec.template.spec.containers[0].env.find((e: Obj) => e.name === "FENCING_DRY_RUN").value = "ture";
+    });
+    expect(() => simulateReleases("homelab", rs, loadInventory("homelab"), { scenario: "w1-down" })).toThrow(
+      /clusters\/homelab\/apps\/ha-jobs.yaml: CronJob ha-jobs\/ha-jobs-fencing container fencing: env FENCING_DRY_RUN="ture" is not true or false; the fencing job refuses to start. Fix: set "true" or "false"/,
+    );
+  });
+
+  it.each([
+    ["FENCING_DRY_RUN=true", (c: Obj) => c.spec.jobTemplate.spec.template.spec.containers[0].env.find((e: Obj) => e.name === "FENCING_DRY_RUN").value = "true", /runs in dry run \(FENCING_DRY_RUN=true in container fencing\)/],
+    ["spec.suspend: true", (c: Obj) => { c.spec.suspend = true; }, /is suspended \(spec.suspend: true\), it never runs/],
+  ])("a fencing job with %s never fences; Longhorn's policy still fails the pods over", async (_name, edit, finding) => {
+    const rs = editHaCronJob(await render("homelab"), "fencing", edit);
+    const s = scenario(simulateReleases("homelab", rs, loadInventory("homelab"), { scenario: "w1-down" }).scenarios, "w1-down");
+    expect(s.facts.fencedAt).toEqual({});
+    expect(s.timeline.filter((e) => /out-of-service/.test(e.text))).toEqual([]);
+    expect(s.findings.join("\n")).toMatch(finding);
+    expect(s.violations).toEqual([]);
+    for (const p of s.pods) expect(p, p.pod).toMatchObject({ from: "w1", to: "w2", status: "Running" });
   });
 
   it("changing tolerationSeconds in the repo changes the reported eviction time (and breaks the failover bound)", async () => {
@@ -148,26 +224,49 @@ describe("homelab: w1-down", () => {
 
 describe("homelab: w1-back", () => {
   it("the descheduler evicts the failed-over pods in its first run and they return to w1 within one period + rescheduling", async () => {
-    const rs = await releasesWithHa("homelab");
-    const d = findDescheduler(rs)!;
+    const rs = await render("homelab");
+    const period = periodOf(haCronJob(rs, "descheduler"));
+    const reschedule = maxGrace(rs) + LONGHORN_REATTACH_SECONDS;
     const s = scenario(simulateReleases("homelab", rs, loadInventory("homelab"), { scenario: "w1-back" }).scenarios, "w1-back");
     expect(s.violations).toEqual([]);
-    for (const p of s.pods) expect(p, p.pod).toMatchObject({ to: "w1", status: "Running" });
-    const period = d.cronJob.periodSeconds;
-    expect(s.bound!.seconds).toBe(period + 30 + LONGHORN_REATTACH_SECONDS);
-    expect(s.pods.find((p) => p.pod === "decypharr-streaming-0")!.runningAt).toBe(period + 30 + LONGHORN_REATTACH_SECONDS);
+    expect(s.pods.length).toBeGreaterThan(0);
+    for (const p of s.pods) expect(p, p.pod).toMatchObject({ from: "w2", to: "w1", status: "Running", detail: expect.stringMatching(/^evicted in run 1: preferredDuringSchedulingIgnoredDuringExecution: best ready node weight \d+ > 0/) });
+    expect(s.bound!.seconds).toBe(period + reschedule);
+    expect(s.bound!.measured).toBeLessThanOrEqual(s.bound!.seconds);
+    const streaming = workload(rs, "decypharr-streaming");
+    expect(s.pods.find((p) => p.pod === "decypharr-streaming-0")!.runningAt).toBe(period + graceSeconds(streaming) + LONGHORN_REATTACH_SECONDS);
     expect(s.timeline.filter((e) => /descheduler run \d.*no eviction/.test(e.text))).toHaveLength(2); // runs 2 and 3: stable
+    expect(s.findings.join("\n")).toMatch(new RegExp(`time to failback: ${s.bound!.measured}s after w1 is schedulable again, \\d+s after it is Ready again`));
+  });
+
+  it("with only requiredDuringScheduling in the rendered policy the pods stay on w2 (they still satisfy it)", async () => {
+    const rs = editHaPolicy(await render("homelab"), (p) => {
+      pluginArgs(p, "RemovePodsViolatingNodeAffinity").nodeAffinityType = ["requiredDuringSchedulingIgnoredDuringExecution"];
+    });
+    const s = scenario(simulateReleases("homelab", rs, loadInventory("homelab"), { scenario: "w1-back" }).scenarios, "w1-back");
+    expect(s.violations.join("\n")).toMatch(/decypharr-streaming-0: not failed back to w1 after 3 descheduler runs: requiredDuringSchedulingIgnoredDuringExecution: pod still matches its node selector\/affinity on k3s-w2/);
+    expect(s.findings.join("\n")).toMatch(/time to failback: never/);
+  });
+
+  it("a suspended descheduler CronJob never fails the pods back", async () => {
+    const rs = editHaCronJob(await render("homelab"), "descheduler", (c) => { c.spec.suspend = true; });
+    const s = scenario(simulateReleases("homelab", rs, loadInventory("homelab"), { scenario: "w1-back" }).scenarios, "w1-back");
+    expect(s.violations.join("\n")).toMatch(/decypharr-streaming-0: not failed back to w1 .*descheduler CronJob ha-jobs\/ha-jobs-descheduler is suspended/);
+    expect(s.bound!.measured).toBeNull();
   });
 
   it("the bound follows the rendered schedule", async () => {
-    const rs = withHaJobs(await render("homelab"), "homelab", (t) => t.replace('"*/5 * * * *"', '"*/10 * * * *"'));
+    const rs = editHaCronJob(await render("homelab"), "descheduler", (c) => { c.spec.schedule = "0 * * * *"; });
     const s = scenario(simulateReleases("homelab", rs, loadInventory("homelab"), { scenario: "w1-back" }).scenarios, "w1-back");
-    expect(s.bound!.seconds).toBe(600 + 30 + LONGHORN_REATTACH_SECONDS);
-    expect(s.pods.find((p) => p.pod === "decypharr-streaming-0")!.runningAt).toBe(600 + 30 + LONGHORN_REATTACH_SECONDS);
+    const reschedule = maxGrace(rs) + LONGHORN_REATTACH_SECONDS;
+    expect(s.bound!.seconds).toBe(3600 + reschedule);
+    expect(s.pods.find((p) => p.pod === "decypharr-streaming-0")!.runningAt).toBe(3600 + reschedule);
   });
 
   it("without disabling the PodsWithLocalStorage protection, decypharr-streaming (hostPath) is never failed back", async () => {
-    const rs = withHaJobs(await render("homelab"), "homelab", (t) => t.replace(/\s+podProtections:\n\s+defaultDisabled:\n\s+- "PodsWithLocalStorage"/, ""));
+    const rs = editHaPolicy(await render("homelab"), (p) => {
+      delete pluginArgs(p, "DefaultEvictor").podProtections;
+    });
     const s = scenario(simulateReleases("homelab", rs, loadInventory("homelab"), { scenario: "w1-back" }).scenarios, "w1-back");
     expect(s.violations.join("\n")).toMatch(/decypharr-streaming-0: not failed back to w1 .*local storage/);
     expect(s.violations.join("\n")).not.toMatch(/decypharr-download-0/);
@@ -182,8 +281,9 @@ describe("homelab: w1-back", () => {
 
 describe("homelab: w1-cordoned", () => {
   it("drains to w2 and the descheduler evicts nothing over several periods; nodeFit is named as the setting that prevents the loop", async () => {
-    const rs = await releasesWithHa("homelab");
+    const rs = await render("homelab");
     const s = scenario(simulateReleases("homelab", rs, loadInventory("homelab"), { scenario: "w1-cordoned" }).scenarios, "w1-cordoned");
+    expect(s.assumptions.join("\n")).toMatch(/descheduler policy: ConfigMap ha-jobs\/ha-jobs-descheduler-policy \(data key policy.yaml, clusters\/homelab\/apps\/ha-jobs.yaml\)/);
     expect(s.violations).toEqual([]);
     expect(s.facts.evictions).toEqual([]);
     expect(s.timeline.filter((e) => /descheduler run \d.*no eviction/.test(e.text))).toHaveLength(3);
@@ -191,24 +291,37 @@ describe("homelab: w1-cordoned", () => {
     expect(s.findings.join("\n")).toMatch(/nodeFit: true .* prevents the loop: without it .*decypharr-streaming-0/);
   });
 
-  it("with nodeFit: false the same policy evicts in a loop (exit-code violation)", async () => {
-    const rs = withHaJobs(await render("homelab"), "homelab", (t) => t.replace("nodeFit: true", "nodeFit: false"));
+  it("with nodeFit: false in the rendered policy it evicts in a loop (exit-code violation)", async () => {
+    // The chart refuses nodeFit: false (charts/ha-jobs/templates/_validate.tpl), so the rendered policy is edited.
+    const rs = editHaPolicy(await render("homelab"), (p) => {
+      pluginArgs(p, "DefaultEvictor").nodeFit = false;
+    });
     const r = simulateReleases("homelab", rs, loadInventory("homelab"), { scenario: "w1-cordoned" });
     const s = scenario(r.scenarios, "w1-cordoned");
     expect(s.violations.join("\n")).toMatch(/decypharr-streaming-0: evicted by the descheduler in run 1 while w1 is cordoned .* goes back to w2, an eviction loop/);
     expect(r.ok).toBe(false);
   });
+
+  it("the descheduler and the fencing job are found by content, not by name (renamed objects)", async () => {
+    const rs = withHaJobs(await render("homelab"), "homelab");
+    expect(rs.some((r) => r.chart === "ha-jobs")).toBe(false);
+    const r = simulateReleases("homelab", rs, loadInventory("homelab"), { scenario: "w1-cordoned" });
+    const s = scenario(r.scenarios, "w1-cordoned");
+    expect(s.timeline.filter((e) => /descheduler run \d \(CronJob ha-jobs\/fixture-failback, "\*\/5 \* \* \* \*"\): no eviction/.test(e.text))).toHaveLength(3);
+    expect(findFencing(rs)!.cronJob.name).toBe("fixture-fence");
+    expect(s.violations).toEqual([]);
+  });
 });
 
 describe("homelab: w3-down and w2-down", () => {
   it("w3-down: GPU workers go Pending (node affinity), PMS follows TRANSCODE_OPERATING_MODE from the render", async () => {
-    const rs = await releasesWithHa("homelab");
+    const rs = await render("homelab");
     const pms = objects(rs).find((o) => (o.spec?.template?.spec?.containers ?? []).some((c: Obj) => (c.env ?? []).some((e: Obj) => e.name === "TRANSCODE_OPERATING_MODE")));
-    if (!pms) return; // clusterplex not rendered
-    const mode = pms.spec.template.spec.containers.flatMap((c: Obj) => c.env ?? []).find((e: Obj) => e.name === "TRANSCODE_OPERATING_MODE").value;
+    expect(pms, "clusterplex PMS with TRANSCODE_OPERATING_MODE").toBeDefined();
+    const mode = pms!.spec.template.spec.containers.flatMap((c: Obj) => c.env ?? []).find((e: Obj) => e.name === "TRANSCODE_OPERATING_MODE").value;
     const s = scenario(simulateReleases("homelab", rs, loadInventory("homelab"), { scenario: "w3-down" }).scenarios, "w3-down");
     const workers = s.pods.filter((p) => /worker/.test(p.pod));
-    expect(workers.length).toBeGreaterThan(0);
+    expect(workers.map((w) => w.pod).sort()).toEqual(podNames(clusterplexWorkers(rs)).sort());
     for (const w of workers) {
       expect(w.status).toBe("Pending");
       expect(w.detail).toMatch(/didn't match Pod's node affinity\/selector/);
@@ -220,22 +333,23 @@ describe("homelab: w3-down and w2-down", () => {
   });
 
   it("w3-down: TRANSCODE_OPERATING_MODE=remote makes transcoding unavailable", async () => {
-    const rs = cloneReleases(await releasesWithHa("homelab"));
+    const rs = cloneReleases(await render("homelab"));
     const env = objects(rs).flatMap((o) => (o.spec?.template?.spec?.containers ?? []).flatMap((c: Obj) => c.env ?? [])).find((e: Obj) => e.name === "TRANSCODE_OPERATING_MODE");
-    if (!env) return;
+    expect(env, "TRANSCODE_OPERATING_MODE in the render").toBeDefined();
     env.value = "remote";
     const s = scenario(simulateReleases("homelab", rs, loadInventory("homelab"), { scenario: "w3-down" }).scenarios, "w3-down");
     expect(s.findings.join("\n")).toMatch(/TRANSCODE_OPERATING_MODE=remote\): transcoding is unavailable/);
   });
 
   it("w2-down: the pods on w1 are unaffected and nothing needs to move", async () => {
-    const rs = await releasesWithHa("homelab");
+    const rs = await render("homelab");
     const r = simulateReleases("homelab", rs, loadInventory("homelab"), { scenario: "w2-down" });
     const s = scenario(r.scenarios, "w2-down");
     expect(s.violations).toEqual([]);
     expect(s.pods).toEqual([]); // nothing ran on w2
     expect(s.findings.join("\n")).toMatch(/pod\(s\) on w1 keep running; 0 pod\(s\) were on w2/);
-    expect(s.facts.fencedAt).toEqual({ w2: expect.any(Number) });
+    const fencing = haCronJob(rs, "fencing");
+    expect(s.facts.fencedAt).toEqual({ w2: Number(fencingEnv(fencing, "FENCING_THRESHOLD_SECONDS")) + periodOf(fencing) });
   });
 });
 
@@ -264,8 +378,7 @@ describe("deliberately broken profiles fail with the pod and the reason", () => 
   });
 
   it('the GPU label misspelled (gpu: "ture") leaves the workers Pending with the NodeAffinity reason', async () => {
-    const rs = await render("homelab");
-    if (!rs.some((r) => r.chart === "clusterplex")) return;
+    clusterplexWorkers(await render("homelab")); // fails when clusterplex is not rendered
     await withFixtureRepo(
       // gpu: true must go too, or loadInventory's cross-check rejects the file first (next test).
       (root) => editFixture(root, "values/homelab/cluster.yaml", /gpu: true\n(\s+)labels:\n(\s+)gpu: "true"/, 'labels:\n$2gpu: "ture"'),

@@ -29,6 +29,7 @@ import * as http from "node:http";
 import * as https from "node:https";
 import {
   nodeChange,
+  rolesFromLabels,
   type Action,
   type ConditionStatus,
   type FencingConfig,
@@ -175,10 +176,12 @@ export interface RawVolumeAttachment {
 /** A Node as the decision module sees it. */
 export function toNodeInfo(raw: RawNode): NodeInfo {
   const ready = raw.status?.conditions?.find((c) => c.type === "Ready");
+  const labels = raw.metadata.labels ?? {};
   return {
     name: raw.metadata.name,
     ...(raw.metadata.resourceVersion !== undefined ? { resourceVersion: raw.metadata.resourceVersion } : {}),
-    labels: raw.metadata.labels ?? {},
+    labels,
+    roles: rolesFromLabels(labels),
     annotations: raw.metadata.annotations ?? {},
     taints: raw.spec?.taints ?? [],
     unschedulable: raw.spec?.unschedulable === true,

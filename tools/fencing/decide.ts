@@ -41,7 +41,14 @@
  *    runs on w2), and failback (the descheduler moving the pod to w1) needs w1 schedulable and
  *    free of the NoExecute taint. RWO volumes cannot be attached to two nodes, so no split-brain
  *    can arise from unfencing; the danger is a pod that still runs on the old node.
- * 4. **Only undo our own fencing.** The job's memory lives on the Node object (see
+ * 4. **Never the control plane.** A node whose labels give it the control-plane role
+ *    (`node-role.kubernetes.io/control-plane` or `.../master`, see {@link rolesFromLabels}) is never
+ *    fenced, even when it also carries the storage label (staging's single node s1 does): the API
+ *    server and etcd may still run there, and the job itself depends on them, so cordoning it and
+ *    force-deleting its pods is not a decision for a CronJob. Such a node can still be the failover
+ *    target of another storage node: the media pods only require the storage label. Nodes without
+ *    the storage label are out of scope altogether and get no log line.
+ * 5. **Only undo our own fencing.** The job's memory lives on the Node object (see
  *    {@link ANNOTATIONS}): `fenced-at` marks a fence made by this job, `cordoned` marks that this
  *    job (not a human) set `unschedulable`. A node cordoned by a human keeps its cordon forever
  *    as far as this job is concerned; a node that carries the out-of-service taint without our
@@ -133,6 +140,8 @@ export interface NodeInfo {
   /** metadata.resourceVersion, used as the precondition of the node patch. */
   resourceVersion?: string;
   labels: Record<string, string>;
+  /** Roles from the labels ({@link rolesFromLabels}), sorted: e.g. `["control-plane", "etcd", "master"]` on a k3s server. */
+  roles: string[];
   annotations?: Record<string, string>;
   taints: Taint[];
   unschedulable: boolean;
@@ -209,6 +218,7 @@ export type ActionType = Action["type"];
 
 /** Why a storage node that is not healthy got no action. One per such node and run. */
 export type HoldCode =
+  | "control-plane"
   | "not-ready-below-threshold"
   | "ready-condition-missing"
   | "no-failover-target"
@@ -236,6 +246,28 @@ export function resolveConfig(partial: Partial<FencingConfig> = {}): FencingConf
     storageLabel: partial.storageLabel ?? { ...DEFAULT_CONFIG.storageLabel },
     dryRun: partial.dryRun ?? DEFAULT_CONFIG.dryRun,
   };
+}
+
+/** Label prefix whose suffix names a role (`node-role.kubernetes.io/control-plane`); the value does not matter (kubectl's convention). */
+export const NODE_ROLE_PREFIX = "node-role.kubernetes.io/";
+/** Legacy role label (`kubernetes.io/role=<role>`), still read by kubectl. */
+export const LEGACY_ROLE_LABEL = "kubernetes.io/role";
+/** Roles that make a node part of the control plane (kubeadm: control-plane; k3s also sets master and etcd). */
+export const CONTROL_PLANE_ROLES: readonly string[] = Object.freeze(["control-plane", "master"]);
+
+/** A node's roles from its labels, as `kubectl get nodes` shows them: sorted, without duplicates. */
+export function rolesFromLabels(labels: Record<string, string>): string[] {
+  const roles = new Set<string>();
+  for (const [key, value] of Object.entries(labels)) {
+    if (key.startsWith(NODE_ROLE_PREFIX) && key.length > NODE_ROLE_PREFIX.length) roles.add(key.slice(NODE_ROLE_PREFIX.length));
+    else if (key === LEGACY_ROLE_LABEL && value) roles.add(value);
+  }
+  return [...roles].sort();
+}
+
+/** True when the node has a control-plane role. */
+export function isControlPlane(node: NodeInfo): boolean {
+  return node.roles.some((r) => CONTROL_PLANE_ROLES.includes(r));
 }
 
 /** True when the node carries the storage label. */
@@ -370,6 +402,10 @@ export function plan(snapshot: Snapshot): Plan {
     }
 
     // NotReady (False or Unknown).
+    if (isControlPlane(node) && !ours) {
+      hold("control-plane", `Ready=${node.ready.status} for ${fmtSeconds(since)}, but its roles (${node.roles.join(", ")}) make it a control-plane node: never fenced`);
+      continue;
+    }
     if (since < config.thresholdSeconds) {
       hold(ours ? "fenced-node-not-ready" : "not-ready-below-threshold",
         `Ready=${node.ready.status} for ${fmtSeconds(since)}, below the ${config.thresholdSeconds}s threshold`);

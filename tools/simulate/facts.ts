@@ -48,6 +48,8 @@ export interface FencingFacts {
   recoverySeconds: number;
   /** FENCING_STORAGE_LABEL (`key=value`), default node.longhorn.io/storage=enabled (tools/fencing/main.ts). */
   storageLabel: { key: string; value: string };
+  /** FENCING_DRY_RUN=true: the job only logs its decisions, it never cordons or taints (tools/fencing/main.ts). */
+  dryRun: boolean;
   container: string;
 }
 
@@ -181,6 +183,11 @@ export function findFencing(releases: readonly RenderedRelease[]): FencingFacts 
       const thresholdSeconds = num("FENCING_THRESHOLD_SECONDS", raw);
       const rec = env.get("FENCING_RECOVERY_SECONDS");
       const label = (env.get("FENCING_STORAGE_LABEL") ?? "").trim() || "node.longhorn.io/storage=enabled";
+      // Parsed as tools/fencing/main.ts settingsFromEnv does; anything else makes the job exit with an error.
+      const dry = (env.get("FENCING_DRY_RUN") ?? "").trim().toLowerCase();
+      if (!["", "true", "1", "false", "0"].includes(dry)) {
+        throw new SimulationInputError(`${where}: env FENCING_DRY_RUN=${JSON.stringify(env.get("FENCING_DRY_RUN"))} is not true or false; the fencing job refuses to start. Fix: set "true" or "false"`);
+      }
       const eq = label.indexOf("=");
       if (eq <= 0) throw new SimulationInputError(`${where}: env FENCING_STORAGE_LABEL=${JSON.stringify(label)} is not key=value. Fix: e.g. node.longhorn.io/storage=enabled`);
       return {
@@ -188,6 +195,7 @@ export function findFencing(releases: readonly RenderedRelease[]): FencingFacts 
         thresholdSeconds,
         recoverySeconds: rec === undefined || rec.trim() === "" ? thresholdSeconds : num("FENCING_RECOVERY_SECONDS", rec),
         storageLabel: { key: label.slice(0, eq), value: label.slice(eq + 1) },
+        dryRun: dry === "true" || dry === "1",
         container: c.name,
       };
     }

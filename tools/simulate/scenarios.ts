@@ -161,6 +161,13 @@ function assumptionsFor(ctx: SimContext, opts: { grace?: boolean; reattach?: boo
   return out;
 }
 
+/** Why the rendered fencing job never acts (suspended CronJob, FENCING_DRY_RUN), or null when it does. */
+function fencingInactive(f: FencingFacts): string | null {
+  if (f.cronJob.suspend) return "is suspended (spec.suspend: true), it never runs";
+  if (f.dryRun) return `runs in dry run (FENCING_DRY_RUN=true in container ${f.container}): it logs its decisions and executes none`;
+  return null;
+}
+
 /** Storage nodes the fencing job looks at. */
 function isFencedStorage(n: SimNode, f: FencingFacts): boolean {
   return n.labels[f.storageLabel.key] === f.storageLabel.value;
@@ -188,7 +195,11 @@ function nodesDown(ctx: SimContext, r: ScenarioResult, downIds: string[], start:
   for (const id of downIds) r.timeline.push({ t: 0, text: `${nodeLabel(byId(ctx, id))} NotReady (Ready=Unknown); node lifecycle controller adds ${TAINT_NODE_UNREACHABLE}:NoSchedule and :NoExecute` });
 
   const fenceAt = new Map<string, number>();
-  if (ctx.fencing) {
+  const inactive = ctx.fencing ? fencingInactive(ctx.fencing) : null;
+  if (ctx.fencing && inactive !== null && downIds.some((id) => isFencedStorage(byId(ctx, id), ctx.fencing!))) {
+    r.findings.push(`fencing: CronJob ${ctx.fencing.cronJob.namespace}/${ctx.fencing.cronJob.name} ${inactive}: nothing taints the dead node out-of-service`);
+  }
+  if (ctx.fencing && inactive === null) {
     const f = ctx.fencing;
     for (const id of downIds) {
       const n = byId(ctx, id);
@@ -405,6 +416,10 @@ function runDescheduler(ctx: SimContext, d: DeschedulerFacts, r: ScenarioResult,
   const evictions: DeschedulerRun["evictions"] = [];
   const decisions = new Map<string, string[]>();
   const period = d.cronJob.periodSeconds;
+  if (d.cronJob.suspend) {
+    r.timeline.push({ t: period, text: `descheduler CronJob ${d.cronJob.namespace}/${d.cronJob.name} is suspended (spec.suspend: true): no run` });
+    return { bound, evictions, decisions: new Map(bound.map((b) => [b.pod.name, [`the descheduler CronJob ${d.cronJob.namespace}/${d.cronJob.name} is suspended (spec.suspend: true)`]])) };
+  }
   for (let run = 1; run <= runs; run++) {
     const t = run * period;
     const placed = bound.map((b) => ({ ...b.pod.pod, nodeName: b.node.name }));
@@ -457,12 +472,22 @@ export function scenarioPrimaryBack(ctx: SimContext, d: DeschedulerFacts | null,
     `descheduler policy: ${d.policySource}, profile ${d.profile}: ${JSON.stringify(d.settings)}`,
     "the pods start where w1-down left them; the Longhorn replicas on the primary are rebuilt before the descheduler runs (not modelled)",
   );
-  if (ctx.fencing) {
+  // The fence the fencing job set in w1-down holds the node back: rule 3 of tools/fencing/decide.ts
+  // lifts it once the node has been Ready for FENCING_RECOVERY_SECONDS, at the job's next run.
+  const fencedInDown = ((down.facts.fencedAt ?? {}) as Record<string, number>)[primary] !== undefined;
+  const fenceHold = fencedInDown && ctx.fencing ? ctx.fencing.recoverySeconds + ctx.fencing.cronJob.periodSeconds : 0;
+  if (fencedInDown && ctx.fencing) {
     r.assumptions.push(
-      `t=0 is when ${primary} is Ready and schedulable again without taints: if the fencing job fenced it, that is FENCING_RECOVERY_SECONDS=${ctx.fencing.recoverySeconds}s of Ready plus up to one fencing period (${ctx.fencing.cronJob.periodSeconds}s) after the node's return`,
+      `t=0 is when ${primary} is schedulable again without taints. The fencing job fenced it in w1-down, so it is Ready ${fenceHold}s earlier: FENCING_RECOVERY_SECONDS=${ctx.fencing.recoverySeconds}s of Ready, then up to one fencing period (${ctx.fencing.cronJob.periodSeconds}s) to the run that lifts the fence`,
     );
+    r.timeline.push({
+      t: -fenceHold,
+      text: `${nodeLabel(byId(ctx, primary))} Ready again; still fenced (cordoned, ${OUT_OF_SERVICE_TAINT.key} taint) by CronJob ${ctx.fencing.cronJob.namespace}/${ctx.fencing.cronJob.name} until Ready for FENCING_RECOVERY_SECONDS=${ctx.fencing.recoverySeconds}s and its next run (period ${ctx.fencing.cronJob.periodSeconds}s)`,
+    });
+    r.timeline.push({ t: 0, text: `fencing job lifts the fence: ${nodeLabel(byId(ctx, primary))} uncordoned, out-of-service taint removed, schedulable` });
+  } else {
+    r.timeline.push({ t: 0, text: `${nodeLabel(byId(ctx, primary))} Ready, its unreachable taints removed, schedulable` });
   }
-  r.timeline.push({ t: 0, text: `${nodeLabel(byId(ctx, primary))} Ready, its unreachable/out-of-service taints removed, schedulable` });
   const nodes = ctx.nodes.map((n) => ({ ...n }));
   const run = runDescheduler(ctx, d, r, nodes, down.after, DESCHEDULER_RUNS);
   const basePrimary = ctx.base.bound.filter((b) => b.node.id === primary).map((b) => b.pod.name);
@@ -488,7 +513,13 @@ export function scenarioPrimaryBack(ctx: SimContext, d: DeschedulerFacts | null,
   }
   checkDfs(ctx, r, run.bound, r.pods, []);
   r.bound = { seconds: limit, measured: worst, text: `failback within one descheduler period (${d.cronJob.periodSeconds}s) + rescheduling (termination grace + ${LONGHORN_REATTACH_SECONDS}s reattach)` };
-  r.facts = { primary, evictions: run.evictions, deschedulerPeriodSeconds: d.cronJob.periodSeconds };
+  const fromReturn = worst === null ? null : worst + fenceHold;
+  r.findings.push(
+    worst === null
+      ? `time to failback: never (a pod does not return to ${primary})`
+      : `time to failback: ${worst}s after ${primary} is schedulable again` + (fenceHold > 0 ? `, ${fromReturn}s after it is Ready again (the fence holds it ${fenceHold}s)` : ""),
+  );
+  r.facts = { primary, evictions: run.evictions, deschedulerPeriodSeconds: d.cronJob.periodSeconds, failbackSeconds: worst, fenceHoldSeconds: fenceHold, failbackFromReturnSeconds: fromReturn };
   return r;
 }
 

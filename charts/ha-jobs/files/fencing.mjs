@@ -38,6 +38,20 @@ function resolveConfig(partial = {}) {
     dryRun: partial.dryRun ?? DEFAULT_CONFIG.dryRun
   };
 }
+var NODE_ROLE_PREFIX = "node-role.kubernetes.io/";
+var LEGACY_ROLE_LABEL = "kubernetes.io/role";
+var CONTROL_PLANE_ROLES = Object.freeze(["control-plane", "master"]);
+function rolesFromLabels(labels) {
+  const roles = /* @__PURE__ */ new Set();
+  for (const [key, value] of Object.entries(labels)) {
+    if (key.startsWith(NODE_ROLE_PREFIX) && key.length > NODE_ROLE_PREFIX.length) roles.add(key.slice(NODE_ROLE_PREFIX.length));
+    else if (key === LEGACY_ROLE_LABEL && value) roles.add(value);
+  }
+  return [...roles].sort();
+}
+function isControlPlane(node) {
+  return node.roles.some((r) => CONTROL_PLANE_ROLES.includes(r));
+}
 function isStorageNode(node, label) {
   return node.labels[label.key] === label.value;
 }
@@ -124,6 +138,10 @@ function plan(snapshot) {
     }
     if (node.ready.status === "True") {
       if (ours) recover(snapshot, node, since, now, actions, hold);
+      continue;
+    }
+    if (isControlPlane(node) && !ours) {
+      hold("control-plane", `Ready=${node.ready.status} for ${fmtSeconds(since)}, but its roles (${node.roles.join(", ")}) make it a control-plane node: never fenced`);
       continue;
     }
     if (since < config.thresholdSeconds) {
@@ -266,10 +284,12 @@ function inClusterConnection(env = process.env, dir = SERVICE_ACCOUNT_DIR) {
 }
 function toNodeInfo(raw) {
   const ready = raw.status?.conditions?.find((c) => c.type === "Ready");
+  const labels = raw.metadata.labels ?? {};
   return {
     name: raw.metadata.name,
     ...raw.metadata.resourceVersion !== void 0 ? { resourceVersion: raw.metadata.resourceVersion } : {},
-    labels: raw.metadata.labels ?? {},
+    labels,
+    roles: rolesFromLabels(labels),
     annotations: raw.metadata.annotations ?? {},
     taints: raw.spec?.taints ?? [],
     unschedulable: raw.spec?.unschedulable === true,
