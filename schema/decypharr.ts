@@ -8,7 +8,10 @@ import type { EnvMap, Image, Ingress, LinuxServerIds, NfsMount, Resources, Stora
 /**
  * Settings both Decypharr instances have. There are deliberately no liveness, readiness or
  * startup probes: every Decypharr endpoint returns 401 until auth is set up in the UI, so any
- * probe would keep the pod from ever becoming ready (seed, "Health probes").
+ * probe would keep the pod from ever becoming ready (seed, "Health probes"). There is no
+ * `securityContext` (or `privileged`) key either: the chart makes streaming privileged (FUSE and
+ * Bidirectional need it) and nothing else; and no `smb`/`cifs`/`samba` share: the seed removed
+ * Samba in commit e828583.
  */
 export interface DecypharrInstance {
   /** Deploy this instance. @default true */
@@ -28,7 +31,11 @@ export interface DecypharrInstance {
   env?: EnvMap;
 }
 
-/** The streaming instance: RealDebrid/AllDebrid through a FUSE mount under the host's /mnt. */
+/**
+ * The streaming instance: RealDebrid/AllDebrid through a FUSE mount under the host's /mnt. Its
+ * container is privileged (set by the chart, not by a `securityContext` key). No probes and no
+ * `smb`/`cifs`/`samba` share (see DecypharrInstance).
+ */
 export interface StreamingInstance extends DecypharrInstance {
   /**
    * Host directory mounted with `mountPropagation: Bidirectional`; the FUSE mount decypharr
@@ -39,7 +46,11 @@ export interface StreamingInstance extends DecypharrInstance {
   hostMount?: "/mnt";
 }
 
-/** The download instance: Usenet/torrent, with the Unraid media library mounted read-only. */
+/**
+ * The download instance: Usenet/torrent, with the Unraid media library mounted read-only. There
+ * is no `securityContext` (or `privileged`) key: only decypharr-streaming may be privileged (seed,
+ * "DFS Sharing"). No probes and no `smb`/`cifs`/`samba` share: the seed removed Samba in commit e828583.
+ */
 export interface DownloadInstance extends DecypharrInstance {
   /** The Unraid media library (NFS, read-only unless explicitly set). */
   media: NfsMount;

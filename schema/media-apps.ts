@@ -67,7 +67,12 @@ export interface MediaLibraryMount {
   readOnly?: boolean;
 }
 
-/** One app: a single-replica Deployment (strategy Recreate), its config PVC, a Service and an Ingress. */
+/**
+ * One app: a single-replica Deployment (strategy Recreate), its config PVC, a Service and an
+ * Ingress. There is deliberately no `securityContext` (or `privileged`) key: no app may be
+ * privileged, only decypharr-streaming, the DFS FUSE source, is (seed, "DFS Sharing"). Nor is
+ * there an `smb`/`cifs`/`samba` mount: the seed removed Samba in commit e828583.
+ */
 export interface App {
   /** Deploy this app. @default true */
   enabled?: boolean;

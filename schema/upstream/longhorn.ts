@@ -12,11 +12,13 @@
 
 /**
  * Longhorn's per-data-engine replica count, a JSON string as chart 1.12 documents it for
- * `defaultSettings.defaultReplicaCount` (upstream default `{"v1":"3","v2":"3"}`). Only these
- * two forms are allowed here: 2 replicas for the seed's two storage nodes, 1 for a
- * single-storage-node environment. Lint requires the one that matches the inventory.
+ * `defaultSettings.defaultReplicaCount` (upstream default `{"v1":"3","v2":"3"}`), with the same
+ * count for both data engines. The schema only fixes the form; the count itself follows from the
+ * inventory (2 on homelab, the seed's `defaultReplicaCount: 2`; 1 on staging), which
+ * tools/lint/upstream/longhorn.ts checks with the seed's reason in its message. 3 stays valid
+ * here so that "3 replicas on 2 storage nodes" reaches that check instead of a bare enum error.
  */
-export type PerDataEngineReplicaCount = '{"v1":"2","v2":"2"}' | '{"v1":"1","v2":"1"}';
+export type PerDataEngineReplicaCount = '{"v1":"1","v2":"1"}' | '{"v1":"2","v2":"2"}' | '{"v1":"3","v2":"3"}';
 
 /** The storage taint every storage node carries (seed runbook, step 3), tolerated by Longhorn's user-deployed components. */
 export interface StorageToleration {
@@ -115,12 +117,12 @@ export interface LonghornPersistence {
   /**
    * Replica count of the chart's StorageClass (unused while createStorageClass is false). Kept
    * equal to defaultSettings.defaultReplicaCount: 2 on homelab (seed), 1 on staging; lint checks
-   * it against the inventory.
+   * it against the inventory (more than there are storage nodes fails there, quoting the seed).
    * @TJS-type integer
    * @minimum 1
-   * @maximum 2
+   * @maximum 3
    */
-  defaultClassReplicaCount: 1 | 2;
+  defaultClassReplicaCount: 1 | 2 | 3;
 }
 
 /** charts.longhorn.io `longhorn` 1.12.x values this cluster sets (`spec.values` of the HelmRelease). */
@@ -144,4 +146,40 @@ export interface LonghornValues {
   longhornDriver: StoragePlacedComponent;
   /** longhorn-ui Deployment: on the storage nodes, tolerating the storage taint. */
   longhornUI: StoragePlacedComponent;
+}
+
+/**
+ * `defaultSettings` on homelab (two storage nodes, w1 and w2): every non-negotiable is a `const`,
+ * the replica count included.
+ */
+export interface HomelabLonghornDefaultSettings extends LonghornDefaultSettings {
+  /**
+   * Default replica count per data engine, fixed on homelab. Seed: `defaultReplicaCount: 2`, one
+   * replica on each of the two storage nodes of values/homelab/cluster.yaml. More cannot be
+   * placed, because replica soft anti-affinity stays off ("Must be false; true prevents replica
+   * scheduling on 2 nodes"); fewer loses the volume with one node.
+   */
+  defaultReplicaCount: '{"v1":"2","v2":"2"}';
+}
+
+/** `persistence` on homelab: the chart's (unused) StorageClass also at the seed's 2 replicas. */
+export interface HomelabLonghornPersistence extends LonghornPersistence {
+  /**
+   * Replica count of the chart's StorageClass on homelab. Seed: `defaultReplicaCount: 2` on the
+   * two storage nodes; kept equal to defaultSettings.defaultReplicaCount.
+   */
+  defaultClassReplicaCount: 2;
+}
+
+/**
+ * The Longhorn release values of homelab: LonghornValues with the replica count fixed to the seed's
+ * 2, so each non-negotiable is a `const`. Lint does not pick a per-environment schema yet (it
+ * validates every environment against LonghornValues and checks the count against the
+ * inventory); test/lint/upstream/longhorn.test.ts validates homelab against this type.
+ */
+export interface HomelabLonghornValues extends LonghornValues {
+  /** Longhorn settings applied through the `longhorn-default-setting` ConfigMap. */
+  defaultSettings: HomelabLonghornDefaultSettings;
+  /** The chart's StorageClass: off, charts/longhorn-config owns `longhorn` and `longhorn-rwx`. */
+  persistence: HomelabLonghornPersistence;
 }

@@ -3,8 +3,13 @@
  * across the media namespace's two DFS charts: decypharr-streaming is the only privileged pod and
  * the only one with Bidirectional propagation.
  */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { Ajv } from "ajv";
+import addFormatsModule from "ajv-formats";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import { repoRoot } from "../../tools/lib/paths.ts";
 import { renderEnvironment, type K8sObject } from "../../tools/lib/render.ts";
 import { editFixture, withFixtureRepo } from "../helpers/fixture-repo.ts";
 import { SEED_PLACEMENT } from "../helpers/seed.ts";
@@ -24,6 +29,12 @@ const podOf = (w: Obj): Obj => w.spec.template.spec;
 const component = (o: Obj): string => o.metadata.labels["app.kubernetes.io/component"];
 const WORKLOADS = ["Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob"];
 const podSpecOf = (o: Obj): Obj => (o.kind === "CronJob" ? o.spec.jobTemplate.spec.template.spec : o.spec.template.spec);
+
+/** The ids helm renders for an environment: the chart defaults, overridden by values/<env>/decypharr.yaml. */
+function idsOf(env: string): { PUID: number; PGID: number; UMASK: string } {
+  const read = (rel: string) => (parse(readFileSync(join(repoRoot, rel), "utf8")) ?? {}) as Obj;
+  return { ...read("charts/decypharr/values.yaml").ids, ...(read(`values/${env}/decypharr.yaml`).ids ?? {}) };
+}
 
 describe.each(ENVS)("charts/decypharr in %s", (env) => {
   const objects = render(env, "decypharr");
@@ -62,12 +73,16 @@ describe.each(ENVS)("charts/decypharr in %s", (env) => {
     expect(d.containers[0].volumeMounts).toContainEqual({ name: "media", mountPath: "/mnt/media", readOnly: true });
   });
 
-  it("keeps config on a Longhorn RWO volumeClaimTemplate at /app and passes PUID, PGID, UMASK", async () => {
+  it("keeps config on a Longhorn RWO volumeClaimTemplate at /app and passes PUID, PGID, UMASK from the values", async () => {
+    const ids = idsOf(env);
     for (const s of ofKind(await objects, "StatefulSet")) {
+      expect(s.spec.volumeClaimTemplates.map((t: Obj) => t.metadata.name)).toEqual(["config"]);
       expect(s.spec.volumeClaimTemplates[0].spec).toMatchObject({ accessModes: ["ReadWriteOnce"], storageClassName: "longhorn" });
       const c = podOf(s).containers[0];
       expect(c.volumeMounts).toContainEqual({ name: "config", mountPath: "/app" });
-      expect(c.env.map((e: Obj) => e.name)).toEqual(expect.arrayContaining(["PUID", "PGID", "UMASK"]));
+      expect(c.ports).toEqual([{ name: "http", containerPort: 8282, protocol: "TCP" }]);
+      const vars = Object.fromEntries(c.env.map((e: Obj) => [e.name, e.value]));
+      expect({ PUID: vars.PUID, PGID: vars.PGID, UMASK: vars.UMASK }, s.metadata.name).toEqual({ PUID: String(ids.PUID), PGID: String(ids.PGID), UMASK: ids.UMASK });
       expect(Object.keys(c.resources.requests).length).toBeGreaterThan(0);
     }
   });
@@ -99,8 +114,10 @@ describe.each(ENVS)("charts/decypharr in %s", (env) => {
     }
   });
 
-  it("makes decypharr-streaming the only privileged pod and the only one with Bidirectional, across decypharr and media-apps", async () => {
-    const all = [...(await objects), ...(await render(env, "media-apps"))] as Obj[];
+  it("makes decypharr-streaming the only privileged pod and the only one with Bidirectional, across every release of the environment", async () => {
+    const releases = await renderEnvironment(env);
+    expect(releases.map((r) => r.release)).toEqual(expect.arrayContaining(["decypharr", "media-apps"]));
+    const all = releases.flatMap((r) => r.objects) as Obj[];
     const workloads = all.filter((o) => WORKLOADS.includes(o.kind));
     expect(workloads.length).toBeGreaterThan(2);
     const privileged = workloads.filter((w) => podSpecOf(w).containers.some((c: Obj) => c.securityContext?.privileged === true));
@@ -113,14 +130,68 @@ describe.each(ENVS)("charts/decypharr in %s", (env) => {
 });
 
 describe("charts/decypharr values", () => {
-  it("pins an image to a digest when one is set", async () => {
-    const digest = `sha256:${"ab".repeat(32)}`;
+  const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
+  const schema = JSON.parse(readFileSync(join(repoRoot, "charts/decypharr/values.schema.json"), "utf8"));
+  const defaults = parse(readFileSync(join(repoRoot, "charts/decypharr/values.yaml"), "utf8"));
+  const validate = addFormats(new Ajv({ allErrors: true, strict: false, allowUnionTypes: true })).compile(schema);
+  const patch = (component: "streaming" | "download", p: Obj) => ({ ...defaults, [component]: { ...defaults[component], ...p } });
+  const digest = `sha256:${"ab".repeat(32)}`;
+
+  it.each([
+    { name: "the chart defaults", values: defaults, ok: true },
+    { name: "a digest on the streaming image", values: patch("streaming", { image: { ...defaults.streaming.image, digest } }), ok: true },
+    { name: "a digest on the download image", values: patch("download", { image: { ...defaults.download.image, digest } }), ok: true },
+    { name: "a malformed digest", values: patch("download", { image: { ...defaults.download.image, digest: "sha256:abc" } }), ok: false },
+    { name: "a hostMount other than /mnt", values: patch("streaming", { hostMount: "/srv" }), ok: false },
+    { name: "a privileged security context on download", values: patch("download", { securityContext: { privileged: true } }), ok: false },
+    { name: "an smb share on download", values: patch("download", { smb: { share: "//nas/media" } }), ok: false },
+    { name: "a probe", values: patch("streaming", { readinessProbe: { httpGet: { path: "/", port: 8282 } } }), ok: false },
+    { name: "PUID 0 (root)", values: { ...defaults, ids: { PUID: 0 } }, ok: true },
+    { name: "a negative PUID", values: { ...defaults, ids: { PUID: -1 } }, ok: false },
+    { name: "UMASK 22 (not octal digits, 3-4 long)", values: { ...defaults, ids: { UMASK: "22" } }, ok: false },
+    { name: "tolerationSeconds 4", values: { ...defaults, placement: { tolerationSeconds: 4 } }, ok: false },
+    { name: "tolerationSeconds 5", values: { ...defaults, placement: { tolerationSeconds: 5 } }, ok: true },
+    { name: "tolerationSeconds 300", values: { ...defaults, placement: { tolerationSeconds: 300 } }, ok: true },
+    { name: "tolerationSeconds 301", values: { ...defaults, placement: { tolerationSeconds: 301 } }, ok: false },
+  ])("schema: $name -> valid=$ok", ({ values, ok }) => {
+    expect(validate(values), JSON.stringify(validate.errors)).toBe(ok);
+  });
+
+  it.each([
+    { component: "streaming", tag: "beta" },
+    { component: "download", tag: "latest" },
+  ])("pins the $component image to a digest when one is set, and only that one", async ({ component: c, tag }) => {
     const objs = await withFixtureRepo(
-      (root) => editFixture(root, "values/homelab/decypharr.yaml", "streaming:\n", `streaming:\n  image: {repository: cy01/blackhole, tag: beta, digest: "${digest}"}\n`),
+      (root) => editFixture(root, "values/homelab/decypharr.yaml", `${c}:\n`, `${c}:\n  image: {repository: cy01/blackhole, tag: ${tag}, digest: "${digest}"}\n`),
       (root) => render("homelab", "decypharr", root),
     );
-    const s = ofKind(objs, "StatefulSet").find((x) => component(x) === "streaming")!;
-    expect(podOf(s).containers[0].image).toBe(`cy01/blackhole:beta@${digest}`);
+    const images = Object.fromEntries(ofKind(objs, "StatefulSet").map((s) => [component(s), podOf(s).containers[0].image]));
+    const other = c === "streaming" ? "download" : "streaming";
+    expect(images[c]).toBe(`cy01/blackhole:${tag}@${digest}`);
+    expect(images[other]).toBe(`cy01/blackhole:${other === "streaming" ? "beta" : "latest"}`);
+  });
+
+  it("passes PUID, PGID, UMASK and TZ from the values to both containers, an explicit 0 and a large id included", async () => {
+    const objs = await withFixtureRepo(
+      (root) => editFixture(root, "values/homelab/decypharr.yaml", "streaming:\n", `ids: {PUID: 0, PGID: 1000000, UMASK: "022", TZ: Europe/Berlin}\nstreaming:\n`),
+      (root) => render("homelab", "decypharr", root),
+    );
+    const sets = ofKind(objs, "StatefulSet");
+    expect(sets).toHaveLength(2);
+    for (const s of sets) {
+      const vars = Object.fromEntries(podOf(s).containers[0].env.map((e: Obj) => [e.name, e.value]));
+      expect(vars, s.metadata.name).toMatchObject({ PUID: "0", PGID: "1000000", UMASK: "022", TZ: "Europe/Berlin" });
+    }
+  });
+
+  it("lets values override tolerationSeconds on both pods", async () => {
+    const objs = await withFixtureRepo(
+      (root) => editFixture(root, "values/homelab/decypharr.yaml", "streaming:\n", "placement: {tolerationSeconds: 90}\nstreaming:\n"),
+      (root) => render("homelab", "decypharr", root),
+    );
+    for (const s of ofKind(objs, "StatefulSet")) {
+      expect(podOf(s).tolerations.filter((t: Obj) => t.effect === "NoExecute").map((t: Obj) => t.tolerationSeconds), s.metadata.name).toEqual([90, 90]);
+    }
   });
 
   it("rejects a Samba variable in _validate.tpl with the seed's reason", async () => {

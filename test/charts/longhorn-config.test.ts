@@ -156,6 +156,25 @@ describe("helm template with other values", () => {
     expect(bk.spec).toMatchObject({ task: "backup", retain: 14, concurrency: 1, groups: [] });
   });
 
+  it("both StorageClasses take replicas, stale timeout, data locality, reclaim policy, expansion and NFS options from values", async () => {
+    const res = await template([
+      "--set", "numberOfReplicas=1", "--set", "staleReplicaTimeout=2880", "--set", "dataLocality=best-effort",
+      "--set", "reclaimPolicy=Retain", "--set", "allowVolumeExpansion=false", "--set", "rwx.nfsOptions=vers=4.2\\,soft",
+    ]);
+    expect(res.exitCode, res.stderr).toBe(0);
+    const objs = docs(res.stdout);
+    const scs = objs.filter((o) => o.kind === "StorageClass") as Sc[];
+    expect(scs.map((sc) => sc.metadata.name).sort()).toEqual(["longhorn", "longhorn-rwx"]);
+    for (const sc of scs) {
+      expect(sc.parameters, sc.metadata.name).toMatchObject({ numberOfReplicas: "1", staleReplicaTimeout: "2880", dataLocality: "best-effort" });
+      expect(sc.reclaimPolicy).toBe("Retain");
+      expect(sc.allowVolumeExpansion).toBe(false);
+    }
+    expect(scs.find((sc) => sc.metadata.name === "longhorn-rwx")!.parameters.nfsOptions).toBe("vers=4.2,soft");
+    // The Setting default-replica-count follows the same value.
+    expect((objs.find((o) => o.kind === "Setting" && o.metadata.name === "default-replica-count") as Setting).value).toBe('{"v1":"1","v2":"1"}');
+  });
+
   it("settings.enforce=false renders no Setting objects", async () => {
     const res = await template(["--set", "settings.enforce=false"]);
     expect(res.exitCode, res.stderr).toBe(0);

@@ -33,14 +33,16 @@ const app = (d: Obj): string => d.metadata.labels["app.kubernetes.io/component"]
 describe.each(ENVS)("charts/media-apps in %s", (env) => {
   const objects = render(env);
 
-  it("enables sonarr, radarr and prowlarr with pinned linuxserver images and PUID/PGID", async () => {
+  it("enables sonarr, radarr and prowlarr with pinned linuxserver images and PUID/PGID/UMASK from the values", async () => {
+    const read = (rel: string) => (parse(readFileSync(join(repoRoot, rel), "utf8")) ?? {}) as Obj;
+    const ids = { ...read("charts/media-apps/values.yaml").ids, ...(read(`values/${env}/media-apps.yaml`).ids ?? {}) };
     const deployments = ofKind(await objects, "Deployment");
     expect(deployments.map(app).sort()).toEqual(["prowlarr", "radarr", "sonarr"]);
     for (const d of deployments) {
       const [c] = podOf(d).containers;
       expect(c.image).toMatch(new RegExp(`^lscr\\.io/linuxserver/${app(d)}:\\d+(\\.\\d+)+-ls\\d+(@sha256:[a-f0-9]{64})?$`));
-      const env = Object.fromEntries(c.env.map((e: Obj) => [e.name, e.value]));
-      expect(env).toMatchObject({ PUID: expect.stringMatching(/^\d+$/), PGID: expect.stringMatching(/^\d+$/) });
+      const vars = Object.fromEntries(c.env.map((e: Obj) => [e.name, e.value]));
+      expect({ PUID: vars.PUID, PGID: vars.PGID, UMASK: vars.UMASK }, app(d)).toEqual({ PUID: String(ids.PUID), PGID: String(ids.PGID), UMASK: ids.UMASK });
     }
   });
 
@@ -202,6 +204,45 @@ describe("charts/media-apps values", () => {
       podOf(ofKind(objs, "Deployment").find((d) => app(d) === name)!).tolerations.filter((t: Obj) => t.effect === "NoExecute").map((t: Obj) => t.tolerationSeconds);
     expect(seconds("sonarr")).toEqual([120, 120]);
     expect(seconds("radarr")).toEqual([60, 60]);
+  });
+
+  it("passes ids from the values (an explicit 0 and a large id included) and pins an app's image to a digest", async () => {
+    const digest = `sha256:${"cd".repeat(32)}`;
+    const objs = await withFixtureRepo(
+      (root) =>
+        editFixture(
+          root,
+          "values/homelab/media-apps.yaml",
+          "apps:\n  sonarr:\n",
+          `ids: {PUID: 1000000, PGID: 0, UMASK: "027"}\napps:\n  sonarr:\n    image: {repository: lscr.io/linuxserver/sonarr, tag: 4.0.16.2944-ls302, digest: "${digest}"}\n`,
+        ),
+      (root) => render("homelab", root),
+    );
+    for (const d of ofKind(objs, "Deployment")) {
+      const vars = Object.fromEntries(podOf(d).containers[0].env.map((e: Obj) => [e.name, e.value]));
+      expect(vars, app(d)).toMatchObject({ PUID: "1000000", PGID: "0", UMASK: "027" });
+    }
+    const image = (name: string) => podOf(ofKind(objs, "Deployment").find((d) => app(d) === name)!).containers[0].image;
+    expect(image("sonarr")).toBe(`lscr.io/linuxserver/sonarr:4.0.16.2944-ls302@${digest}`);
+    expect(image("radarr")).not.toContain("@sha256:");
+  });
+
+  it("renders extra mounts: an NFS export read-only by default, an existing claim read-write unless readOnly", async () => {
+    const objs = await withFixtureRepo(
+      (root) =>
+        editFixture(
+          root,
+          "values/homelab/media-apps.yaml",
+          "  sonarr:\n",
+          "  sonarr:\n    extraMounts:\n      - {mountPath: /mnt/tv-archive, nfs: {server: 192.168.1.50, path: /mnt/user/archive}}\n      - {mountPath: /downloads, existingClaim: downloads, subPath: tv}\n",
+        ),
+      (root) => render("homelab", root),
+    );
+    const pod = podOf(ofKind(objs, "Deployment").find((d) => app(d) === "sonarr")!);
+    expect(pod.volumes).toContainEqual({ name: "extra-0", nfs: { server: "192.168.1.50", path: "/mnt/user/archive", readOnly: true } });
+    expect(pod.volumes).toContainEqual({ name: "extra-1", persistentVolumeClaim: { claimName: "downloads", readOnly: false } });
+    expect(pod.containers[0].volumeMounts).toContainEqual({ name: "extra-0", mountPath: "/mnt/tv-archive", readOnly: true });
+    expect(pod.containers[0].volumeMounts).toContainEqual({ name: "extra-1", mountPath: "/downloads", subPath: "tv", readOnly: false });
   });
 
   it("mounts the library read-write only when an app says readOnly: false", async () => {

@@ -34,10 +34,42 @@ describe("loadPolicy", () => {
     expect(grantsFor(policy, "decypharr-download", "decypharr").unpinnedImages.map((u) => u.image)).toEqual(["cy01/blackhole:latest"]);
   });
 
+  // The dangerous grants, read off the file itself (not sampled by workload name), so an entry
+  // added for any other workload fails here.
+  it.each(["homelab", "staging"])("%s grants privileged, capabilities and host namespaces to decypharr-streaming alone, for FUSE", (env) => {
+    const policy = loadPolicy(env);
+    const dangerous = (policy.workloads ?? []).filter((w) => w.privileged || w.capabilities?.length || w.hostNamespaces?.length);
+    expect(dangerous.map((w) => ({ names: w.names, pattern: w.pattern, containers: w.containers, privileged: w.privileged, capabilities: w.capabilities, hostNamespaces: w.hostNamespaces }))).toEqual([
+      { names: ["decypharr-streaming"], pattern: undefined, containers: ["decypharr"], privileged: true, capabilities: ["SYS_ADMIN"], hostNamespaces: undefined },
+    ]);
+    expect(dangerous[0].reason).toMatch(/FUSE/);
+  });
+
+  it.each(["homelab", "staging"])("%s allows hostPaths /mnt (Bidirectional) and /dev/fuse for decypharr-streaming, /mnt/dfs read-only for media-apps consumers, nothing else", (env) => {
+    const hostPaths = (loadPolicy(env).workloads ?? []).filter((w) => w.hostPaths?.length).map((w) => [w.names ?? w.pattern, w.hostPaths]);
+    expect(hostPaths).toEqual([
+      [["decypharr-streaming"], [{ path: "/mnt", propagation: "Bidirectional" }, { path: "/dev/fuse" }]],
+      ["media-apps-*", [{ path: "/mnt/dfs", propagation: "HostToContainer", readOnly: true }]],
+    ]);
+  });
+
+  it.each(["homelab", "staging"])("%s: root and a writable root filesystem only with a reason naming why the image needs it", (env) => {
+    const root = (loadPolicy(env).workloads ?? []).filter((w) => w.runAsRoot || w.writableRootFilesystem);
+    expect(root.flatMap((w) => w.names ?? [w.pattern]).sort()).toEqual(
+      (env === "homelab" ? ["clusterplex-pms", "clusterplex-worker"] : ["clusterplex-pms"]).concat(["decypharr-download", "decypharr-streaming", "media-apps-*"]).sort(),
+    );
+    for (const w of root) expect(w.reason).toMatch(/start(s)? as root.*PUID\/PGID/s);
+  });
+
+  it.each(["homelab", "staging"])("%s: the only unpinned image is cy01/blackhole:latest for decypharr-download", (env) => {
+    const unpinned = (loadPolicy(env).workloads ?? []).filter((w) => w.unpinnedImages?.length);
+    expect(unpinned.map((w) => [w.names, w.pattern, w.unpinnedImages!.map((u) => u.image)])).toEqual([[["decypharr-download"], undefined, ["cy01/blackhole:latest"]]]);
+  });
+
   it.each([
-    ["a missing key", "workloads:\n  - names: [x]\n", "values/t/policy.yaml:2:5 workloads[0].reason: is required"],
+    ["a missing key", "workloads:\n  - names: [x]\n", "values/t/policy.yaml:2:5: policy allowlist workloads[0].reason: is required. Fix: correct it as schema/policy.ts types the allowlist"],
     ["no selector", "workloads:\n  - reason: because the app needs it\n", "workloads[0]: needs `names` or `pattern`"],
-    ["an unknown key", "workloads:\n  - names: [x]\n    reason: because the app needs it\n    privilegd: true\n", "values/t/policy.yaml:4:5 workloads[0].privilegd: unknown key"],
+    ["an unknown key", "workloads:\n  - names: [x]\n    reason: because the app needs it\n    privilegd: true\n", "values/t/policy.yaml:4:5: policy allowlist workloads[0].privilegd: unknown key; allowed: names, pattern"],
     ["a bad enum", "workloads:\n  - names: [x]\n    reason: because the app needs it\n    hostPaths: [{path: /mnt, propagation: Both}]\n", 'workloads[0].hostPaths[0].propagation: must be one of None, HostToContainer, Bidirectional (got "Both")'],
     ["capability ALL", "workloads:\n  - names: [x]\n    reason: because the app needs it\n    capabilities: [ALL]\n", 'workloads[0].capabilities[0]: must be an upper-case capability name other than ALL (got "ALL")'],
     ["a short reason", "clusterRoles:\n  - names: [x]\n    reason: why\n", "clusterRoles[0].reason: must be at least 10 characters"],
@@ -47,7 +79,10 @@ describe("loadPolicy", () => {
   ])("rejects %s, naming file, line and key", (_title, text, message) => {
     const err = load(text);
     expect(err).toBeInstanceOf(PolicyFileError);
-    expect((err as PolicyFileError).message).toContain(message);
+    const lines = (err as PolicyFileError).message.split("\n");
+    // each problem is one line naming the file relative to the root, line and column, and the fix
+    expect(lines.some((l) => l.includes(message))).toBe(true);
+    for (const l of lines) expect(l).toMatch(/^values\/t\/policy\.yaml:\d+:\d+: .*Fix: /);
   });
 
   it("names the missing file and how to create it", () => {

@@ -5,6 +5,7 @@ import { execa } from "execa";
 import { stringify } from "yaml";
 import { afterAll, describe, expect, it } from "vitest";
 import { repoRoot } from "../../tools/lib/paths.ts";
+import { RULES } from "../../tools/policy/types.ts";
 import { goodContainer, sc, sts, workload } from "./fixtures.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "policy-cli-"));
@@ -81,5 +82,80 @@ describe("npm run policy -- --env homelab FILE", () => {
     const r = await policy(["--env", "homelab", file("junk.yaml", [{ kind: "Pod", metadata: { name: "a" }, apiVersion: "v1", spec: { containers: [goodContainer()] } }, { hello: "world" }])]);
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toMatch(/junk\.yaml:\d+:\d+: not a Kubernetes object/);
+  });
+});
+
+describe("npm run policy -- --env <env> FILE with one crafted violation of every rule", () => {
+  const bad = workload("Deployment", "bad", {
+    hostNetwork: true,
+    containers: [
+      {
+        name: "app",
+        image: "lscr.io/linuxserver/sonarr:latest",
+        securityContext: { privileged: true, allowPrivilegeEscalation: true, runAsUser: 0, capabilities: { add: ["NET_ADMIN"] } },
+        env: [{ name: "SONARR__API_KEY", value: "0123abcd" }],
+        volumeMounts: [{ name: "etc", mountPath: "/host-etc" }],
+      },
+    ],
+    volumes: [{ name: "etc", hostPath: { path: "/etc" } }],
+  });
+  const wide = {
+    apiVersion: "rbac.authorization.k8s.io/v1",
+    kind: "ClusterRole",
+    metadata: { name: "wide" },
+    rules: [{ apiGroups: [""], resources: ["secrets", "pods"], verbs: ["*", "impersonate"] }],
+  };
+  const secret = { apiVersion: "v1", kind: "Secret", metadata: { name: "creds", namespace: "media" }, stringData: { password: "hunter2" } };
+  const leak = { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "notes", namespace: "media" }, data: { aws: "AKIAIOSFODNN7EXAMPLE" } };
+
+  it("fails every rule of the gate, each line naming the object, the container, the rule and the fix, exit 1", async () => {
+    const path = file("every-rule.yaml", [bad, wide, secret, leak]);
+    const json = await policy(["--env", "homelab", "--json", path]);
+    expect(json.exitCode).toBe(1);
+    const violations = JSON.parse(json.stdout) as Array<{ rule: string; severity: string }>;
+    expect([...new Set(violations.map((v) => v.rule))].sort()).toEqual(Object.keys(RULES).sort());
+    expect(violations.every((v) => v.severity === "error")).toBe(true);
+
+    const text = await policy(["--env", "homelab", path]);
+    expect(text.exitCode).toBe(1);
+    const lines = text.stdout.trimEnd().split("\n");
+    const obj = "Deployment/media/bad";
+    const inApp = `ERROR - ${obj} container app:`;
+    for (const want of [
+      `ERROR - ${obj}: host-namespaces: hostNetwork: true shares the node's network namespace, and "bad" is not allowlisted for it. Fix: ${RULES["host-namespaces"].fix}`,
+      `ERROR - ${obj}: hostpath: volume etc: hostPath /etc exposes node configuration and credentials; it is forbidden even when allowlisted. Fix: remove the hostPath volume`,
+      `${inApp} privileged: securityContext.privileged: true, and "bad" is not allowlisted for privileged containers. Fix: ${RULES.privileged.fix}`,
+      `${inApp} capabilities: capabilities.add contains NET_ADMIN, which is beyond the runtime's default set and not allowlisted for "bad". Fix: ${RULES.capabilities.fix}`,
+      `${inApp} run-as-non-root: runs as root (runAsUser: 0), and "bad" is not allowlisted to run as root. Fix: ${RULES["run-as-non-root"].fix}`,
+      `${inApp} privilege-escalation: allowPrivilegeEscalation is true. Fix: ${RULES["privilege-escalation"].fix}`,
+      `${inApp} read-only-root-fs: readOnlyRootFilesystem is not true, and "bad" is not allowlisted for a writable root filesystem. Fix: ${RULES["read-only-root-fs"].fix}`,
+      `${inApp} image-pinned: image lscr.io/linuxserver/sonarr:latest uses the tag latest. Fix: ${RULES["image-pinned"].fix}`,
+      `${inApp} resource-requests: no resources.requests.cpu or memory. Fix: ${RULES["resource-requests"].fix}`,
+      `${inApp} credential-value: env[0].value (SONARR__API_KEY) is a literal credential. Fix: read SONARR__API_KEY with valueFrom.secretKeyRef`,
+      `ERROR - ClusterRole/wide: rbac-wildcard: rules[0].verbs contains "*". Fix: ${RULES["rbac-wildcard"].fix}`,
+      `ERROR - ClusterRole/wide: rbac-secrets: rules[0] grants *, impersonate on secrets. Fix: ${RULES["rbac-secrets"].fix}`,
+      `ERROR - ClusterRole/wide: rbac-escalation: rules[0].verbs contains impersonate. Fix: ${RULES["rbac-escalation"].fix}`,
+      `ERROR - ClusterRole/wide: rbac-cluster-scope: ClusterRole "wide" grants cluster-wide access and is not in the allowlist's clusterRoles. Fix: ${RULES["rbac-cluster-scope"].fix}`,
+      `ERROR - Secret/media/creds: secret-object: Secret renders literal data (password); secret material would be committed through values. Fix: ${RULES["secret-object"].fix}`,
+      `ERROR - ${path}:`,
+    ]) {
+      expect(lines.some((l) => l.startsWith(want)), want).toBe(true);
+    }
+    expect(lines.find((l) => l.includes("secret-scan"))).toMatch(new RegExp(`^ERROR - ${path.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}:\\d+:\\d+: secret-scan: AWS access key id AKIA\\.\\.\\. \\(20 chars\\)\\. Fix: `));
+    expect(lines.at(-1)).toBe(`ERROR - policy FAILED for homelab: 4 objects checked, ${violations.length} errors, 0 warnings`);
+  });
+});
+
+describe("npm run policy -- --env <env> without FILE", () => {
+  it.each(["homelab", "staging"])("renders %s and passes with the blackhole:latest warning, exit 0", async (env) => {
+    const r = await policy(["--env", env]);
+    expect(r.exitCode).toBe(0);
+    const lines = r.stdout.trimEnd().split("\n");
+    expect(lines).toEqual([
+      expect.stringMatching(/^WARNING - StatefulSet\/media\/decypharr-download container decypharr: image-pinned: image cy01\/blackhole:latest uses the tag latest; allowlisted exception: /),
+      expect.stringMatching(new RegExp(`^INFO - policy passed for ${env}: \\d+ objects checked, 0 errors, 1 warning$`)),
+    ]);
+    // every chart of the environment is rendered: far more objects than one chart has
+    expect(Number(/(\d+) objects checked/.exec(lines[1])![1])).toBeGreaterThan(40);
   });
 });

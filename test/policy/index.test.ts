@@ -3,7 +3,9 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { renderEnvironment } from "../../tools/lib/render.ts";
+import { renderEnvironment, type K8sObject } from "../../tools/lib/render.ts";
+import { loadPolicy, selects } from "../../tools/policy/allowlist.ts";
+import { podSpecOf } from "../../tools/policy/workloads.ts";
 import { checkPolicy, formatReport, formatSummary, formatViolation, policyStage } from "../../tools/policy/index.ts";
 import { violation } from "../../tools/policy/types.ts";
 import { goodContainer, sc, sts, TEST_POLICY, workload } from "./fixtures.ts";
@@ -94,23 +96,42 @@ describe("policyStage", () => {
   });
 });
 
-// The issue requires the real homelab and staging renders to pass. renderEnvironment is delivered
-// separately; until it is, these cases are reported as skipped rather than silently passing.
-const renderReady = await renderEnvironment("homelab").then(
-  () => true,
-  (err: Error) => !/not implemented yet/.test(err.message),
-);
-describe.skipIf(!renderReady)("the real environments", () => {
-  it.each(["homelab", "staging"])("%s renders without policy errors", async (env) => {
-    const objects = (await renderEnvironment(env)).flatMap((r) => r.objects);
-    expect(objects.length).toBeGreaterThan(0);
+// The issue requires the real homelab and staging renders (all five charts) to pass.
+describe("the real environments", () => {
+  const rendered = new Map<string, Promise<K8sObject[]>>();
+  const render = (env: string) => {
+    if (!rendered.has(env)) rendered.set(env, renderEnvironment(env).then((rs) => rs.flatMap((r) => r.objects)));
+    return rendered.get(env)!;
+  };
+
+  it.each(["homelab", "staging"])("%s renders every chart of the environment without policy errors", async (env) => {
+    const objects = await render(env);
+    const charts = new Set(objects.map((o) => o.metadata.labels?.["helm.sh/chart"]?.replace(/-\d.*$/, "")).filter(Boolean));
+    expect([...charts].sort()).toEqual(["clusterplex", "decypharr", "ha-jobs", "longhorn-config", "media-apps"]);
     const errors = (await policyStage(env, objects)).filter((v) => v.severity === "error").map(formatViolation);
     expect(errors).toEqual([]);
   });
 
-  it("homelab reports the blackhole:latest exception as its only warning kind", async () => {
-    const objects = (await renderEnvironment("homelab")).flatMap((r) => r.objects);
-    const warnings = (await policyStage("homelab", objects)).filter((v) => v.severity === "warning");
-    expect(warnings.map((v) => `${v.rule} ${v.object} ${v.container}`)).toEqual([expect.stringMatching(/^image-pinned StatefulSet\/\S+\/decypharr-download decypharr$/)]);
+  it.each(["homelab", "staging"])("%s reports the blackhole:latest exception as its only warning", async (env) => {
+    const warnings = (await policyStage(env, await render(env))).filter((v) => v.severity === "warning");
+    expect(warnings.map((v) => `${v.rule} ${v.object} ${v.container}`)).toEqual(["image-pinned StatefulSet/media/decypharr-download decypharr"]);
+  });
+
+  it.each(["homelab", "staging"])("%s allowlists exactly the ClusterRoles ha-jobs renders (descheduler, fencing), and they pass the RBAC rules", async (env) => {
+    const objects = await render(env);
+    const clusterRoles = objects.filter((o) => o.kind === "ClusterRole").map((o) => o.metadata.name).sort();
+    expect(clusterRoles).toEqual(["ha-jobs-descheduler", "ha-jobs-fencing"]);
+    const bound = objects.filter((o) => o.kind === "ClusterRoleBinding").map((o) => (o.roleRef as { name: string }).name).sort();
+    expect(bound).toEqual(clusterRoles);
+    const allowances = loadPolicy(env).clusterRoles ?? [];
+    expect(allowances.map((a) => [a.names, a.pattern])).toEqual(clusterRoles.map((n) => [[n], undefined]));
+    expect(checkPolicy(objects.filter((o) => o.kind.includes("Role")), loadPolicy(env))).toEqual([]);
+  });
+
+  it.each(["homelab", "staging"])("%s: every allowlist entry is used by a rendered workload (no stale grants)", async (env) => {
+    const names = (await render(env)).filter((o) => podSpecOf(o)).map((o) => o.metadata.name);
+    for (const entry of loadPolicy(env).workloads ?? []) {
+      expect(names.filter((n) => selects(entry, n)), `${entry.names ?? entry.pattern}`).not.toEqual([]);
+    }
   });
 });

@@ -129,9 +129,13 @@ function describe(e: ErrorObject, path: PathSegment[], values: unknown): { keyPa
       const key = String(p.additionalProperty);
       const schemaProps = Object.keys(((e.parentSchema as { properties?: object })?.properties) ?? {});
       const near = closest(key, schemaProps);
+      // Where the object's description names the rejected key, it says why (e.g. "no smb/cifs").
+      const why = new RegExp(`\\b${key.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\b`, "i").test(String((e.parentSchema as { description?: string })?.description ?? ""))
+        ? `. ${describeSchema(e)}`
+        : "";
       return {
         keyPath: [...path, key],
-        detail: `unknown key ${JSON.stringify(key)}${near ? ` (did you mean ${JSON.stringify(near)}?)` : ""}. Fix: remove it${schemaProps.length ? ` (allowed: ${schemaProps.join(", ")})` : ""}`,
+        detail: `unknown key ${JSON.stringify(key)}${near ? ` (did you mean ${JSON.stringify(near)}?)` : ""}. Fix: remove it${schemaProps.length ? ` (allowed: ${schemaProps.join(", ")})` : ""}${why}`,
       };
     }
     case "required":

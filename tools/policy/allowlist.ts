@@ -17,14 +17,17 @@ import type {
 import { asObj, normaliseCapability } from "./workloads.ts";
 import { normaliseHostPath } from "./hostpath.ts";
 
-/** The allowlist file was missing or malformed; `problems` are `file:line:col: message` lines. */
+/**
+ * The allowlist file was missing or malformed; `problems` are `file:line:col: key: message. Fix: ...`
+ * lines, and the message is those lines (one per problem, each naming the file).
+ */
 export class PolicyFileError extends Error {
   constructor(
     readonly file: string,
     readonly problems: string[],
     options?: { cause?: unknown },
   ) {
-    super(`invalid policy allowlist ${file}:\n  ${problems.join("\n  ")}`, options);
+    super(problems.join("\n"), options);
     Object.defineProperty(this, "name", { value: "PolicyFileError", enumerable: false });
   }
 }
@@ -176,13 +179,13 @@ function validateObject(value: unknown, spec: ObjectSpec, path: PathSegment[], o
   if (spec.check) for (const [suffix, msg] of spec.check(o)) out.push([[...path, ...suffix], msg]);
 }
 
-/** Validates a parsed allowlist document; returns the problems as `file:line:col: key: message`. */
+/** Validates a parsed allowlist document; returns the problems as `file:line:col: key: message. Fix: ...`. */
 export function validatePolicyDoc(doc: SourceDoc): string[] {
   const problems: Array<[PathSegment[], string]> = [];
   validateObject(doc.value ?? {}, POLICY_SPEC, [], problems);
   return problems.map(([path, msg]) => {
     const { line, col } = doc.keyPosition(path);
-    return `${doc.file}:${line}:${col} ${fmtPath(path)}: ${msg}`;
+    return `${doc.file}:${line}:${col}: policy allowlist ${fmtPath(path)}: ${msg}. Fix: correct it as schema/policy.ts types the allowlist`;
   });
 }
 
@@ -194,10 +197,13 @@ export function loadPolicy(env: string, root = repoRoot): Policy {
   const file = policyPath(env, root);
   let doc: SourceDoc;
   try {
-    doc = loadYamlFile(file, `the policy allowlist of environment "${env}"`);
+    doc = loadYamlFile(file, `the policy allowlist of environment "${env}"`, root);
   } catch (err) {
     if (err instanceof InputError) {
-      const hint = err.line === 0 ? `. Fix: create it (see schema/policy.ts), even if empty: \`workloads: []\`` : "";
+      const hint =
+        err.line === 0 ? `. Fix: create it (see schema/policy.ts), even if empty: \`workloads: []\``
+        : /Fix:/.test(err.message) ? ""
+        : ". Fix: correct the YAML there (schema/policy.ts types the allowlist)";
       throw new PolicyFileError(err.file, [`${err.message}${hint}`], { cause: err });
     }
     throw err;

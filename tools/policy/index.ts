@@ -10,7 +10,7 @@ import { displayPath, parseYaml, parseYamlStream, type PathSegment, type SourceD
 import type { Policy } from "../../schema/policy.ts";
 import { loadPolicy } from "./allowlist.ts";
 import { findCredentialValues, formatKeyPath } from "./credentials.ts";
-import { checkWorkload } from "./rules/pod.ts";
+import { checkPersistentVolume, checkWorkload } from "./rules/pod.ts";
 import { checkRbac } from "./rules/rbac.ts";
 import { checkSecrets } from "./rules/secrets.ts";
 import { scanRepo, scanViolations } from "./secret-scan.ts";
@@ -22,7 +22,7 @@ export { RULES } from "./types.ts";
 
 /** Checks every object against every rule; the allowlist grants the exceptions. */
 export function checkPolicy(objects: readonly K8sObject[], allowlist: Policy): Violation[] {
-  return objects.flatMap((obj) => [...checkWorkload(obj, allowlist), ...checkRbac(obj, allowlist), ...checkSecrets(obj)]);
+  return objects.flatMap((obj) => [...checkWorkload(obj, allowlist), ...checkPersistentVolume(obj), ...checkRbac(obj, allowlist), ...checkSecrets(obj)]);
 }
 
 /**

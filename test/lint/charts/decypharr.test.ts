@@ -27,6 +27,12 @@ describe("lint decypharr", () => {
     expect(p.ok).toBe(true);
   });
 
+  it("still recognises decypharr-streaming as the FUSE source under nameOverride and fullnameOverride", async () => {
+    const p = await lintDecypharr("homelab", (root) => editFixture(root, VALUES, "streaming:\n", "nameOverride: debrid\nfullnameOverride: dfs\nstreaming:\n"));
+    expect(p.findings.filter((x) => /privileged|Bidirectional/.test(x.message))).toEqual([]);
+    expect(p.objects?.map((o) => o.metadata.name)).toContain("dfs-streaming");
+  });
+
   it("rejects web,websecure on homelab with the http/https message, at the values line", async () => {
     const p = await lintDecypharr("homelab", (root) =>
       editFixture(root, VALUES, "host: decypharr.home.example\n    entrypoints: [http, https]", "host: decypharr.home.example\n    entrypoints: [web, websecure]"),
@@ -43,6 +49,29 @@ describe("lint decypharr", () => {
     expect(p.ok).toBe(false);
     const f = p.findings.filter((x) => /is privileged/.test(x.message));
     expect(f.map((x) => x.object)).toEqual(["StatefulSet/media/decypharr-download"]);
+  });
+
+  it("rejects Bidirectional propagation on decypharr-download (template changed)", async () => {
+    const p = await lintDecypharr("homelab", (root) =>
+      editFixture(root, STS, /(mountPath: \{\{ \$v\.mediaMountPath[^\n]*\n)/, "$1              mountPropagation: Bidirectional\n"),
+    );
+    expect(p.ok).toBe(false);
+    const f = p.findings.filter((x) => /mountPropagation: Bidirectional\. Only decypharr-streaming, the FUSE source, may/.test(x.message));
+    expect(f.map((x) => x.object)).toEqual(["StatefulSet/media/decypharr-download"]);
+  });
+
+  // The values schema has no key that could make a pod privileged or add a Samba share: lint
+  // stops at the schema stage and names the key at its values line.
+  it.each([
+    { name: "a privileged securityContext", patch: "download:\n  securityContext: {privileged: true}\n", key: "download.securityContext" },
+    { name: "an smb share", patch: "download:\n  smb: {share: //nas/media}\n", key: "download.smb" },
+    { name: "a Bidirectional hostMount elsewhere", patch: "download:\n  hostMount: /mnt\n", key: "download.hostMount" },
+  ])("rejects $name in the values schema, at the values line", async ({ patch, key }) => {
+    const p = await lintDecypharr("homelab", (root) => editFixture(root, VALUES, "download:\n", patch));
+    expect(p.ok).toBe(false);
+    const f = p.findings.find((x) => x.message.startsWith(`${key}: unknown key`));
+    expect(f, messages(p)).toBeDefined();
+    expect(f!.location).toMatchObject({ file: VALUES, line: 7 });
   });
 
   it("rejects a probe on a decypharr pod (template changed)", async () => {

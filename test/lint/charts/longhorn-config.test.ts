@@ -8,15 +8,12 @@ import type { Finding } from "../../../tools/lint/types.ts";
 import { SEED } from "../../../tools/lint/upstream/longhorn.ts";
 import { editFixture, withFixtureRepo, writeFixture } from "../../helpers/fixture-repo.ts";
 
-/** Until the Setting/RecurringJob CRD schemas are generated (schema/crds/longhorn.ts), lint reports them as unvalidated. */
-const MISSING_CRD_SCHEMA = /^no schema for longhorn\.io\/v1beta2 (Setting|RecurringJob)/;
-
 async function lint(env: string, edit: (root: string) => void = () => {}): Promise<Finding[]> {
   return withFixtureRepo(edit, async (root) => {
     const report = await lintEnvironment({ env, chart: "longhorn-config", root });
     const profile = report.profiles.find((p) => p.chart === "longhorn-config");
     expect(profile, JSON.stringify(report.profiles.map((p) => [p.release, p.findings]))).toBeDefined();
-    return profile!.findings.filter((f) => !MISSING_CRD_SCHEMA.test(f.message));
+    return profile!.findings;
   });
 }
 const text = (fs: Finding[]) => fs.map((f) => `${f.location ? `${f.location.file}:${f.location.line}: ` : ""}${f.message}`).join("\n");
@@ -57,6 +54,29 @@ describe("lint of charts/longhorn-config", () => {
       editFixture(root, "clusters/homelab/infrastructure/longhorn.yaml", "nodeDownPodDeletionPolicy: delete-both-statefulset-and-deployment-pod", "nodeDownPodDeletionPolicy: do-nothing"),
     );
     expect(text(findings)).toContain('Setting node-down-pod-deletion-policy is "delete-both-statefulset-and-deployment-pod" but clusters/homelab/infrastructure/longhorn.yaml sets defaultSettings.nodeDownPodDeletionPolicy: "do-nothing"');
+  });
+
+  it.each<[string, string | RegExp, string, string]>([
+    ["drift detection only warning", "mode: enabled", "mode: warn", 'driftDetection.mode is "warn"'],
+    ["no drift detection", /\n  driftDetection:\n    mode: enabled/, "", "driftDetection.mode is null"],
+    [
+      "an ignore rule over the Setting values",
+      "mode: enabled",
+      "mode: enabled\n    ignore:\n      - paths: [/value]\n        target:\n          kind: Setting",
+      'driftDetection.ignore[0] (paths ["/value"]) covers the value of the Setting objects',
+    ],
+  ])("fails on %s: the Setting objects would not be put back", async (_name, from, to, expected) => {
+    const findings = await lint("homelab", (root) => editFixture(root, "clusters/homelab/apps/longhorn-config.yaml", from, to));
+    const errors = findings.filter((f) => f.severity === "error");
+    expect(errors.map((f) => f.object), text(findings)).toEqual(["HelmRelease/longhorn-system/longhorn-config"]);
+    expect(errors[0].message).toContain(expected);
+    expect(errors[0].message).toMatch(/Fix: /);
+    expect(errors[0].location?.file).toBe("clusters/homelab/apps/longhorn-config.yaml");
+  });
+
+  it("an ignore rule for other paths or another kind is fine", async () => {
+    const rules = "mode: enabled\n    ignore:\n      - paths: [/metadata/annotations]\n      - paths: [/value]\n        target:\n          kind: StorageClass";
+    expect(text(await lint("homelab", (root) => editFixture(root, "clusters/homelab/apps/longhorn-config.yaml", "mode: enabled", rules)))).toBe("");
   });
 
   it("warns when the settings are not enforced", async () => {

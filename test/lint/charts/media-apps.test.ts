@@ -58,18 +58,25 @@ describe("lint media-apps", () => {
     expect(messages(p)).toMatch(/SMB\/Samba was removed in commit e828583 \(2026-02-28\)\. Do not re-add it/);
   });
 
-  it("rejects a cifs mount source in the values schema", async () => {
-    const p = await lintMediaApps("homelab", (root) =>
-      editFixture(root, VALUES, "  sonarr:\n", "  sonarr:\n    extraMounts:\n      - mountPath: /mnt/nas\n        cifs: {server: nas, share: tv}\n"),
-    );
+  // The values schema offers neither a cifs source nor a securityContext: lint stops at the schema
+  // stage and names the key at its values line.
+  it.each([
+    { name: "a cifs mount source", patch: "    extraMounts:\n      - mountPath: /mnt/nas\n        cifs: {server: nas, share: tv}\n", key: "apps.sonarr.extraMounts.0.cifs", line: 10 },
+    { name: "a privileged securityContext", patch: "    securityContext: {privileged: true}\n", key: "apps.sonarr.securityContext", line: 8 },
+  ])("rejects $name in the values schema, at the values line", async ({ patch, key, line }) => {
+    const p = await lintMediaApps("homelab", (root) => editFixture(root, VALUES, "  sonarr:\n", `  sonarr:\n${patch}`));
     expect(p.ok).toBe(false);
-    expect(messages(p)).toMatch(/cifs/);
+    const f = p.findings.find((x) => x.message.startsWith(`${key}: unknown key`));
+    expect(f, messages(p)).toBeDefined();
+    expect(f!.location).toMatchObject({ file: VALUES, line });
   });
 
-  it("rejects Bidirectional on a consumer in the values schema", async () => {
+  it("rejects Bidirectional on a consumer in the values schema, with the seed's reason", async () => {
     const p = await lintMediaApps("homelab", (root) => editFixture(root, VALUES, "  sonarr:\n", "  sonarr:\n    dfs: {mountPropagation: Bidirectional}\n"));
     expect(p.ok).toBe(false);
-    expect(messages(p)).toMatch(/apps\.sonarr\.dfs\.mountPropagation/);
+    const f = p.findings.find((x) => x.message.startsWith("apps.sonarr.dfs.mountPropagation:"));
+    expect(f?.message).toMatch(/must be "HostToContainer" \(got "Bidirectional"\)\. Why: .*reserved for decypharr-streaming.*privileged container/);
+    expect(f?.location).toMatchObject({ file: VALUES, line: 8 });
   });
 
   it("rejects a rendered consumer with Bidirectional propagation (template changed)", async () => {

@@ -2,6 +2,7 @@
  * checkLonghornRelease: the upstream Longhorn HelmRelease of each environment against the seed's
  * 2-node rules and the inventory, plus its typed values against the generated schema.
  */
+import { Ajv } from "ajv";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -11,13 +12,19 @@ import { loadInventory } from "../../../tools/lib/inventory.ts";
 import { repoRoot } from "../../../tools/lib/paths.ts";
 import { compileSchema } from "../../../tools/lib/values-validate.ts";
 import type { PathSegment } from "../../../tools/lib/yaml.ts";
+import { generateSchemas } from "../../../tools/gen/schemas.ts";
+import { lintEnvironment } from "../../../tools/lint/run.ts";
+import type { Finding } from "../../../tools/lint/types.ts";
 import {
   checkLonghornRelease,
   parseNodeSelector,
   parseReplicaCount,
   parseTaintToleration,
   SEED,
+  SEED_SETTINGS,
+  SETTING_KEYS,
 } from "../../../tools/lint/upstream/longhorn.ts";
+import { editFixture, withFixtureRepo } from "../../helpers/fixture-repo.ts";
 
 type Json = Record<string, any>;
 
@@ -131,7 +138,10 @@ describe("the release values against the generated schema (schema/upstream/longh
   });
   it.each<[string, (v: Json) => void, string]>([
     ["replicaSoftAntiAffinity true", (v) => (v.defaultSettings.replicaSoftAntiAffinity = true), "/defaultSettings/replicaSoftAntiAffinity"],
-    ["3 replicas", (v) => (v.defaultSettings.defaultReplicaCount = '{"v1":"3","v2":"3"}'), "/defaultSettings/defaultReplicaCount"],
+    ["4 replicas", (v) => (v.defaultSettings.defaultReplicaCount = '{"v1":"4","v2":"4"}'), "/defaultSettings/defaultReplicaCount"],
+    ["data engines with different counts", (v) => (v.defaultSettings.defaultReplicaCount = '{"v1":"2","v2":"1"}'), "/defaultSettings/defaultReplicaCount"],
+    ["the pre-1.10 plain number", (v) => (v.defaultSettings.defaultReplicaCount = 2), "/defaultSettings/defaultReplicaCount"],
+    ["4 replicas in the chart's class", (v) => (v.persistence.defaultClassReplicaCount = 4), "/persistence/defaultClassReplicaCount"],
     ["a typo", (v) => (v.defaultSettings.replicaSoftAntiAfinity = false), "/defaultSettings"],
     ["a global node selector (per-component values are used)", (v) => (v.global = { nodeSelector: {} }), ""],
     ["a second UI toleration", (v) => v.longhornUI.tolerations.push({ key: "a", operator: "Exists", effect: "NoSchedule" }), "/longhornUI/tolerations"],
@@ -141,13 +151,109 @@ describe("the release values against the generated schema (schema/upstream/longh
     expect(validate(v)).toBe(false);
     expect(validate.errors?.map((e) => e.instancePath)).toContain(where);
   });
-  it("carries the seed's reason in the description of each non-negotiable", () => {
-    const schema = JSON.parse(readFileSync(join(repoRoot, "schema/generated/upstream-longhorn.schema.json"), "utf8"));
-    const props = schema.definitions.LonghornDefaultSettings.properties;
-    expect(props.replicaSoftAntiAffinity.const).toBe(false);
-    expect(props.replicaSoftAntiAffinity.description.replace(/\s+/g, " ")).toContain(SEED.softAntiAffinity);
-    expect(props.systemManagedComponentsNodeSelector.description.replace(/\s+/g, " ")).toContain(SEED.nodeSelector);
-    expect(props.nodeDownPodDeletionPolicy.description.replace(/\s+/g, " ")).toContain(SEED.nodeDown);
+  it("leaves 3 replicas to the inventory check, which quotes the seed", () => {
+    const v = structuredClone(hrOf("homelab").spec.values);
+    v.defaultSettings.defaultReplicaCount = '{"v1":"3","v2":"3"}';
+    expect(validate(v), JSON.stringify(validate.errors)).toBe(true);
+  });
+});
+
+/** The seed's reason each non-negotiable's schema description must quote (ARCHITECTURE-DECISIONS.md). */
+const REASONS: Record<string, string> = {
+  replicaSoftAntiAffinity: SEED.softAntiAffinity,
+  defaultReplicaCount: SEED.replicaCount,
+  nodeDownPodDeletionPolicy: SEED.nodeDown,
+  systemManagedComponentsNodeSelector: SEED.nodeSelector,
+  taintToleration: "node.longhorn.io/storage=enabled:NoSchedule",
+  createDefaultDiskLabeledNodes: "triggers disk creation (requires createDefaultDiskLabeledNodes: true in HelmRelease)",
+};
+const flat = (s: string) => s.replace(/\s+/g, " ");
+const compileSchemaObject = (schema: object) => new Ajv({ allErrors: true, strict: false }).compile(schema);
+
+describe("homelab's typed values (HomelabLonghornValues): each non-negotiable is a const carrying the seed's reason", () => {
+  const schema = generateSchemas([{ source: "schema/upstream/longhorn.ts", type: "HomelabLonghornValues", out: "homelab" }]).get("homelab")!;
+  const validate = compileSchemaObject(schema);
+  const props = (schema.definitions as Json).HomelabLonghornDefaultSettings.properties as Json;
+
+  it.each(Object.entries(SETTING_KEYS))("%s (defaultSettings.%s)", (setting, key) => {
+    const want = setting === "default-replica-count" ? '{"v1":"2","v2":"2"}' : SEED_SETTINGS[setting as keyof typeof SEED_SETTINGS];
+    expect(String(props[key].const)).toBe(want);
+    expect(flat(props[key].description)).toContain(REASONS[key]);
+  });
+
+  it("the chart's class replica count is the const 2 as well", () => {
+    expect((schema.definitions as Json).HomelabLonghornPersistence.properties.defaultClassReplicaCount.const).toBe(2);
+  });
+
+  it("homelab's release validates; staging's 1 replica does not", () => {
+    expect(validate(hrOf("homelab").spec.values), JSON.stringify(validate.errors)).toBe(true);
+    expect(validate(hrOf("staging").spec.values)).toBe(false);
+    expect(validate.errors?.map((e) => e.instancePath).sort()).toEqual(["/defaultSettings/defaultReplicaCount", "/persistence/defaultClassReplicaCount"]);
+  });
+
+  it("the schema shared by every environment has the same consts and reasons, the count apart", () => {
+    const shared = JSON.parse(readFileSync(join(repoRoot, "schema/generated/upstream-longhorn.schema.json"), "utf8"));
+    const sp = shared.definitions.LonghornDefaultSettings.properties;
+    for (const key of Object.keys(REASONS).filter((k) => k !== "defaultReplicaCount")) {
+      expect(sp[key].const, key).toEqual(props[key].const);
+      expect(flat(sp[key].description), key).toContain(REASONS[key]);
+    }
+  });
+});
+
+/** lint-charts (lintEnvironment) on a throw-away copy with clusters/<env>/infrastructure/longhorn.yaml edited. */
+async function lintRelease(env: string, edits: [string, string][]): Promise<{ ok: boolean; findings: Finding[] }> {
+  const file = `clusters/${env}/infrastructure/longhorn.yaml`;
+  return withFixtureRepo(
+    (root) => {
+      for (const [from, to] of edits) editFixture(root, file, from, to);
+    },
+    async (root) => {
+      const report = await lintEnvironment({ env, chart: "longhorn", root });
+      const r = report.profiles.find((p) => p.kind === "upstream" && p.chart === "longhorn");
+      expect(r, JSON.stringify(report.profiles.map((p) => p.release))).toBeDefined();
+      return { ok: report.ok, findings: r!.findings };
+    },
+  );
+}
+
+describe("lint-charts on the Longhorn release (the real pipeline, not only checkLonghornRelease)", () => {
+  it.each(["homelab", "staging"])("%s: the committed release passes", async (env) => {
+    const { ok, findings } = await lintRelease(env, []);
+    expect(findings).toEqual([]);
+    expect(ok).toBe(true);
+  });
+
+  it.each<[string, string, [string, string][], string, string[]]>([
+    ["replicaSoftAntiAffinity: true", "homelab", [["replicaSoftAntiAffinity: false", "replicaSoftAntiAffinity: true"]], "replicaSoftAntiAffinity", [SEED.softAntiAffinity]],
+    [
+      "3 replicas on 2 storage nodes",
+      "homelab",
+      [
+        ['defaultReplicaCount: \'{"v1":"2","v2":"2"}\'', 'defaultReplicaCount: \'{"v1":"3","v2":"3"}\''],
+        ["defaultClassReplicaCount: 2", "defaultClassReplicaCount: 3"],
+      ],
+      "defaultReplicaCount",
+      ["3 replicas (v1) on 2 storage node(s)", SEED.softAntiAffinity],
+    ],
+    ["2 replicas on staging's one storage node", "staging", [['defaultReplicaCount: \'{"v1":"1","v2":"1"}\'', 'defaultReplicaCount: \'{"v1":"2","v2":"2"}\'']], "defaultReplicaCount", ["2 replicas (v1) on 1 storage node(s)", SEED.softAntiAffinity]],
+    [
+      "a systemManagedComponentsNodeSelector that does not match the storage label",
+      "homelab",
+      [['systemManagedComponentsNodeSelector: "node.longhorn.io/storage:enabled"', 'systemManagedComponentsNodeSelector: "node.longhorn.io/storage:true"']],
+      "systemManagedComponentsNodeSelector",
+      [SEED.nodeSelector],
+    ],
+  ])("%s fails, quoting the seed at the key", async (_name, env, edits, key, expected) => {
+    const { ok, findings } = await lintRelease(env, edits);
+    expect(ok).toBe(false);
+    const file = `clusters/${env}/infrastructure/longhorn.yaml`;
+    const text = readFileSync(join(repoRoot, file), "utf8").split("\n");
+    const line = text.findIndex((l) => l.trimStart().startsWith(`${key}:`)) + 1;
+    const at = findings.filter((f) => f.severity === "error" && f.location?.file === file && f.location.line === line);
+    expect(at.length, findings.map((f) => `${f.location?.line}: ${f.message}`).join("\n")).toBeGreaterThan(0);
+    for (const e of expected) expect(at.map((f) => f.message).join("\n")).toContain(e);
+    for (const f of at) expect(f.object).toBe("HelmRelease/longhorn-system/longhorn");
   });
 });
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { K8sObject } from "../../../tools/lib/render.ts";
 import { checkRbac } from "../../../tools/policy/rules/rbac.ts";
+import { RULES } from "../../../tools/policy/types.ts";
 import { TEST_POLICY } from "../fixtures.ts";
 
 function role(kind: "Role" | "ClusterRole", name: string, rules: Array<Record<string, unknown>>): K8sObject {
@@ -41,6 +42,13 @@ const rows: Array<{ title: string; obj: K8sObject; expect: Array<[rule: string, 
   { title: "binding cluster-admin", obj: binding("ClusterRoleBinding", "b", "ClusterRole", "cluster-admin"), expect: [["rbac-escalation", "binds the built-in ClusterRole cluster-admin"]] },
   { title: "RoleBinding of edit", obj: binding("RoleBinding", "b", "ClusterRole", "edit"), expect: [["rbac-escalation", "binds the built-in ClusterRole edit"]] },
   { title: "RoleBinding of a Role", obj: binding("RoleBinding", "b", "Role", "reader"), expect: [] },
+  { title: "ClusterRoleBinding without a roleRef", obj: { ...binding("ClusterRoleBinding", "b", "ClusterRole", "x"), roleRef: undefined }, expect: [["rbac-cluster-scope", 'ClusterRoleBinding grants role ""']] },
+  {
+    title: "wildcard nonResourceURLs",
+    obj: role("ClusterRole", "ha-jobs-descheduler", [{ nonResourceURLs: ["/metrics/*"], verbs: ["get"] }]),
+    expect: [["rbac-wildcard", 'rules[0].nonResourceURLs contains "/metrics/*"']],
+  },
+  { title: "secrets with no apiGroups (core)", obj: role("Role", "r", [{ resources: ["secrets"], verbs: ["watch"] }]), expect: [["rbac-secrets", "rules[0] grants watch on secrets"]] },
 ];
 
 describe("checkRbac", () => {
@@ -49,7 +57,14 @@ describe("checkRbac", () => {
     expect(got.map((v) => v.rule)).toEqual(want.map(([rule]) => rule));
     want.forEach(([, text], i) => expect(got[i].message).toContain(text));
     const ns = obj.metadata.namespace ? `${obj.metadata.namespace}/` : "";
-    for (const v of got) expect(v.object).toBe(`${obj.kind}/${ns}${obj.metadata.name}`);
+    for (const v of got) {
+      expect(v.object).toBe(`${obj.kind}/${ns}${obj.metadata.name}`);
+      expect(v.container).toBeUndefined();
+      // a binding of a built-in role gets its own fix; every other finding the rule's
+      expect(v.fix).toBe(obj.kind.endsWith("Binding") && v.rule === "rbac-escalation"
+        ? "bind a Role (or allowlisted ClusterRole) listing only the permissions the component needs"
+        : RULES[v.rule].fix);
+    }
   });
 
   it("ignores other kinds", () => {

@@ -29,12 +29,15 @@ function podLabels(o: K8sObject): Record<string, string> {
 }
 
 /**
- * Whether a workload is decypharr-streaming, the DFS FUSE source: recognised by its selector
- * labels (name decypharr, component streaming), so fullnameOverride does not change the answer.
+ * Whether a workload is decypharr-streaming, the DFS FUSE source: a StatefulSet of the decypharr
+ * chart (its `helm.sh/chart` label, or the name label when nameOverride is unset) whose pods carry
+ * component streaming, so neither fullnameOverride nor nameOverride changes the answer.
  */
 export function isFuseSource(o: K8sObject): boolean {
   const l = podLabels(o);
-  return o.kind === "StatefulSet" && l["app.kubernetes.io/name"] === "decypharr" && l["app.kubernetes.io/component"] === "streaming";
+  const chart = o.metadata.labels?.["helm.sh/chart"];
+  const ofDecypharr = l["app.kubernetes.io/name"] === "decypharr" || (typeof chart === "string" && /^decypharr-\d/.test(chart));
+  return o.kind === "StatefulSet" && ofDecypharr && l["app.kubernetes.io/component"] === "streaming";
 }
 
 /** Workload objects (those with a pod spec) among the rendered objects. */

@@ -94,4 +94,44 @@ export const settingsAgreeWithLonghornRelease: ChartAssertion = (ctx) => {
   return out;
 };
 
-export const assertions: ChartAssertion[] = [storageClassesPresent, replicasMatchInventory, settingsEnforceSeed, settingsAgreeWithLonghornRelease];
+/**
+ * The Setting objects only stay enforced if helm-controller puts a changed value back: the
+ * HelmRelease needs `driftDetection.mode: enabled` (`warn` only reports) and no drift `ignore`
+ * rule covering a Setting. (Taking over the Setting objects longhorn-manager created first needs
+ * `disableTakeOwnership` unset, which the closed HelmRelease schema of schema/flux.ts already
+ * enforces: it does not admit the key.) See the chart README, "Settings stay enforced".
+ */
+export const settingsKeptByDriftDetection: ChartAssertion = (ctx) => {
+  if (!ctx.objects.some((o) => o.kind === "Setting")) return [];
+  const p = ctx.profile;
+  const spec = (p.hr.spec ?? {}) as {
+    driftDetection?: { mode?: string; ignore?: { paths?: string[]; target?: { kind?: string; name?: string } }[] };
+  };
+  const object = objectRef(p.hr);
+  const at = (path: (string | number)[]) => ({ file: p.file, ...p.doc.position(path) });
+  const out: Finding[] = [];
+  const mode = spec.driftDetection?.mode;
+  if (mode !== "enabled") {
+    out.push({
+      severity: "error",
+      object,
+      location: at(mode === undefined ? ["spec"] : ["spec", "driftDetection", "mode"]),
+      message: `driftDetection.mode is ${JSON.stringify(mode ?? null)}, so a seed setting changed in the Longhorn UI (e.g. replica-soft-anti-affinity: true; the seed: "${SEED.softAntiAffinity}") stays until longhorn-manager restarts. Fix: set spec.driftDetection.mode: enabled`,
+    });
+  }
+  (spec.driftDetection?.ignore ?? []).forEach((rule, i) => {
+    const kind = rule.target?.kind;
+    const coversValue = (rule.paths ?? []).some((path) => ["", "/", "/value"].includes(path.trim()));
+    if ((kind === undefined || kind === "Setting") && coversValue) {
+      out.push({
+        severity: "error",
+        object,
+        location: at(["spec", "driftDetection", "ignore", i]),
+        message: `driftDetection.ignore[${i}] (paths ${JSON.stringify(rule.paths ?? [])}) covers the value of the Setting objects${rule.target?.name ? ` (${rule.target.name})` : ""}, so a change made in the Longhorn UI is not put back. Fix: drop that path, give the rule a target of another kind, or remove the rule`,
+      });
+    }
+  });
+  return out;
+};
+
+export const assertions: ChartAssertion[] = [storageClassesPresent, replicasMatchInventory, settingsEnforceSeed, settingsAgreeWithLonghornRelease, settingsKeptByDriftDetection];

@@ -1,7 +1,7 @@
 /**
  * Pod security rules over workload objects: privileged, host-namespaces, capabilities, hostpath,
  * run-as-non-root, privilege-escalation, read-only-root-fs, image-pinned, resource-requests, and
- * credential-value on container env.
+ * credential-value on container env; and hostpath on PersistentVolumes.
  */
 import type { K8sObject } from "../../lib/render.ts";
 import type { HostNamespace, MountPropagation, Policy } from "../../../schema/policy.ts";
@@ -33,6 +33,11 @@ export const DEFAULT_CAPABILITIES: ReadonlySet<string> = new Set([
 /** Mount propagation modes in increasing privilege. */
 const PROPAGATION_RANK: Readonly<Record<MountPropagation, number>> = { None: 0, HostToContainer: 1, Bidirectional: 2 };
 
+/** ` (under /proc)` / ` (it contains /run/docker.sock)` for a forbidden host path hit, or "". */
+function forbiddenHow(bad: NonNullable<ReturnType<typeof forbiddenHostPath>>): string {
+  return bad.how === "is" ? "" : bad.how === "under" ? ` (under ${bad.entry.path})` : ` (it contains ${bad.entry.path})`;
+}
+
 function where(c: ContainerInfo): { container: string; containerKind: ContainerInfo["kind"] } {
   return { container: c.name, containerKind: c.kind };
 }
@@ -63,15 +68,15 @@ export function checkWorkload(obj: K8sObject, policy: Policy): Violation[] {
     hostVolumes.set(vol.name, path);
     const bad = forbiddenHostPath(path);
     if (bad) {
-      const how = bad.how === "is" ? "" : bad.how === "under" ? ` (under ${bad.entry.path})` : ` (it contains ${bad.entry.path})`;
       out.push(
-        violation("hostpath", id, `volume ${vol.name}: hostPath ${hp.path}${how} exposes ${bad.entry.why}; it is forbidden even when allowlisted`, {
+        violation("hostpath", id, `volume ${vol.name}: hostPath ${hp.path}${forbiddenHow(bad)} exposes ${bad.entry.why}; it is forbidden even when allowlisted`, {
           fix: "remove the hostPath volume; use a PersistentVolumeClaim or a narrower, allowlisted path",
         }),
       );
     }
   }
 
+  const mountedVolumes = new Set<string>();
   for (const c of containers) {
     const g = grantsFor(policy, name, c.name);
     const sec = c.security;
@@ -91,6 +96,7 @@ export function checkWorkload(obj: K8sObject, policy: Policy): Violation[] {
     // hostPath mounts: path allowlisted, propagation and readOnly within the allowance
     for (const m of asObjList(c.spec.volumeMounts)) {
       const vname = typeof m.name === "string" ? m.name : "";
+      mountedVolumes.add(vname);
       const path = hostVolumes.get(vname);
       if (path === undefined || forbiddenHostPath(path)) continue;
       const allowed = g.hostPaths.filter((a) => a.path === path);
@@ -171,6 +177,44 @@ export function checkWorkload(obj: K8sObject, policy: Policy): Violation[] {
           fix: `read ${f.key} with valueFrom.secretKeyRef from an existingSecret reference instead of a literal value`,
         }),
       );
+    }
+  }
+
+  // A hostPath volume no container mounts is still set up on the node by the kubelet (a
+  // `DirectoryOrCreate` one creates the directory), so its path must be allowlisted too.
+  for (const [vname, path] of hostVolumes) {
+    if (mountedVolumes.has(vname) || forbiddenHostPath(path)) continue;
+    if (!podGrants.hostPaths.some((a) => a.path === path)) {
+      out.push(violation("hostpath", id, `volume ${vname}: hostPath ${path} is not allowlisted for "${name}" (no container mounts it)`, {
+        fix: `remove the unused volume ${vname}, or allow the exact path in workloads[].hostPaths of policy.yaml with a reason`,
+      }));
+    }
+  }
+  return out;
+}
+
+/**
+ * hostPath and local PersistentVolumes. An always-forbidden path (`/`, `/etc`, `/proc`, runtime
+ * sockets, ...) is an error for both. Any other hostPath PersistentVolume is an error too: any pod
+ * in the cluster can claim it, so the per-workload allowlist could not limit who mounts the path.
+ */
+export function checkPersistentVolume(obj: K8sObject): Violation[] {
+  if (obj.kind !== "PersistentVolume") return [];
+  const id = objectId(obj);
+  const spec = asObj(obj.spec) ?? {};
+  const out: Violation[] = [];
+  for (const field of ["hostPath", "local"] as const) {
+    const raw = asObj(spec[field])?.path;
+    if (typeof raw !== "string") continue;
+    const bad = forbiddenHostPath(normaliseHostPath(raw));
+    if (bad) {
+      out.push(violation("hostpath", id, `spec.${field}.path ${raw}${forbiddenHow(bad)} exposes ${bad.entry.why}; it is forbidden even when allowlisted`, {
+        fix: "remove the PersistentVolume; use a network or CSI volume, or a narrower, allowlisted hostPath volume in the workload",
+      }));
+    } else if (field === "hostPath") {
+      out.push(violation("hostpath", id, `spec.hostPath.path ${raw}: a hostPath PersistentVolume can be claimed by any pod, so the allowlist cannot limit it to a workload`, {
+        fix: "mount the path as a hostPath volume of the workload and allowlist it in workloads[].hostPaths of policy.yaml, or use a network or CSI volume",
+      }));
     }
   }
   return out;

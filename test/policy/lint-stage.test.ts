@@ -1,0 +1,61 @@
+/**
+ * The policy stage inside lint-charts: a violation in what an environment renders, in its
+ * allowlist or in a committed YAML file fails `lint-charts` (exit 1) with a `(policy)` report line
+ * naming the object or file:line:col, the container, the rule and the fix.
+ */
+import { join } from "node:path";
+import { execa } from "execa";
+import { describe, expect, it } from "vitest";
+import { repoRoot } from "../../tools/lib/paths.ts";
+import { RULES } from "../../tools/policy/types.ts";
+import { editFixture, withFixtureRepo, writeFixture } from "../helpers/fixture-repo.ts";
+
+const tsx = join(repoRoot, "node_modules", ".bin", "tsx");
+const lintCharts = (root: string) =>
+  execa(tsx, [join(repoRoot, "tools", "cli", "lint-charts.ts"), "--root", root, "--env", "homelab", "--chart", "decypharr"], { reject: false, cwd: repoRoot, timeout: 120_000 });
+
+/** decypharr-streaming's FUSE entry of values/homelab/policy.yaml: privileged, SYS_ADMIN, /mnt and /dev/fuse. */
+const PRIVILEGED_ENTRY = /  - names: \[decypharr-streaming\]\n    reason: >-\n(?:      .*\n)+    containers: \[decypharr\]\n    privileged: true\n    capabilities: \[SYS_ADMIN\]\n    hostPaths:\n(?:      .*\n)+\n/;
+
+describe("lint-charts policy stage", () => {
+  it.each([
+    {
+      name: "decypharr-streaming loses its allowlist entry",
+      edit: (root: string) => editFixture(root, "values/homelab/policy.yaml", PRIVILEGED_ENTRY, ""),
+      want: [
+        `ERROR - StatefulSet/media/decypharr-streaming: container decypharr: privileged: securityContext.privileged: true, and "decypharr-streaming" is not allowlisted for privileged containers. Fix: ${RULES.privileged.fix}`,
+        `ERROR - StatefulSet/media/decypharr-streaming: container decypharr: capabilities: capabilities.add contains SYS_ADMIN`,
+        `ERROR - StatefulSet/media/decypharr-streaming: container decypharr: hostpath: mounts hostPath /mnt (volume host-mnt), which is not allowlisted for "decypharr-streaming"`,
+        `ERROR - StatefulSet/media/decypharr-streaming: container decypharr: hostpath: mounts hostPath /dev/fuse (volume dev-fuse), which is not allowlisted for "decypharr-streaming"`,
+        `ERROR - StatefulSet/media/decypharr-streaming: container decypharr: privilege-escalation: allowPrivilegeEscalation is unset`,
+      ],
+    },
+    {
+      name: "a committed YAML file holds a key",
+      edit: (root: string) => writeFixture(root, "docs/notes.yaml", "backup:\n  accessKeyId: AKIAIOSFODNN7EXAMPLE\n"),
+      want: [`ERROR - docs/notes.yaml:2:16: secret-scan: AWS access key id AKIA... (20 chars). Fix: ${RULES["secret-scan"].fix}`],
+    },
+    {
+      name: "the allowlist is malformed",
+      edit: (root: string) => editFixture(root, "values/homelab/policy.yaml", /^[\s\S]*$/, "workloads: [\n"),
+      want: ["ERROR - values/homelab/policy.yaml:2:1: malformed YAML: Flow sequence in block collection must be sufficiently indented and end with a ]. Fix: correct the YAML there"],
+    },
+  ])("fails when $name, exit 1", async ({ edit, want }) => {
+    await withFixtureRepo(edit, async (root) => {
+      const res = await lintCharts(root);
+      expect(res.exitCode).toBe(1);
+      const lines = res.stdout.split("\n").map((l) => l.trim());
+      expect(lines.some((l) => /^FAIL homelab \(policy\)/.test(l)), res.stdout).toBe(true);
+      for (const w of want) expect(lines.some((l) => l.includes(w)), `${w}\n---\n${res.stdout}`).toBe(true);
+    });
+  });
+
+  it("passes the committed homelab allowlist with the blackhole:latest warning", async () => {
+    await withFixtureRepo(() => {}, async (root) => {
+      const res = await lintCharts(root);
+      expect(res.exitCode).toBe(0);
+      expect(res.stdout).toMatch(/^WARN homelab \(policy\) .* objects checked against values\/homelab\/policy\.yaml$/m);
+      expect(res.stdout).toContain("WARNING - StatefulSet/media/decypharr-download: container decypharr: image-pinned: image cy01/blackhole:latest uses the tag latest; allowlisted exception");
+    });
+  });
+});
