@@ -199,6 +199,14 @@ describe("homelab: w1-down", () => {
     for (const p of s.pods) expect(p, p.pod).toMatchObject({ from: "w1", to: "w2", status: "Running" });
   });
 
+  it("never fences a control-plane node, like the fencing job (tools/fencing/decide.ts)", async () => {
+    const inventory = loadInventory("homelab");
+    inventory.nodes.w1.roles = ["storage", "control-plane"];
+    const s = scenario(simulateReleases("homelab", await render("homelab"), inventory, { scenario: "w1-down" }).scenarios, "w1-down");
+    expect(s.facts.fencedAt).toEqual({});
+    expect(s.findings.join("\n")).toMatch(/fencing: w1 \(k3s-w1\) is a control-plane node; the fencing job never fences one/);
+  });
+
   it("changing tolerationSeconds in the repo changes the reported eviction time (and breaks the failover bound)", async () => {
     await withFixtureRepo(
       (root) => editFixture(root, "values/homelab/decypharr.yaml", /^streaming:/m, "placement:\n  tolerationSeconds: 45\nstreaming:"),

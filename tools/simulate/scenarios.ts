@@ -27,6 +27,7 @@ import {
 } from "./facts.ts";
 import { nodeLabel, type SimNode, type SimPod } from "./model.ts";
 import { scheduleOne, type Bound, type PodPlacement } from "./place.ts";
+import { CONTROL_PLANE_ROLES } from "../fencing/decide.ts";
 
 /** Seconds Longhorn needs to attach a volume on the new node and the pod to start (assumption). */
 export const LONGHORN_REATTACH_SECONDS = 30;
@@ -168,9 +169,13 @@ function fencingInactive(f: FencingFacts): string | null {
   return null;
 }
 
-/** Storage nodes the fencing job looks at. */
+/**
+ * Storage nodes the fencing job may fence: the storage label, and not a control-plane node
+ * (tools/fencing/decide.ts never fences one; in the cluster k3s labels it
+ * node-role.kubernetes.io/control-plane, here the inventory's roles say so).
+ */
 function isFencedStorage(n: SimNode, f: FencingFacts): boolean {
-  return n.labels[f.storageLabel.key] === f.storageLabel.value;
+  return n.labels[f.storageLabel.key] === f.storageLabel.value && !n.roles.some((r) => CONTROL_PLANE_ROLES.includes(r));
 }
 
 interface DownResult {
@@ -204,7 +209,11 @@ function nodesDown(ctx: SimContext, r: ScenarioResult, downIds: string[], start:
     for (const id of downIds) {
       const n = byId(ctx, id);
       if (!isFencedStorage(n, f)) {
-        r.findings.push(`fencing: ${nodeLabel(n)} has no ${f.storageLabel.key}=${f.storageLabel.value} label; the fencing job ignores it`);
+        r.findings.push(
+          n.labels[f.storageLabel.key] === f.storageLabel.value
+            ? `fencing: ${nodeLabel(n)} is a control-plane node; the fencing job never fences one (tools/fencing/decide.ts)`
+            : `fencing: ${nodeLabel(n)} has no ${f.storageLabel.key}=${f.storageLabel.value} label; the fencing job ignores it`,
+        );
         continue;
       }
       const target = nodesNow.find((x) => !down.has(x.id) && isFencedStorage(x, f) && x.unschedulable !== true);
