@@ -5,7 +5,12 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
+import { pathToFileURL } from "node:url";
+import { Ajv } from "ajv";
+import addFormatsModule from "ajv-formats";
 import { parseAllDocuments } from "yaml";
+import { listEnvironments, loadEnvironment } from "../../tools/lib/flux.ts";
+import { listCharts } from "../../tools/gen/schemas.ts";
 import { repoRoot } from "../../tools/lib/paths.ts";
 
 const MODELINE = /^# yaml-language-server: \$schema=(\S+)$/;
@@ -23,7 +28,7 @@ function expectedSchema(file: string): string | undefined {
   if (/^values\/[^/]+\/cluster\.yaml$/.test(rel)) return "schema/generated/cluster.schema.json";
   if (/^values\/[^/]+\/policy\.yaml$/.test(rel)) return "schema/generated/policy.schema.json";
   const chart = /^values\/[^/]+\/([^/]+)\.yaml$/.exec(rel)?.[1];
-  if (chart) return `charts/${chart}/values.schema.json`;
+  if (chart) return `schema/generated/values-${chart}.overlay.schema.json`;
   if (/^charts\/[^/]+\/values\.yaml$/.test(rel)) return `${dirname(rel)}/values.schema.json`;
   const docs = parseAllDocuments(readFileSync(file, "utf8")).map((d) => d.toJS() as { kind?: string; spec?: { chart?: { spec?: { chart?: string } } } } | null);
   const first = docs.find((d) => d?.kind);
@@ -55,5 +60,66 @@ describe("yaml-language-server modelines", () => {
     const target = resolve(dirname(join(repoRoot, file)), m![1]);
     expect(relative(repoRoot, target)).toBe(want);
     expect(existsSync(target), `${m![1]} does not exist`).toBe(true);
+  });
+
+  it("covers every HelmRelease of every environment, and each environment's cluster.yaml", () => {
+    for (const env of listEnvironments()) {
+      const releases = new Set(loadEnvironment(env).objects.filter((o) => o.obj.kind === "HelmRelease").map((o) => o.file));
+      expect(releases.size).toBeGreaterThan(0);
+      for (const file of releases) expect(rows.map((r) => r.file), file).toContain(file);
+      expect(rows).toContainEqual({ file: `values/${env}/cluster.yaml`, want: "schema/generated/cluster.schema.json" });
+    }
+  });
+});
+
+// ajv-formats is CommonJS; under ESM its default export is the plugin function.
+const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
+
+/** A JSON schema with its `$id` set to its file URL, so relative `$ref`s between files resolve. */
+function loadSchema(path: string): Record<string, unknown> {
+  return { ...(JSON.parse(readFileSync(path, "utf8")) as Record<string, unknown>), $id: pathToFileURL(path).href };
+}
+
+/** The file-relative `$ref`s of a schema (not `#/definitions/...`), resolved to absolute paths. */
+function fileRefs(schemaPath: string): string[] {
+  const refs = [...readFileSync(schemaPath, "utf8").matchAll(/"\$ref":\s*"([^"#]+)"/g)].map((m) => resolve(dirname(schemaPath), m[1]));
+  return [...new Set(refs)];
+}
+
+describe("HelmRelease editor schemas", () => {
+  const hrSchemas = [
+    ...listCharts().map((c) => ({ name: c, values: `charts/${c}/values.schema.json` })),
+    ...["longhorn", "traefik", "metallb"].map((c) => ({ name: c, values: `schema/generated/upstream-${c}.schema.json` })),
+  ];
+
+  it.each(hrSchemas)("helmrelease-$name.schema.json: spec.values refers to $values", ({ name, values }) => {
+    const path = join(repoRoot, "schema/generated", `helmrelease-${name}.schema.json`);
+    const schema = JSON.parse(readFileSync(path, "utf8")) as { properties: { spec: { properties: { values: { $ref: string } } } } };
+    const ref = schema.properties.spec.properties.values.$ref;
+    expect(relative(repoRoot, resolve(dirname(path), ref))).toBe(values);
+    expect(existsSync(resolve(dirname(path), ref))).toBe(true);
+  });
+});
+
+// What an editor shows: a committed file must be valid against the schema its modeline names,
+// or yaml-language-server marks it with errors. Values overlays (values/<env>/<chart>.yaml) set a
+// few keys on top of the chart's values.yaml, so they need a schema without `required`.
+describe("every file is valid against the schema its modeline names", () => {
+  const rows = files
+    .map((f) => ({ file: relative(repoRoot, f), m: MODELINE.exec(readFileSync(f, "utf8").split("\n")[0]) }))
+    .filter((r) => r.m)
+    .map((r) => ({ file: r.file, schema: resolve(dirname(join(repoRoot, r.file)), r.m![1]) }));
+
+  it.each(rows)("$file", ({ file, schema }) => {
+    const ajv = new Ajv({ allErrors: true, strict: false, allowUnionTypes: true });
+    addFormats(ajv);
+    for (const ref of fileRefs(schema)) ajv.addSchema(loadSchema(ref));
+    const validate = ajv.compile(loadSchema(schema));
+    for (const doc of parseAllDocuments(readFileSync(join(repoRoot, file), "utf8"))) {
+      const value = doc.toJS() as unknown;
+      if (value === null) continue;
+      const ok = validate(value);
+      expect(ok ? [] : (validate.errors ?? []).map((e) => `${e.instancePath || "(root)"} ${e.message}`), `${file} against ${relative(repoRoot, schema)}`).toEqual([]);
+    }
   });
 });

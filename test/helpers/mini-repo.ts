@@ -14,7 +14,7 @@ export const MINI_CHART = {
     "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}\ndata:\n  values: {{ toJson .Values | quote }}\n",
   "values/test/cluster.yaml": [
     "name: test", "kubernetesVersion: v1.34.2", "nodes:", "  n1:", "    name: node-1", "    roles: [control-plane, storage]",
-    "    ip: 10.0.0.1", "    labels: {}", "    taints: []", "storage:", "  primary: n1", "traefik:", "  entrypoints: [http]",
+    "    ip: 10.0.0.1", '    labels: { node.longhorn.io/primary: "true" }', "    taints: []", "storage:", "  primary: n1", "traefik:", "  entrypoints: [http]",
     "nfs:", "  unraid:", "    server: 10.0.0.9", "    exports:", "      media: /media", "  dfs: {}", "metallb:",
     "  addresses: [10.0.0.100-10.0.0.110]", "network:", "  nodeCIDR: 10.0.0.0/24", "  podCIDR: 10.42.0.0/16", "  serviceCIDR: 10.43.0.0/16", "",
   ].join("\n"),

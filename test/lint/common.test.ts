@@ -1,4 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { loadInventory } from "../../tools/lib/inventory.ts";
+import { knownAddresses, knownNodeNames, schedulable } from "../../tools/lint/common.ts";
 import { lintEnvironment } from "../../tools/lint/run.ts";
 import { editFixture, withFixtureRepo } from "../helpers/fixture-repo.ts";
 
@@ -53,5 +55,113 @@ describe("cross-chart lint rules", () => {
   it("the committed profiles pass", async () => {
     const report = await lintEnvironment({ chart: "decypharr" });
     expect(report.profiles.filter((p) => p.kind === "chart").every((p) => p.ok)).toBe(true);
+  });
+});
+
+/**
+ * The cross-chart rules called directly on a hand-made rendered profile, so each branch (label,
+ * toleration, pinned node name, known address) is proven on its own without helm.
+ */
+describe("cross-chart rules on a hand-made profile", () => {
+  type Ctx = Parameters<typeof schedulable>[0];
+  const homelab = loadInventory("homelab");
+  /** The seed's pattern for stateful media pods (ARCHITECTURE-DECISIONS.md, "Pod affinity pattern"). */
+  const seedPod = () => ({
+    affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: "node.longhorn.io/storage", operator: "In", values: ["enabled"] }] }] } } },
+    tolerations: [{ key: "node.longhorn.io/storage", operator: "Equal", value: "enabled", effect: "NoSchedule" }],
+    containers: [{ name: "app", image: "busybox:1.36" }],
+  });
+  const deployment = (spec: Record<string, unknown>) => ({
+    apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "app", namespace: "media" },
+    spec: { replicas: 1, selector: { matchLabels: { app: "a" } }, template: { metadata: { labels: { app: "a" } }, spec } },
+  });
+  const ctx = (objects: unknown[], opts: { values?: Record<string, unknown>; inventory?: typeof homelab } = {}): Ctx =>
+    ({
+      env: "homelab",
+      profile: undefined as never,
+      values: opts.values ?? {},
+      objects,
+      inventory: opts.inventory ?? homelab,
+      upstream: [],
+      locate: (path: readonly (string | number)[]) => ({ file: "values/homelab/x.yaml", line: path.length, col: 1 }),
+    }) as unknown as Ctx;
+
+  it("the seed's pattern fits the storage nodes: no finding", () => {
+    expect(schedulable(ctx([deployment(seedPod())]))).toEqual([]);
+  });
+
+  it.each([
+    {
+      name: "a toleration no inventory taint matches (storage nodes tainted with another value)",
+      inventory: (() => {
+        const inv = structuredClone(homelab);
+        for (const id of ["w1", "w2"]) inv.nodes[id].taints = [{ key: "node.longhorn.io/storage", value: "on", effect: "NoSchedule" as const }];
+        return inv;
+      })(),
+      pod: seedPod(),
+      want: [/w1 \(k3s-w1\): TaintToleration: node\(s\) had untolerated taint \{node\.longhorn\.io\/storage: on\}/, /cp1 \(k3s-cp1\): NodeAffinity/],
+    },
+    {
+      name: "a pod without the storage toleration",
+      inventory: homelab,
+      pod: { ...seedPod(), tolerations: [] },
+      want: [/w2 \(k3s-w2\): TaintToleration/, /w3 \(k3s-w3\): NodeAffinity/],
+    },
+    {
+      name: "a nodeSelector label no node carries",
+      inventory: homelab,
+      pod: { ...seedPod(), nodeSelector: { gpu: "yes" } },
+      want: [/w3 \(k3s-w3\): NodeAffinity/, /w1 \(k3s-w1\): NodeAffinity/],
+    },
+  ])("can never schedule: $name", ({ inventory, pod, want }) => {
+    const f = schedulable(ctx([deployment(pod)], { inventory }));
+    expect(f).toHaveLength(1);
+    expect(f[0]).toMatchObject({ severity: "error", rule: "common/schedulable", object: "Deployment/media/app" });
+    expect(f[0].message).toMatch(/^can never schedule: no node of values\/homelab\/cluster\.yaml satisfies/);
+    for (const w of want) expect(f[0].message).toMatch(w);
+    expect(f[0].message).toMatch(/Fix: /);
+  });
+
+  it("ignores a workload scaled to 0", () => {
+    const d = deployment({ ...seedPod(), tolerations: [] });
+    d.spec.replicas = 0;
+    expect(schedulable(ctx([d]))).toEqual([]);
+  });
+
+  it.each([
+    { name: "nodeName of an inventory node", spec: { ...seedPod(), nodeName: "k3s-w1" }, want: [] as string[] },
+    { name: "nodeName not in the inventory", spec: { ...seedPod(), nodeName: "k3s-w9" }, want: ["k3s-w9"] },
+    { name: "a node id instead of the node name", spec: { ...seedPod(), nodeName: "w1" }, want: ["w1"] },
+    {
+      name: "hostname affinity naming an unknown node",
+      spec: {
+        ...seedPod(),
+        affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: "kubernetes.io/hostname", operator: "In", values: ["k3s-w2", "k3s-w4"] }] }] } } },
+      },
+      want: ["k3s-w4"],
+    },
+  ])("pinned node names: $name", ({ spec, want }) => {
+    const f = knownNodeNames(ctx([deployment(spec)]));
+    expect(f.map((x) => x.message)).toEqual(
+      want.map((n) => `pins node "${n}", which is not a node of values/homelab/cluster.yaml (k3s-cp1, k3s-w1, k3s-w2, k3s-w3). Fix: refer to an inventory node`),
+    );
+    for (const x of f) expect(x).toMatchObject({ severity: "error", rule: "common/known-node-names", object: "Deployment/media/app" });
+  });
+
+  it.each([
+    { name: "a node IP", ip: homelab.nodes.w2.ip, ok: true },
+    { name: "the Unraid server", ip: homelab.nfs.unraid.server, ok: true },
+    { name: "an address of the MetalLB pool", ip: "192.168.1.210", ok: true },
+    { name: "the address after the pool", ip: "192.168.1.221", ok: false },
+    { name: "a former node address", ip: "192.168.1.11", ok: false },
+  ])("addresses in values: $name ($ip) known=$ok", ({ ip, ok }) => {
+    const f = knownAddresses(ctx([], { values: { dfs: { servers: { w1: { ip } } } } }));
+    if (ok) {
+      expect(f).toEqual([]);
+      return;
+    }
+    expect(f).toHaveLength(1);
+    expect(f[0]).toMatchObject({ severity: "error", rule: "common/known-addresses", location: { file: "values/homelab/x.yaml", line: 4 } });
+    expect(f[0].message).toMatch(new RegExp(`^dfs\\.servers\\.w1\\.ip: ${ip.replaceAll(".", "\\.")} is not an address of values/homelab/cluster\\.yaml \\(nodes: cp1=192\\.168\\.1\\.10, w1=192\\.168\\.1\\.12, w2=192\\.168\\.1\\.22, w3=192\\.168\\.1\\.13; .*Fix: `));
   });
 });

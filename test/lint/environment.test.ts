@@ -1,12 +1,20 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { parseAllDocuments } from "yaml";
+import { loadEnvironment } from "../../tools/lib/flux.ts";
+import { repoRoot } from "../../tools/lib/paths.ts";
 import { lintEnvironment } from "../../tools/lint/run.ts";
 import { formatLocation } from "../../tools/lint/types.ts";
 import { editFixture, withFixtureRepo } from "../helpers/fixture-repo.ts";
 
-/** Lines of the environment-level reports (Flux layer, upstream releases, install order). */
-async function envLines(edit: (root: string) => void, env = "homelab") {
+/**
+ * Lines of the environment-level reports (Flux layer, upstream releases, install order). With
+ * `chart`, only that chart's releases are linted besides the Flux layer (fast: no helm).
+ */
+async function envLines(edit: (root: string) => void, env = "homelab", chart?: string) {
   return withFixtureRepo(edit, async (root) => {
-    const report = await lintEnvironment({ env, root });
+    const report = await lintEnvironment({ env, root, ...(chart ? { chart } : {}) });
     return {
       ok: report.ok,
       lines: report.profiles
@@ -17,6 +25,7 @@ async function envLines(edit: (root: string) => void, env = "homelab") {
 }
 
 const TRAEFIK = "clusters/homelab/infrastructure/traefik.yaml";
+const INFRA = "clusters/homelab/infrastructure";
 
 // GIVEN a mistake in the Flux layer WHEN lint runs THEN it names the object, the line and the fix.
 describe("environment-level lint", () => {
@@ -83,5 +92,147 @@ describe("environment-level lint", () => {
       expect.stringMatching(/^validated, not rendered: upstream chart metallb/),
       expect.stringMatching(/^validated, not rendered: upstream chart traefik/),
     ]);
+  });
+});
+
+// GIVEN one mistake in an upstream release, a source or a MetalLB object WHEN lint runs (upstream
+// releases only, no helm) THEN the finding names the file:line, the object and the fix.
+describe("Flux and MetalLB objects: CRD schemas, references, typed upstream values, inventory cross-checks", () => {
+  it.each([
+    {
+      name: "Longhorn: 3 replicas on homelab's 2 storage nodes with soft anti-affinity off",
+      chart: "longhorn",
+      edit: (root: string) => {
+        editFixture(root, `${INFRA}/longhorn.yaml`, `defaultReplicaCount: '{"v1":"2","v2":"2"}'`, `defaultReplicaCount: '{"v1":"3","v2":"3"}'`);
+        editFixture(root, `${INFRA}/longhorn.yaml`, "defaultClassReplicaCount: 2", "defaultClassReplicaCount: 3");
+      },
+      want: /^longhorn: error: clusters\/homelab\/infrastructure\/longhorn\.yaml:\d+:\d+: HelmRelease\/longhorn-system\/longhorn: .*3 replicas \(v1\) on 2 storage node\(s\) \(.*\): volumes would stay degraded, because replica soft anti-affinity is off.*Fix: use 2/,
+    },
+    {
+      name: "MetalLB: a misspelt key in its typed values",
+      chart: "metallb",
+      edit: (root: string) => editFixture(root, `${INFRA}/metallb.yaml`, "tolerateMaster: true", "tolerateMastr: true"),
+      want: /^metallb: error: clusters\/homelab\/infrastructure\/metallb\.yaml:\d+:\d+: HelmRelease\/metallb-system\/metallb: spec\.values\.speaker\.tolerateMastr: unknown key "tolerateMastr" \(did you mean "tolerateMaster"\?\)/,
+    },
+    {
+      name: "a HelmRepository sourceRef that names no source",
+      chart: "traefik",
+      edit: (root: string) => editFixture(root, TRAEFIK, "        name: traefik\n        namespace: flux-system", "        name: traefk\n        namespace: flux-system"),
+      want: /^\(environment\): error: clusters\/homelab\/infrastructure\/traefik\.yaml:\d+:\d+: HelmRelease traefik\/traefik: sourceRef HelmRepository\/flux-system\/traefk is not defined in clusters\/homelab\/\. Fix:/,
+    },
+    {
+      name: "an IPAddressPool field the metallb.io/v1beta1 CRD does not have",
+      chart: "metallb",
+      edit: (root: string) => editFixture(root, `${INFRA}/metallb-pool.yaml`, "spec:\n  addresses:", "spec:\n  autoAsign: false\n  addresses:"),
+      want: /^\(environment\): error: clusters\/homelab\/infrastructure\/metallb-pool\.yaml:\d+:\d+: IPAddressPool\/metallb-system\/default: spec: must NOT have additional properties/,
+    },
+    {
+      name: "an L2Advertisement whose pools are not a list (metallb.io/v1beta1 CRD)",
+      chart: "metallb",
+      edit: (root: string) => editFixture(root, `${INFRA}/metallb-l2.yaml`, "ipAddressPools: [default]", "ipAddressPools: default"),
+      want: /^\(environment\): error: clusters\/homelab\/infrastructure\/metallb-l2\.yaml:\d+:\d+: L2Advertisement\/metallb-system\/default: spec\.ipAddressPools: must be array/,
+    },
+    {
+      // Needs tools/lint/environment.ts: GitRepository and HelmRepository against this repo's closed
+      // schemas (schema/generated/{git,helm}repository.schema.json), as HelmReleases already are. The
+      // flux-cd models miss the CRD's interval pattern, and the API server prunes unknown fields.
+      name: "a GitRepository interval that is not a duration (source.toolkit.fluxcd.io/v1 CRD pattern)",
+      chart: "metallb",
+      edit: (root: string) => editFixture(root, "clusters/homelab/sources.yaml", "interval: 5m", "interval: 5 minutes"),
+      want: /^\(environment\): error: clusters\/homelab\/sources\.yaml:\d+:\d+: GitRepository\/flux-system\/homelab-charts: spec\.interval: must match pattern/,
+    },
+    {
+      // Needs the same change: `brnach` would be pruned and Flux would track the default branch.
+      name: "a misspelt GitRepository field",
+      chart: "metallb",
+      edit: (root: string) => editFixture(root, "clusters/homelab/sources.yaml", "    branch: main", "    brnach: main"),
+      want: /^\(environment\): error: clusters\/homelab\/sources\.yaml:\d+:\d+: GitRepository\/flux-system\/homelab-charts: spec\.ref\.brnach: unknown key "brnach" \(did you mean "branch"\?\)/,
+    },
+    {
+      name: "a HelmRepository without url (source.toolkit.fluxcd.io/v1 CRD)",
+      chart: "metallb",
+      edit: (root: string) => editFixture(root, `${INFRA}/metallb-source.yaml`, "  url: https://metallb.github.io/metallb", "  urls: https://metallb.github.io/metallb"),
+      want: /^\(environment\): error: clusters\/homelab\/infrastructure\/metallb-source\.yaml:\d+:\d+: HelmRepository\/flux-system\/metallb: spec: must have required property url/,
+    },
+    {
+      // Needs tools/lint/environment.ts: L2Advertisement spec.ipAddressPools must name IPAddressPools
+      // of the same namespace (MetalLB announces nothing for a name that matches no pool).
+      name: "an L2Advertisement naming a pool that does not exist",
+      chart: "metallb",
+      edit: (root: string) => editFixture(root, `${INFRA}/metallb-l2.yaml`, "ipAddressPools: [default]", "ipAddressPools: [defualt]"),
+      want: /^\(environment\): error: clusters\/homelab\/infrastructure\/metallb-l2\.yaml:\d+:\d+: L2Advertisement\/metallb-system\/default: ipAddressPools names defualt, which is not an IPAddressPool of clusters\/homelab\/ in metallb-system.*Fix: use one of default/,
+    },
+  ])("$name", async ({ edit, want, chart }) => {
+    const r = await envLines(edit, "homelab", chart);
+    expect(r.ok).toBe(false);
+    expect(r.lines).toContainEqual(expect.stringMatching(want));
+  });
+
+  it.each(["homelab", "staging"])("%s: each upstream release is reported as validated, not rendered, by name", async (env) => {
+    const report = await lintEnvironment({ env, chart: "longhorn" });
+    const all = [...report.profiles];
+    for (const chart of ["metallb", "traefik"]) all.push(...(await lintEnvironment({ env, chart })).profiles.filter((p) => p.kind === "upstream"));
+    const upstream = all.filter((p) => p.kind === "upstream");
+    expect(upstream.map((p) => `${p.release}: ${p.note}`).sort()).toEqual(
+      ["longhorn", "metallb", "traefik"].map((c) => `${c}: validated, not rendered: upstream chart ${c} from HelmRepository/flux-system/${c} cannot be fetched offline`),
+    );
+    expect(upstream.every((p) => p.ok)).toBe(true);
+  });
+});
+
+describe("the committed Flux layer", () => {
+  type Hr = { metadata: { name: string; namespace: string }; spec: { dependsOn?: { name: string; namespace?: string }[]; install?: unknown; upgrade?: unknown } };
+
+  it.each(["homelab", "staging"])("%s: remediation defaults come from the one kustomization patch, not from each HelmRelease", (env) => {
+    const e = loadEnvironment(env);
+    const hrs = e.objects.filter((o) => o.obj.kind === "HelmRelease");
+    expect(hrs.length).toBe(8);
+    for (const o of hrs) {
+      // The file itself sets neither install nor upgrade...
+      const own = parseAllDocuments(readFileSync(join(repoRoot, o.file), "utf8")).map((d) => d.toJS() as Hr).find((d) => d?.metadata?.name === o.obj.metadata.name)!;
+      expect(own.spec.install, `${o.file} sets spec.install`).toBeUndefined();
+      expect(own.spec.upgrade, `${o.file} sets spec.upgrade`).toBeUndefined();
+      // ...and every release gets them from clusters/<env>/kustomization.yaml.
+      expect(o.obj.spec, o.file).toMatchObject({
+        install: { remediation: { retries: 3 } },
+        upgrade: { cleanupOnFail: true, remediation: { retries: 3, strategy: "rollback" } },
+      });
+    }
+  });
+
+  it.each(["homelab", "staging"])("%s: dependsOn orders storage, decypharr, MetalLB and Traefik", (env) => {
+    const e = loadEnvironment(env);
+    const deps = new Map(
+      e.objects
+        .filter((o) => o.obj.kind === "HelmRelease")
+        .map((o) => {
+          const hr = o.obj as unknown as Hr;
+          return [`${hr.metadata.namespace}/${hr.metadata.name}`, (hr.spec.dependsOn ?? []).map((d) => `${d.namespace ?? hr.metadata.namespace}/${d.name}`)];
+        }),
+    );
+    const closure = (k: string, seen = new Set<string>()): Set<string> => {
+      for (const d of deps.get(k) ?? []) if (!seen.has(d)) closure(d, seen.add(d));
+      return seen;
+    };
+    expect([...closure("traefik/traefik")]).toEqual(["metallb-system/metallb"]);
+    expect([...closure("longhorn-system/longhorn-config")]).toEqual(["longhorn-system/longhorn"]);
+    for (const app of ["media/decypharr", "media/media-apps", "media/clusterplex", "ha-jobs/ha-jobs"]) expect(closure(app), app).toContain("longhorn-system/longhorn");
+    for (const consumer of ["media/media-apps", "media/clusterplex"]) expect(closure(consumer), consumer).toContain("media/decypharr");
+    // Infrastructure waits for nothing of ours.
+    for (const infra of ["longhorn-system/longhorn", "metallb-system/metallb"]) expect(deps.get(infra)).toEqual([]);
+  });
+
+  it.each(["homelab", "staging"])("%s: sources are this repository (GitRepository) and the Longhorn, Traefik and MetalLB chart repositories", (env) => {
+    const e = loadEnvironment(env);
+    const sources = e.objects.filter((o) => o.obj.kind.endsWith("Repository")).map((o) => `${o.obj.apiVersion} ${o.obj.kind}/${o.obj.metadata.name}`).sort();
+    expect(sources).toEqual([
+      "source.toolkit.fluxcd.io/v1 GitRepository/homelab-charts",
+      "source.toolkit.fluxcd.io/v1 HelmRepository/longhorn",
+      "source.toolkit.fluxcd.io/v1 HelmRepository/metallb",
+      "source.toolkit.fluxcd.io/v1 HelmRepository/traefik",
+    ]);
+    expect(e.profiles.map((p) => p.chart).sort()).toEqual(["clusterplex", "decypharr", "ha-jobs", "longhorn-config", "media-apps"]);
+    expect(e.upstream.map((u) => u.chart).sort()).toEqual(["longhorn", "metallb", "traefik"]);
+    expect(e.objects.filter((o) => o.obj.apiVersion === "metallb.io/v1beta1").map((o) => o.obj.kind).sort()).toEqual(["IPAddressPool", "L2Advertisement"]);
   });
 });

@@ -15,6 +15,7 @@ export async function generateAll(root = repoRoot): Promise<Map<string, string>>
   for (const [path, schema] of schemas) files.set(path, jsonText(schema));
 
   for (const [path, schema] of editorSchemas(schemas)) files.set(path, jsonText(schema));
+  for (const [path, schema] of overlaySchemas(schemas)) files.set(path, jsonText(schema));
 
   const shared = readFileSync(join(root, "tools/templates/shared.tpl"), "utf8");
   for (const chart of listCharts(root)) {
@@ -65,6 +66,29 @@ export function editorSchemas(schemas: ReadonlyMap<string, Record<string, unknow
 }
 
 export const HELMRELEASE_SCHEMA = "schema/generated/helmrelease.schema.json";
+
+/**
+ * Editor schemas for an environment's values overrides (`values/<env>/<chart>.yaml`): the chart's
+ * values schema with every `required` removed, since an override sets only some keys (the
+ * chart's values.yaml supplies the rest; lint validates the merged result). Objects stay closed,
+ * so a misspelt key is still marked.
+ */
+export function overlaySchemas(schemas: ReadonlyMap<string, Record<string, unknown>>): Map<string, Record<string, unknown>> {
+  const out = new Map<string, Record<string, unknown>>();
+  const strip = (node: unknown): unknown => {
+    if (Array.isArray(node)) return node.map(strip);
+    if (!node || typeof node !== "object") return node;
+    return Object.fromEntries(Object.entries(node).filter(([k]) => k !== "required").map(([k, v]) => [k, strip(v)]));
+  };
+  for (const [path, schema] of schemas) {
+    const chart = /^charts\/([^/]+)\/values\.schema\.json$/.exec(path)?.[1];
+    if (!chart) continue;
+    const overlay = strip(schema) as Record<string, unknown>;
+    overlay.description = `Overrides of charts/${chart} values for one environment: any subset of the chart's keys (the chart's values.yaml supplies the rest).`;
+    out.set(`schema/generated/values-${chart}.overlay.schema.json`, overlay);
+  }
+  return out;
+}
 
 /** Paths (relative) whose committed content differs from what the generators produce. */
 export function drifted(files: ReadonlyMap<string, string>, root = repoRoot): string[] {

@@ -10,6 +10,9 @@ import { InputError, loadYamlFile, type SourceDoc } from "./yaml.ts";
 
 export type { Cluster, ClusterNode };
 
+/** The label the seed's preferred affinity selects the primary storage node by. */
+const PRIMARY_LABEL = "node.longhorn.io/primary";
+
 /** Path of an environment's inventory file. */
 export function inventoryPath(env: string, root = repoRoot): string {
   return join(root, "values", env, "cluster.yaml");
@@ -41,6 +44,19 @@ function crossCheck(c: Cluster, doc: SourceDoc, env: string): InputError[] {
     const node = c.nodes[id];
     if (!node) err(["storage", role], `names node ${JSON.stringify(id)}, which is not under nodes (${Object.keys(c.nodes).join(", ")}). Fix: use a node id`);
     else if (!node.roles.includes("storage")) err(["storage", role], `node ${id} does not have the storage role. Fix: add storage to nodes.${id}.roles`);
+  }
+  // storage.primary/backup and the node.longhorn.io/primary label state the same fact: the pods'
+  // preferred affinity follows the label; failover, the DFS export and simulate follow storage.*.
+  for (const [id, node] of Object.entries(c.nodes)) {
+    const role = id === c.storage.primary ? "primary" : id === c.storage.backup ? "backup" : undefined;
+    const got = node.labels[PRIMARY_LABEL];
+    const shown = got === undefined ? "absent" : JSON.stringify(got);
+    if (role) {
+      const want = role === "primary" ? "true" : "false";
+      if (got !== want) err(["nodes", id, "labels"], `node ${id} is storage.${role} but its label ${PRIMARY_LABEL} is ${shown}; the pods' preferred affinity follows the label, failover and the DFS export follow storage.${role}. Fix: set ${PRIMARY_LABEL}: "${want}" (or change storage.${role})`);
+    } else if (got === "true") {
+      err(["nodes", id, "labels"], `node ${id} carries ${PRIMARY_LABEL}: "true" but storage.primary is ${c.storage.primary}, so the pods would prefer ${id}. Fix: remove the label, or make ${id} storage.primary`);
+    }
   }
   for (const id of Object.keys(c.nfs.dfs)) {
     if (!c.nodes[id]?.roles.includes("storage")) err(["nfs", "dfs", id], `DFS export on ${JSON.stringify(id)}, which is not a storage node. Fix: list only storage node ids`);

@@ -49,6 +49,15 @@ export async function lintFluxLayer(e: Environment, inventory: Cluster): Promise
       const path = msg.split(":")[0].split(".").filter(Boolean).map((s) => (/^\d+$/.test(s) ? Number(s) : s));
       findings.push({ severity: "error", object: objectRef(o.obj), location: at(o, path), message: msg });
     }
+    const closed = SOURCE_SCHEMAS[o.obj.kind];
+    if (closed && o.obj.apiVersion === "source.toolkit.fluxcd.io/v1") {
+      // The flux-cd models miss the CRD's patterns (interval) and accept any field; the API
+      // server would reject the first and prune the second (a pruned ref.branch tracks master).
+      const schema = join(repoRoot, "schema", "generated", closed);
+      for (const err of validateLayers(o.obj, [{ doc: o.doc, base: [], mount: [], value: o.obj }], schema)) {
+        findings.push({ severity: "error", object: objectRef(o.obj), location: { file: err.file, line: err.line, col: err.col }, message: err.detail });
+      }
+    }
     if (o.obj.kind === "HelmRelease") {
       // spec.values are validated against the chart's own schema elsewhere; here the Flux fields.
       const { values, ...spec } = (o.obj.spec ?? {}) as Record<string, unknown>;
@@ -61,7 +70,32 @@ export async function lintFluxLayer(e: Environment, inventory: Cluster): Promise
     }
   }
   findings.push(...checkMetallbPool(e, inventory));
+  findings.push(...checkL2Pools(e));
   return findings;
+}
+
+/** This repo's closed schemas of the Flux sources (schema/flux.ts). */
+const SOURCE_SCHEMAS: Record<string, string> = { GitRepository: "gitrepository.schema.json", HelmRepository: "helmrepository.schema.json" };
+
+/** Every pool an L2Advertisement names is an IPAddressPool of its namespace. */
+function checkL2Pools(e: Environment): Finding[] {
+  const out: Finding[] = [];
+  for (const o of e.objects.filter((x) => x.obj.kind === "L2Advertisement")) {
+    const ns = o.obj.metadata.namespace;
+    const pools = e.objects.filter((x) => x.obj.kind === "IPAddressPool" && x.obj.metadata.namespace === ns).map((x) => x.obj.metadata.name);
+    const names = (o.obj.spec as { ipAddressPools?: unknown } | undefined)?.ipAddressPools;
+    if (!Array.isArray(names)) continue; // unset: every pool; not a list: reported by the CRD schema
+    names.forEach((n, i) => {
+      if (pools.includes(n)) return;
+      out.push({
+        severity: "error",
+        object: objectRef(o.obj),
+        location: at(o, ["spec", "ipAddressPools", i]),
+        message: `ipAddressPools names ${n}, which is not an IPAddressPool of clusters/${e.env}/ in ${ns}, so MetalLB announces none of its addresses and LoadBalancer Services stay unreachable. Fix: use one of ${pools.join(", ") || "(none: add an IPAddressPool)"}`,
+      });
+    });
+  }
+  return out;
 }
 
 function checkDependsOn(o: FluxObject, e: Environment): Finding[] {
