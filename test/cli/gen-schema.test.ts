@@ -17,12 +17,14 @@ describe("gen-schema", () => {
       async (root) => {
         const check = await genSchema(["--check", "--root", root]);
         expect(check.exitCode).toBe(1);
-        // The description feeds the chart's schema and its README table; nothing else changes.
+        // The description feeds the chart's schema, its values-overlay editor schema and its README
+        // table; nothing else changes.
         expect(check.stderr.split("\n").filter(Boolean).sort()).toEqual([
           "ERROR - charts/decypharr/README.md is out of date. Fix: run `npm run gen-schema` and commit the result.",
           "ERROR - charts/decypharr/values.schema.json is out of date. Fix: run `npm run gen-schema` and commit the result.",
+          "ERROR - schema/generated/values-decypharr.overlay.schema.json is out of date. Fix: run `npm run gen-schema` and commit the result.",
         ]);
-        expect(check.stdout).toMatch(/ERROR - gen-schema --check: \d+ generated files, 2 drifted/);
+        expect(check.stdout).toMatch(/ERROR - gen-schema --check: \d+ generated files, 3 drifted/);
 
         const write = await genSchema(["--root", root]);
         expect(write.exitCode).toBe(0);

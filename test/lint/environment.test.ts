@@ -6,7 +6,7 @@ import { loadEnvironment } from "../../tools/lib/flux.ts";
 import { repoRoot } from "../../tools/lib/paths.ts";
 import { lintEnvironment } from "../../tools/lint/run.ts";
 import { formatLocation } from "../../tools/lint/types.ts";
-import { editFixture, withFixtureRepo } from "../helpers/fixture-repo.ts";
+import { editFixture, withFixtureRepo, writeFixture } from "../helpers/fixture-repo.ts";
 
 /**
  * Lines of the environment-level reports (Flux layer, upstream releases, install order). With
@@ -47,8 +47,8 @@ describe("environment-level lint", () => {
     },
     {
       name: "a MetalLB pool that is not the inventory's",
-      edit: (root: string) => editFixture(root, "clusters/homelab/infrastructure/metallb-pool.yaml", "192.168.1.200-192.168.1.220", "192.168.1.100-192.168.1.120"),
-      want: /\(environment\): error: clusters\/homelab\/infrastructure\/metallb-pool\.yaml:\d+:\d+: IPAddressPool\/metallb-system\/default: MetalLB pools hold 192\.168\.1\.100-192\.168\.1\.120 but values\/homelab\/cluster\.yaml says metallb\.addresses is 192\.168\.1\.200-192\.168\.1\.220/,
+      edit: (root: string) => editFixture(root, "clusters/homelab/metallb-config/pool.yaml", "192.168.1.200-192.168.1.220", "192.168.1.100-192.168.1.120"),
+      want: /\(environment\): error: clusters\/homelab\/metallb-config\/pool\.yaml:\d+:\d+: IPAddressPool\/metallb-system\/default: MetalLB pools hold 192\.168\.1\.100-192\.168\.1\.120 but values\/homelab\/cluster\.yaml says metallb\.addresses is 192\.168\.1\.200-192\.168\.1\.220/,
     },
     {
       name: "a misspelt HelmRelease field the CRD would ignore",
@@ -123,14 +123,14 @@ describe("Flux and MetalLB objects: CRD schemas, references, typed upstream valu
     {
       name: "an IPAddressPool field the metallb.io/v1beta1 CRD does not have",
       chart: "metallb",
-      edit: (root: string) => editFixture(root, `${INFRA}/metallb-pool.yaml`, "spec:\n  addresses:", "spec:\n  autoAsign: false\n  addresses:"),
-      want: /^\(environment\): error: clusters\/homelab\/infrastructure\/metallb-pool\.yaml:\d+:\d+: IPAddressPool\/metallb-system\/default: spec: must NOT have additional properties/,
+      edit: (root: string) => editFixture(root, "clusters/homelab/metallb-config/pool.yaml", "spec:\n  addresses:", "spec:\n  autoAsign: false\n  addresses:"),
+      want: /^\(environment\): error: clusters\/homelab\/metallb-config\/pool\.yaml:\d+:\d+: IPAddressPool\/metallb-system\/default: spec: must NOT have additional properties/,
     },
     {
       name: "an L2Advertisement whose pools are not a list (metallb.io/v1beta1 CRD)",
       chart: "metallb",
-      edit: (root: string) => editFixture(root, `${INFRA}/metallb-l2.yaml`, "ipAddressPools: [default]", "ipAddressPools: default"),
-      want: /^\(environment\): error: clusters\/homelab\/infrastructure\/metallb-l2\.yaml:\d+:\d+: L2Advertisement\/metallb-system\/default: spec\.ipAddressPools: must be array/,
+      edit: (root: string) => editFixture(root, "clusters/homelab/metallb-config/l2.yaml", "ipAddressPools: [default]", "ipAddressPools: default"),
+      want: /^\(environment\): error: clusters\/homelab\/metallb-config\/l2\.yaml:\d+:\d+: L2Advertisement\/metallb-system\/default: spec\.ipAddressPools: must be array/,
     },
     {
       // Needs tools/lint/environment.ts: GitRepository and HelmRepository against this repo's closed
@@ -159,8 +159,8 @@ describe("Flux and MetalLB objects: CRD schemas, references, typed upstream valu
       // of the same namespace (MetalLB announces nothing for a name that matches no pool).
       name: "an L2Advertisement naming a pool that does not exist",
       chart: "metallb",
-      edit: (root: string) => editFixture(root, `${INFRA}/metallb-l2.yaml`, "ipAddressPools: [default]", "ipAddressPools: [defualt]"),
-      want: /^\(environment\): error: clusters\/homelab\/infrastructure\/metallb-l2\.yaml:\d+:\d+: L2Advertisement\/metallb-system\/default: ipAddressPools names defualt, which is not an IPAddressPool of clusters\/homelab\/ in metallb-system.*Fix: use one of default/,
+      edit: (root: string) => editFixture(root, "clusters/homelab/metallb-config/l2.yaml", "ipAddressPools: [default]", "ipAddressPools: [defualt]"),
+      want: /^\(environment\): error: clusters\/homelab\/metallb-config\/l2\.yaml:\d+:\d+: L2Advertisement\/metallb-system\/default: ipAddressPools names defualt, which is not an IPAddressPool of clusters\/homelab\/ in metallb-system.*Fix: use one of default/,
     },
   ])("$name", async ({ edit, want, chart }) => {
     const r = await envLines(edit, "homelab", chart);
@@ -234,5 +234,34 @@ describe("the committed Flux layer", () => {
     expect(e.profiles.map((p) => p.chart).sort()).toEqual(["clusterplex", "decypharr", "ha-jobs", "longhorn-config", "media-apps"]);
     expect(e.upstream.map((u) => u.chart).sort()).toEqual(["longhorn", "metallb", "traefik"]);
     expect(e.objects.filter((o) => o.obj.apiVersion === "metallb.io/v1beta1").map((o) => o.obj.kind).sort()).toEqual(["IPAddressPool", "L2Advertisement"]);
+  });
+});
+
+describe("what Flux applies", () => {
+  it("follows the Flux Kustomization that applies MetalLB's objects after their CRDs exist", async () => {
+    const env = loadEnvironment("homelab");
+    const pool = env.objects.find((o) => o.obj.kind === "IPAddressPool")!;
+    expect(pool.file).toBe("clusters/homelab/metallb-config/pool.yaml");
+    // Not in the build of clusters/homelab/ itself, so its dry-run never meets the unknown kind.
+    const k = env.objects.find((o) => o.obj.kind === "Kustomization" && o.obj.metadata.name === "metallb-config")!;
+    expect((k.obj.spec as { path: string }).path).toBe("./clusters/homelab/metallb-config");
+    expect(env.unreferenced).toEqual([]);
+  });
+
+  it("reports a file under clusters/<env>/ that nothing applies", async () => {
+    const r = await envLines((root) => writeFixture(root, "clusters/homelab/apps/forgotten.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  namespace: media\n"));
+    expect(r.ok).toBe(false);
+    expect(r.lines).toContainEqual(
+      "(environment): error: clusters/homelab/apps/forgotten.yaml:1:1: no kustomization.yaml or Flux Kustomization under clusters/homelab/ lists this file, so Flux never applies it. Fix: add it to the resources of its directory's kustomization.yaml, or delete it",
+    );
+  });
+
+  it("rejects a Flux Kustomization whose path is not a directory of the repository", async () => {
+    await expect(
+      withFixtureRepo(
+        (root) => editFixture(root, "clusters/homelab/infrastructure/metallb-config.yaml", "path: ./clusters/homelab/metallb-config", "path: ./clusters/homelab/metallb-configs"),
+        async (root) => loadEnvironment("homelab", root),
+      ),
+    ).rejects.toThrow(/^clusters\/homelab\/infrastructure\/metallb-config\.yaml:\d+:\d+: Kustomization flux-system\/metallb-config: spec\.path \.\/clusters\/homelab\/metallb-configs is not a directory of this repository/);
   });
 });

@@ -70,6 +70,8 @@ export interface UpstreamRelease {
 export interface Environment {
   env: string;
   objects: FluxObject[];
+  /** YAML files under clusters/<env>/ that no kustomization (or Flux Kustomization) applies. */
+  unreferenced: string[];
   profiles: Profile[];
   upstream: UpstreamRelease[];
 }
@@ -93,7 +95,12 @@ export function loadEnvironment(env: string, root = repoRoot): Environment {
   if (!existsSync(dir)) {
     throw new InputError(`clusters/${env}`, 0, 0, `environment ${JSON.stringify(env)} does not exist. Fix: use one of ${listEnvironments(root).join(", ") || "(none)"}`);
   }
-  const objects = collect(dir, root);
+  const loaded = new Set<string>();
+  const objects = collect(dir, root, loaded);
+  objects.push(...followFluxKustomizations(objects, root, loaded));
+  const unreferenced = yamlFilesUnder(dir)
+    .filter((f) => !/(^|\/)kustomization\.ya?ml$/.test(f) && !loaded.has(f))
+    .map((f) => relative(root, f));
   const profiles: Profile[] = [];
   const upstream: UpstreamRelease[] = [];
   for (const o of objects) {
@@ -102,14 +109,52 @@ export function loadEnvironment(env: string, root = repoRoot): Environment {
     if ("chartDir" in r) profiles.push(r);
     else upstream.push(r);
   }
-  return { env, objects, profiles, upstream };
+  return { env, objects, unreferenced, profiles, upstream };
 }
 
-/** Objects of a kustomization directory, with HelmRelease patches applied. */
-function collect(dir: string, root: string): FluxObject[] {
+/**
+ * Objects applied by Flux Kustomizations (kustomize.toolkit.fluxcd.io/v1) that build a path of
+ * this repository: the layout keeps objects whose CRDs a HelmRelease installs (MetalLB's pool)
+ * in their own Kustomization, so the first apply of the cluster directory does not fail its
+ * dry-run on unknown kinds (fluxcd/kustomize-controller#601). Their `spec.patches` apply to
+ * their own objects, as kustomize-controller does.
+ */
+function followFluxKustomizations(objects: FluxObject[], root: string, loaded: Set<string>): FluxObject[] {
+  const out: FluxObject[] = [];
+  const queue = objects.filter((o) => o.obj.kind === "Kustomization" && o.obj.apiVersion.startsWith("kustomize.toolkit.fluxcd.io/"));
+  const seen = new Set<string>();
+  while (queue.length > 0) {
+    const k = queue.shift()!;
+    const spec = (k.obj.spec ?? {}) as { path?: string; sourceRef?: { kind?: string; name?: string; namespace?: string }; patches?: unknown };
+    const ref = spec.sourceRef ?? {};
+    const ns = ref.namespace ?? k.obj.metadata.namespace ?? "default";
+    const source = [...objects, ...out].find((x) => x.obj.kind === ref.kind && x.obj.metadata.name === ref.name && (x.obj.metadata.namespace ?? "default") === ns);
+    const at = (path: (string | number)[], msg: string) => {
+      const { line, col } = k.doc.position(path);
+      return new InputError(k.file, line, col, `Kustomization ${k.obj.metadata.namespace}/${k.obj.metadata.name}: ${msg}`);
+    };
+    if (ref.kind !== "GitRepository" || !source) {
+      throw at(["spec", "sourceRef"], `sourceRef ${ref.kind}/${ns}/${ref.name} is not a GitRepository of this environment. Fix: point it at this repository's GitRepository`);
+    }
+    const dir = resolve(root, spec.path ?? ".");
+    if (!existsSync(dir) || !statSync(dir).isDirectory()) {
+      throw at(["spec", "path"], `spec.path ${spec.path} is not a directory of this repository. Fix: use a path like ./clusters/<env>/<dir>`);
+    }
+    if (seen.has(dir)) continue;
+    seen.add(dir);
+    const built = collect(dir, root, loaded);
+    applyPatches(built, Array.isArray(spec.patches) ? spec.patches : [], { doc: k.doc, base: ["spec", "patches"], dir, root });
+    out.push(...built);
+    queue.push(...built.filter((o) => o.obj.kind === "Kustomization" && o.obj.apiVersion.startsWith("kustomize.toolkit.fluxcd.io/")));
+  }
+  return out;
+}
+
+/** Objects of a kustomization directory, with HelmRelease patches applied; `loaded` collects the files read. */
+function collect(dir: string, root: string, loaded: Set<string>): FluxObject[] {
   const kfile = join(dir, "kustomization.yaml");
   if (!existsSync(kfile)) {
-    return yamlFilesUnder(dir).flatMap((f) => objectsOf(f, root));
+    return yamlFilesUnder(dir).flatMap((f) => objectsOf(f, root, loaded));
   }
   const kdoc = loadYamlFile(kfile, "kustomization", root);
   const k = (kdoc.value ?? {}) as { resources?: unknown; patches?: unknown };
@@ -125,15 +170,21 @@ function collect(dir: string, root: string): FluxObject[] {
       const { line, col } = kdoc.position(["resources", i]);
       throw new InputError(kdoc.file, line, col, `resource ${JSON.stringify(entry)} does not exist. Fix: correct the path or remove the entry`);
     }
-    objects.push(...(statSync(target).isDirectory() ? collect(target, root) : objectsOf(target, root)));
+    objects.push(...(statSync(target).isDirectory() ? collect(target, root, loaded) : objectsOf(target, root, loaded)));
   });
-  const patches = Array.isArray(k.patches) ? k.patches : [];
-  patches.forEach((p: { target?: { kind?: string; name?: string; namespace?: string }; patch?: string; path?: string }, i) => {
-    const { line, col } = kdoc.position(["patches", i]);
-    const where = (msg: string) => new InputError(kdoc.file, line, col, `patches[${i}]: ${msg}`);
+  applyPatches(objects, Array.isArray(k.patches) ? k.patches : [], { doc: kdoc, base: ["patches"], dir, root });
+  return objects;
+}
+
+/** Applies kustomize `patches` that target HelmReleases (strategic merge = JSON merge on a CRD). */
+function applyPatches(objects: FluxObject[], patches: unknown[], where0: { doc: SourceDoc; base: (string | number)[]; dir: string; root: string }): void {
+  const { doc: kdoc, base, dir, root } = where0;
+  (patches as { target?: { kind?: string; name?: string; namespace?: string }; patch?: string; path?: string }[]).forEach((p, i) => {
+    const { line, col } = kdoc.position([...base, i]);
+    const where = (msg: string) => new InputError(kdoc.file, line, col, `${[...base, i].join(".")}: ${msg}`);
     if (p.target?.kind !== "HelmRelease") throw where("only patches with target.kind HelmRelease are supported by this repo's tooling. Fix: set target.kind: HelmRelease or move the patch elsewhere");
     let body: SourceDoc;
-    if (typeof p.patch === "string") body = parseYaml(p.patch, `${kdoc.file} (patches[${i}])`);
+    if (typeof p.patch === "string") body = parseYaml(p.patch, `${kdoc.file} (${[...base, i].join(".")})`);
     else if (typeof p.path === "string") body = loadYamlFile(resolve(dir, p.path), "patch file", root);
     else throw where("needs an inline `patch` or a `path`");
     if (!isMap(body.value)) throw where("the patch must be a YAML mapping (a strategic-merge patch)");
@@ -149,7 +200,6 @@ function collect(dir: string, root: string): FluxObject[] {
       o.obj = mergeMaps(o.obj as Values, rest) as K8sObject;
     }
   });
-  return objects;
 }
 
 function yamlFilesUnder(dir: string): string[] {
@@ -162,7 +212,8 @@ function yamlFilesUnder(dir: string): string[] {
   return out;
 }
 
-function objectsOf(file: string, root: string): FluxObject[] {
+function objectsOf(file: string, root: string, loaded: Set<string>): FluxObject[] {
+  loaded.add(file);
   const rel = relative(root, file);
   return loadYamlStream(file, "YAML file", root).map((doc) => {
     const obj = doc.value as K8sObject;

@@ -69,6 +69,13 @@ export async function lintFluxLayer(e: Environment, inventory: Cluster): Promise
       findings.push(...checkDependsOn(o, e));
     }
   }
+  for (const file of e.unreferenced) {
+    findings.push({
+      severity: "error",
+      location: { file, line: 1, col: 1 },
+      message: `no kustomization.yaml or Flux Kustomization under clusters/${e.env}/ lists this file, so Flux never applies it. Fix: add it to the resources of its directory's kustomization.yaml, or delete it`,
+    });
+  }
   findings.push(...checkMetallbPool(e, inventory));
   findings.push(...checkL2Pools(e));
   return findings;
