@@ -173,9 +173,9 @@ export interface HomelabLonghornPersistence extends LonghornPersistence {
 
 /**
  * The Longhorn release values of homelab: LonghornValues with the replica count fixed to the seed's
- * 2, so each non-negotiable is a `const`. Lint does not pick a per-environment schema yet (it
- * validates every environment against LonghornValues and checks the count against the
- * inventory); test/lint/upstream/longhorn.test.ts validates homelab against this type.
+ * 2, so each non-negotiable is a `const`. Lint validates homelab's release against this type
+ * (schema/generated/upstream-longhorn-homelab.schema.json) and every other environment against
+ * LonghornValues, whose replica count the inventory cross-check bounds.
  */
 export interface HomelabLonghornValues extends LonghornValues {
   /** Longhorn settings applied through the `longhorn-default-setting` ConfigMap. */

@@ -34,7 +34,10 @@ function expectedSchema(file: string): string | undefined {
   const first = docs.find((d) => d?.kind);
   if (first?.kind === "HelmRelease") {
     const name = first.spec!.chart!.spec!.chart!.replace(/^\.\/charts\//, "");
-    return `schema/generated/helmrelease-${name}.schema.json`;
+    // An environment with stricter rules for an upstream release has its own editor schema.
+    const env = /^clusters\/([^/]+)\//.exec(rel)?.[1];
+    const perEnv = `schema/generated/helmrelease-${name}-${env}.schema.json`;
+    return existsSync(join(repoRoot, perEnv)) ? perEnv : `schema/generated/helmrelease-${name}.schema.json`;
   }
   if (first?.kind === "HelmRepository") return "schema/generated/helmrepository.schema.json";
   if (first?.kind === "GitRepository") return "schema/generated/gitrepository.schema.json";
@@ -89,7 +92,7 @@ function fileRefs(schemaPath: string): string[] {
 describe("HelmRelease editor schemas", () => {
   const hrSchemas = [
     ...listCharts().map((c) => ({ name: c, values: `charts/${c}/values.schema.json` })),
-    ...["longhorn", "traefik", "metallb"].map((c) => ({ name: c, values: `schema/generated/upstream-${c}.schema.json` })),
+    ...["longhorn", "longhorn-homelab", "traefik", "metallb"].map((c) => ({ name: c, values: `schema/generated/upstream-${c}.schema.json` })),
   ];
 
   it.each(hrSchemas)("helmrelease-$name.schema.json: spec.values refers to $values", ({ name, values }) => {

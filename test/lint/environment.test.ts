@@ -106,7 +106,7 @@ describe("Flux and MetalLB objects: CRD schemas, references, typed upstream valu
         editFixture(root, `${INFRA}/longhorn.yaml`, `defaultReplicaCount: '{"v1":"2","v2":"2"}'`, `defaultReplicaCount: '{"v1":"3","v2":"3"}'`);
         editFixture(root, `${INFRA}/longhorn.yaml`, "defaultClassReplicaCount: 2", "defaultClassReplicaCount: 3");
       },
-      want: /^longhorn: error: clusters\/homelab\/infrastructure\/longhorn\.yaml:\d+:\d+: HelmRelease\/longhorn-system\/longhorn: .*3 replicas \(v1\) on 2 storage node\(s\) \(.*\): volumes would stay degraded, because replica soft anti-affinity is off.*Fix: use 2/,
+      want: /^longhorn: error: clusters\/homelab\/infrastructure\/longhorn\.yaml:\d+:\d+: HelmRelease\/longhorn-system\/longhorn: spec\.values\.defaultSettings\.defaultReplicaCount: must be "\{\\"v1\\":\\"2\\",\\"v2\\":\\"2\\"\}" \(got "\{\\"v1\\":\\"3\\",\\"v2\\":\\"3\\"\}"\)\. Why: .*true prevents replica scheduling on 2 nodes/,
     },
     {
       name: "MetalLB: a misspelt key in its typed values",

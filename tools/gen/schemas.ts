@@ -65,6 +65,9 @@ export const OTHER_SCHEMAS: SchemaTarget[] = [
     crd: { apiVersion: "metallb.io/v1beta1", kind: "L2Advertisement" },
   },
   { source: "schema/upstream/longhorn.ts", type: "LonghornValues", out: "schema/generated/upstream-longhorn.schema.json" },
+  // homelab's two storage nodes make the seed's replica count a const there (upstream-<chart>-<env>
+  // is preferred over upstream-<chart> for that environment).
+  { source: "schema/upstream/longhorn.ts", type: "HomelabLonghornValues", out: "schema/generated/upstream-longhorn-homelab.schema.json" },
 ];
 
 /** Chart directories under charts/ (those with a Chart.yaml), sorted. */

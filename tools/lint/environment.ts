@@ -30,10 +30,13 @@ const UPSTREAM_CHECKS: Record<string, UpstreamCheck> = {
   metallb: () => [],
 };
 
-/** Schema of an upstream chart's values, if this repo types it. */
-export function upstreamSchema(chart: string): string | undefined {
-  const path = join(repoRoot, "schema", "generated", `upstream-${chart}.schema.json`);
-  return existsSync(path) ? path : undefined;
+/**
+ * Schema of an upstream chart's values, if this repo types it: `upstream-<chart>-<env>` when an
+ * environment has stricter rules (homelab's Longhorn), else `upstream-<chart>`.
+ */
+export function upstreamSchema(chart: string, env?: string): string | undefined {
+  const names = [...(env ? [`upstream-${chart}-${env}.schema.json`] : []), `upstream-${chart}.schema.json`];
+  return names.map((n) => join(repoRoot, "schema", "generated", n)).find((p) => existsSync(p));
 }
 
 function at(o: { file: string; doc: FluxObject["doc"] }, path: readonly PathSegment[]): Location {
@@ -126,7 +129,7 @@ function checkDependsOn(o: FluxObject, e: Environment): Finding[] {
 
 /** Validates an upstream release's inline values and runs its cross-checks. */
 export function lintUpstream(u: UpstreamRelease, inventory: Cluster): Finding[] {
-  const schema = upstreamSchema(u.chart);
+  const schema = upstreamSchema(u.chart, u.env);
   const values = (u.hr.spec as { values?: unknown })?.values ?? {};
   if (!schema) {
     return [{ severity: "error", object: objectRef(u.hr), location: at(u, ["spec", "chart"]), message: `upstream chart ${u.chart} has no typed values in schema/upstream/, so a typo in its values would go unnoticed. Fix: add schema/upstream/${u.chart}.ts and list it in OTHER_SCHEMAS` }];
