@@ -179,3 +179,15 @@ export interface LinuxServerIds {
 export interface EnvMap {
   [name: string]: string;
 }
+
+/** Metadata of an object written in this repository (Flux objects, MetalLB's pool). */
+export interface ObjectMeta {
+  /** Object name. @pattern ^[a-z0-9]([-a-z0-9]*[a-z0-9])?$ */
+  name: string;
+  /** Namespace of the object. */
+  namespace: string;
+  /** Labels. */
+  labels?: { [key: string]: string };
+  /** Annotations. */
+  annotations?: { [key: string]: string };
+}

@@ -4,6 +4,7 @@
  * field is an error (the CRD itself would let it through and Flux would ignore it).
  * The generated per-chart editor schemas replace `spec.values` with the chart's values schema.
  */
+import type { ObjectMeta } from "./common.ts";
 
 /** A Go duration as Flux takes it. @pattern ^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$ @examples ["10m"] */
 export type Duration = string;
@@ -61,18 +62,6 @@ export interface ValuesReference {
   optional?: boolean;
 }
 
-/** Name, namespace and metadata of a Flux object. */
-export interface FluxMeta {
-  /** Object name. @pattern ^[a-z0-9]([-a-z0-9]*[a-z0-9])?$ */
-  name: string;
-  /** Namespace of the object (HelmReleases: also the default target namespace). */
-  namespace: string;
-  /** Labels. */
-  labels?: { [key: string]: string };
-  /** Annotations. */
-  annotations?: { [key: string]: string };
-}
-
 /** A HelmRelease of this repository. */
 export interface HelmRelease {
   /** API version of Flux's helm-controller. */
@@ -80,7 +69,7 @@ export interface HelmRelease {
   /** Object kind. */
   kind: "HelmRelease";
   /** Object metadata. */
-  metadata: FluxMeta;
+  metadata: ObjectMeta;
   /** The desired release. */
   spec: {
     /** Reconcile interval. */
@@ -167,7 +156,7 @@ export interface GitRepository {
   /** Object kind. */
   kind: "GitRepository";
   /** Object metadata. */
-  metadata: FluxMeta;
+  metadata: ObjectMeta;
   /** The repository to follow. */
   spec: {
     /** Poll interval. */
@@ -202,7 +191,7 @@ export interface HelmRepository {
   /** Object kind. */
   kind: "HelmRepository";
   /** Object metadata. */
-  metadata: FluxMeta;
+  metadata: ObjectMeta;
   /** The repository. */
   spec: {
     /** Index refresh interval. */

@@ -3,17 +3,7 @@
  * CRDs' OpenAPI schemas (metallb 0.16): only the fields used here, so an unknown field is an
  * error. Lint validates clusters/<env>/ objects of these kinds against the generated schemas.
  */
-
-interface ObjectMeta {
-  /** Object name. @pattern ^[a-z0-9]([-a-z0-9]*[a-z0-9])?$ */
-  name: string;
-  /** Namespace MetalLB runs in. */
-  namespace: string;
-  /** Labels. */
-  labels?: { [key: string]: string };
-  /** Annotations. */
-  annotations?: { [key: string]: string };
-}
+import type { ObjectMeta } from "../common.ts";
 
 /** A pool of addresses MetalLB hands to LoadBalancer Services. */
 export interface IPAddressPool {
