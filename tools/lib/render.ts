@@ -44,6 +44,9 @@ export interface RenderedRelease {
   source: string;
   /** The rendered objects, in helm's output order, with metadata.namespace filled in. */
   objects: K8sObject[];
+  /** `namespace/name` of the HelmRelease, and of the HelmReleases it dependsOn (Flux's install order). */
+  helmRelease?: string;
+  dependsOn?: string[];
 }
 
 export interface RenderOptions {
@@ -107,7 +110,8 @@ export async function renderPrepared(p: Profile, helm: Helm, kubeVersion: string
   for (const o of objects) {
     if (!CLUSTER_SCOPED.has(o.kind) && !o.metadata.namespace) o.metadata.namespace = p.namespace;
   }
-  return { env: p.env, release: p.release, namespace: p.namespace, chart: p.chart, source: p.file, objects };
+  const dependsOn = ((p.hr.spec as { dependsOn?: { name: string; namespace?: string }[] } | undefined)?.dependsOn ?? []).map((d) => `${d.namespace ?? p.hrNamespace}/${d.name}`);
+  return { env: p.env, release: p.release, namespace: p.namespace, chart: p.chart, source: p.file, objects, helmRelease: `${p.hrNamespace}/${p.name}`, dependsOn };
 }
 
 /** Runs `fn` over `items` with at most `limit` in flight; results keep the input order. */

@@ -6,7 +6,6 @@
  */
 import type { Cluster } from "../lib/inventory.ts";
 import type { K8sObject, RenderedRelease } from "../lib/render.ts";
-import { CHARTS } from "../lib/paths.ts";
 import type { Node, Pod, PodSpec } from "../scheduling/index.ts";
 
 /** A node of the inventory, with its id. */
@@ -61,15 +60,22 @@ export function nodeLabel(n: { id: string; name: string }): string {
 type Obj = Record<string, any>;
 
 /**
- * Releases in Flux's dependency order (tools/lib/paths.ts CHARTS: storage, decypharr, the DFS
- * consumers, clusterplex, ha-jobs), then any other chart by name; stable otherwise.
+ * Releases in Flux's install order: the HelmReleases' `dependsOn` graph (a release after every
+ * release it depends on), ties kept in the given order. Dependencies on releases that are not
+ * rendered (upstream charts) are satisfied; a cycle keeps the remaining releases in input order.
  */
 export function orderReleases(releases: readonly RenderedRelease[]): RenderedRelease[] {
-  const rank = (r: RenderedRelease) => {
-    const i = (CHARTS as readonly string[]).indexOf(r.chart);
-    return i < 0 ? CHARTS.length : i;
-  };
-  return releases.map((r, i) => ({ r, i })).sort((a, b) => rank(a.r) - rank(b.r) || (rank(a.r) === CHARTS.length ? a.r.chart.localeCompare(b.r.chart) : 0) || a.i - b.i).map((x) => x.r);
+  const present = new Set(releases.map((r) => r.helmRelease).filter(Boolean));
+  const done = new Set<string>();
+  const out: RenderedRelease[] = [];
+  const left = [...releases];
+  while (left.length > 0) {
+    const i = left.findIndex((r) => (r.dependsOn ?? []).every((d) => !present.has(d) || done.has(d)));
+    const [next] = left.splice(i < 0 ? 0 : i, 1);
+    out.push(next);
+    if (next.helmRelease) done.add(next.helmRelease);
+  }
+  return out;
 }
 
 function templateOf(o: Obj): Obj | undefined {
