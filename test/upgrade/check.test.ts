@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { renderEnvironment, type K8sObject, type RenderedRelease, type RenderOptions } from "../../tools/lib/render.ts";
+import { afterEach, describe, expect, it } from "vitest";
+import type { K8sObject, RenderedRelease, RenderOptions } from "../../tools/lib/render.ts";
 import { upgradeCheck } from "../../tools/upgrade/check.ts";
 import { hasErrors } from "../../tools/upgrade/compare.ts";
 import { IMMUTABLE_FIELDS } from "../../tools/upgrade/immutable.ts";
@@ -86,17 +86,9 @@ describe("upgradeCheck", () => {
 
 // ---- the real renderEnvironment on a tiny fixture repository ----------------------------------
 
-const probe = await tempRepo("upgrade-probe-");
-probe.write(fixtureFiles("storage: 1Gi\n"));
-/** False only while renderEnvironment is the stub that throws "not implemented". */
-const renderAvailable = await renderEnvironment("test", { root: probe.dir }).then(
-  () => true,
-  (err: Error) => !/not implemented/.test(err.message),
-);
-afterAll(() => probe.remove());
 
 describe("upgradeCheck with the real render (fixture repo)", () => {
-  it.skipIf(!renderAvailable)("reports a claim template change made in values as an immutable-field error", async () => {
+  it("reports a claim template change made in values as an immutable-field error", async () => {
     const repo = await tempRepo();
     repos.push(repo);
     await repo.commit("base", fixtureFiles("storage: 1Gi\n"));
@@ -113,7 +105,7 @@ describe("upgradeCheck with the real render (fixture repo)", () => {
     });
   });
 
-  it.skipIf(!renderAvailable)("passes an image bump with a roll warning only", async () => {
+  it("passes an image bump with a roll warning only", async () => {
     const repo = await tempRepo();
     repos.push(repo);
     await repo.commit("base", fixtureFiles("storage: 1Gi\n"));
@@ -126,7 +118,7 @@ describe("upgradeCheck with the real render (fixture repo)", () => {
 // ---- every immutable field and the benign changes, through git commits and helm -----------------
 
 describe("upgradeCheck between two commits of a temporary repo (real helm render)", () => {
-  it.skipIf(!renderAvailable)("detects every entry of the immutable-field list", async () => {
+  it("detects every entry of the immutable-field list", async () => {
     // One object per entry (named after its index), before in the first commit, after in the second.
     const pairs = IMMUTABLE_FIELDS.map((field, i) => exampleObjects(field, `field-${i}`));
     const repo = await tempRepo();
@@ -189,7 +181,7 @@ describe("upgradeCheck between two commits of a temporary repo (real helm render
     }],
   ];
 
-  it.skipIf(!renderAvailable).each(benign)("passes %s (the StatefulSet only warns that its pods roll)", async (_name, change) => {
+  it.each(benign)("passes %s (the StatefulSet only warns that its pods roll)", async (_name, change) => {
     const repo = await tempRepo();
     repos.push(repo);
     await repo.commit("before", objectsFixtureFiles(workloads()));
