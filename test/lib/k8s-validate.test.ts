@@ -35,6 +35,18 @@ describe("validateObject (offline schemas)", () => {
     expect(await validateObject(obj as K8sObject)).toEqual(want);
   });
 
+  it.each([
+    { name: "a misspelt mountPropagation", patch: (c: Record<string, unknown>) => ((c.volumeMounts as Record<string, unknown>[])[0].mountPropogation = "Bidirectional"), want: "spec.template.spec.containers.0.volumeMounts.0.mountPropogation" },
+    { name: "a field on the wrong level", patch: (c: Record<string, unknown>) => (c.tolerations = []), want: "spec.template.spec.containers.0.tolerations" },
+  ])("reports an unknown field: $name", async ({ patch, want }) => {
+    const container: Record<string, unknown> = { name: "a", image: "b", volumeMounts: [{ name: "v", mountPath: "/m" }] };
+    patch(container);
+    const obj = { apiVersion: "apps/v1", kind: "StatefulSet", metadata: meta, spec: { serviceName: "x", selector: {}, template: { spec: { containers: [container] } } } } as unknown as K8sObject;
+    expect(await validateObject(obj)).toEqual([
+      `${want}: unknown field: apps/v1 StatefulSet has no such field, so the API server would drop it (or reject the object under strict field validation). Fix: correct its name in the chart template`,
+    ]);
+  });
+
   it("passes valid objects", async () => {
     const ok: K8sObject = { apiVersion: "v1", kind: "ConfigMap", metadata: meta, data: { a: "b" } } as K8sObject;
     expect(await validateObject(ok)).toEqual([]);

@@ -63,6 +63,19 @@ describe("lint pipeline stages", () => {
       objects: true,
     },
     {
+      name: "4. a misspelt field the API server would drop",
+      files: {
+        "charts/demo/templates/deploy.yaml": [
+          "apiVersion: apps/v1", "kind: Deployment", "metadata:", "  name: x", "spec:", "  selector:", "    matchLabels: {app: x}", "  template:",
+          "    metadata:", "      labels: {app: x}", "    spec:", "      containers:", "        - name: x", "          image: x:1",
+          "          volumeMounts:", "            - name: dfs", "              mountPath: /mnt/dfs", "              mountPropogation: HostToContainer",
+          "      volumes:", "        - name: dfs", "          hostPath: {path: /mnt/dfs}", "",
+        ].join("\n"),
+      },
+      want: /^spec\.template\.spec\.containers\.0\.volumeMounts\.0\.mountPropogation: unknown field: apps\/v1 Deployment has no such field/,
+      objects: true,
+    },
+    {
       name: "4. a kind without a schema",
       files: { "charts/demo/templates/w.yaml": "apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: x\n" },
       want: /^no schema for example\.com\/v1 Widget, so it cannot be validated offline\. Fix:/,

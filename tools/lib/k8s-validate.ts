@@ -4,14 +4,14 @@
  * package, against the JSON schema generated from our own type of the CRD (OTHER_SCHEMAS entries
  * with `crd`). An object whose kind has no schema is an error, not a skip.
  *
- * Limitation: the models' validators are generated from the OpenAPI schemas, which do not set
- * additionalProperties: false, so an unknown field is not reported here (the API server would
- * drop or reject it depending on field validation).
+ * The models' validators, like the OpenAPI schemas they come from, do not close objects; unknown
+ * fields of the common kinds are found by tools/lib/k8s-strict.ts from the models' declarations.
  */
 import { join } from "node:path";
 import { OTHER_SCHEMAS } from "../gen/schemas.ts";
 import { repoRoot } from "./paths.ts";
 import type { K8sObject } from "./render.ts";
+import { unknownFields } from "./k8s-strict.ts";
 import { compileSchema } from "./values-validate.ts";
 
 type Validator = (obj: K8sObject) => { path: string; message: string }[];
@@ -69,5 +69,9 @@ export async function validateObject(obj: K8sObject, root = repoRoot): Promise<s
   if (!validator) {
     return [`no schema for ${obj.apiVersion} ${obj.kind}, so it cannot be validated offline. Fix: use a kind that kubernetes-models knows, or add a typed CRD schema to OTHER_SCHEMAS in tools/gen/schemas.ts`];
   }
-  return validator(obj).map((e) => `${e.path || "(root)"}: ${e.message}`);
+  const errors = validator(obj).map((e) => `${e.path || "(root)"}: ${e.message}`);
+  if (errors.length > 0) return errors;
+  return unknownFields(obj).map(
+    (path) => `${path}: unknown field: ${obj.apiVersion} ${obj.kind} has no such field, so the API server would drop it (or reject the object under strict field validation). Fix: correct its name in the chart template`,
+  );
 }
