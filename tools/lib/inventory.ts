@@ -76,9 +76,20 @@ function crossCheck(c: Cluster, doc: SourceDoc, env: string): InputError[] {
 export function ipInCidr(ip: string, cidr: string): boolean {
   const [base, bitsText] = cidr.split("/");
   const bits = Number(bitsText);
-  const toInt = (a: string) => a.split(".").reduce((n, o) => (n << 8) + Number(o), 0) >>> 0;
   const mask = bits === 0 ? 0 : (~0 << (32 - bits)) >>> 0;
-  return (toInt(ip) & mask) === (toInt(base) & mask);
+  return ((ipv4ToInt(ip) & mask) >>> 0) === ((ipv4ToInt(base) & mask) >>> 0);
+}
+
+/** An IPv4 address as an unsigned 32-bit number. */
+export function ipv4ToInt(ip: string): number {
+  return ip.split(".").reduce((n, o) => n * 256 + Number(o), 0);
+}
+
+/** Whether `ip` lies in an address range as MetalLB writes them: `a.b.c.d-e.f.g.h` or a CIDR. */
+export function inRange(ip: string, range: string): boolean {
+  if (range.includes("/")) return ipInCidr(ip, range);
+  const [from, to] = range.split("-").map((s) => s.trim());
+  return ipv4ToInt(ip) >= ipv4ToInt(from) && ipv4ToInt(ip) <= ipv4ToInt(to ?? from);
 }
 
 /** Node ids with a role. */

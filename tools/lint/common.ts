@@ -11,7 +11,7 @@ import type { Cluster } from "../../schema/cluster.ts";
 import type { K8sObject } from "../lib/render.ts";
 import type { PathSegment } from "../lib/yaml.ts";
 import { filterNode, type Node, type PodSpec } from "../scheduling/index.ts";
-import { inRange } from "./environment.ts";
+import { inRange } from "../lib/inventory.ts";
 import { objectRef, type ChartAssertion, type Finding, type LintContext } from "./types.ts";
 
 /** The pod template of a workload object, if it has one. */

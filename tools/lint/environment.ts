@@ -13,7 +13,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { Cluster } from "../../schema/cluster.ts";
 import type { Environment, FluxObject, UpstreamRelease } from "../lib/flux.ts";
-import { ipInCidr } from "../lib/inventory.ts";
+import { inRange } from "../lib/inventory.ts";
 import { validateObject } from "../lib/k8s-validate.ts";
 import { repoRoot } from "../lib/paths.ts";
 import { validateLayers } from "../lib/values-validate.ts";
@@ -166,17 +166,6 @@ function checkTraefik(u: UpstreamRelease, inventory: Cluster, locate: (path: rea
     });
   }
   return out;
-}
-
-function ipToInt(ip: string): number {
-  return ip.split(".").reduce((n, o) => n * 256 + Number(o), 0);
-}
-
-/** Whether `ip` lies in a MetalLB range (`a-b` or CIDR). */
-export function inRange(ip: string, range: string): boolean {
-  if (range.includes("/")) return ipInCidr(ip, range);
-  const [from, to] = range.split("-").map((s) => s.trim());
-  return ipToInt(ip) >= ipToInt(from) && ipToInt(ip) <= ipToInt(to ?? from);
 }
 
 /** The IPAddressPool objects together hold exactly the inventory's addresses. */

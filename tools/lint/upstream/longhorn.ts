@@ -12,6 +12,7 @@ import type { Cluster, ClusterNode } from "../../../schema/cluster.ts";
 import type { Location, Finding } from "../types.ts";
 import type { PathSegment } from "../../lib/yaml.ts";
 import { tolerationsTolerateTaint, type Toleration } from "../../scheduling/index.ts";
+import { isMap, type Values } from "../../lib/merge.ts";
 
 /** The seed's reasons, quoted verbatim from ARCHITECTURE-DECISIONS.md. */
 export const SEED = {
@@ -45,8 +46,7 @@ export const SETTING_KEYS: Record<string, string> = {
 /** Where a finding about one setting points: a file position and/or an object. */
 export type Where = (setting: string) => { location?: Location; object?: string; label: string };
 
-type Json = Record<string, unknown>;
-const isMap = (v: unknown): v is Json => v !== null && typeof v === "object" && !Array.isArray(v);
+type Json = Values;
 
 /** Storage node ids and the rest, from the inventory. */
 export function storageSplit(inv: Cluster): { storage: [string, ClusterNode][]; other: [string, ClusterNode][] } {
