@@ -43,6 +43,16 @@ export interface ClusterNode {
   taints: Taint[];
   /** The node has a GPU for transcoding (it then carries `gpu=true`). @default false */
   gpu?: boolean;
+  /**
+   * A TCP port on the host that the fencing job's life-sign probe tries (with kubelet's port and
+   * Longhorn's instance-manager): an answer or a refusal proves the node's kernel runs. sshd's 22
+   * by default. charts/ha-jobs `fencing.lifeSigns.nodePorts` must agree (lint).
+   * @default 22
+   * @TJS-type integer
+   * @minimum 1
+   * @maximum 65535
+   */
+  lifeSignPort?: number;
 }
 
 /** The DFS export a storage node serves over kernel NFS to the transcode workers. */

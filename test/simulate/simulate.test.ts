@@ -56,8 +56,8 @@ describe.each(["homelab", "staging"])("%s: the descheduler and the fencing job c
     expect(d.cronJob).toMatchObject({ name: deschedulerCron.metadata.name, schedule: deschedulerCron.spec.schedule, periodSeconds: periodOf(deschedulerCron), source: `clusters/${env}/apps/ha-jobs.yaml` });
     expect(d.options).toMatchObject({ nodeAffinityType: ["requiredDuringSchedulingIgnoredDuringExecution", "preferredDuringSchedulingIgnoredDuringExecution"], nodeFit: true });
     expect(f.cronJob).toMatchObject({ name: fencingCron.metadata.name, schedule: fencingCron.spec.schedule, periodSeconds: periodOf(fencingCron) });
-    expect(f.thresholdSeconds).toBe(Number(fencingEnv(fencingCron, "FENCING_THRESHOLD_SECONDS")));
-    expect(f.dryRun).toBe(fencingEnv(fencingCron, "FENCING_DRY_RUN") === "true");
+    expect(f.settings.config.thresholdSeconds).toBe(Number(fencingEnv(fencingCron, "FENCING_THRESHOLD_SECONDS")));
+    expect(f.settings.config.dryRun).toBe(fencingEnv(fencingCron, "FENCING_DRY_RUN") === "true");
   });
 });
 

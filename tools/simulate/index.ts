@@ -7,6 +7,7 @@ import { loadInventory, type Cluster } from "../lib/inventory.ts";
 import { renderEnvironment, type RenderedRelease } from "../lib/render.ts";
 import { dfsFacts, findDescheduler, findFencing, longhornFacts, requireDescheduler, transcodeMode, type LonghornFacts } from "./facts.ts";
 import { inventoryNodes, nodeLabel, podsOf, resolveClaims } from "./model.ts";
+import { NODE_DOWN_POLICY_FOR_MODE, type FencingMode } from "../fencing/decide.ts";
 import { placeAll, verdictText, type PodPlacement } from "./place.ts";
 import {
   SCENARIOS,
@@ -15,6 +16,7 @@ import {
   scenarioPrimaryBack,
   scenarioPrimaryCordoned,
   scenarioPrimaryDown,
+  scenarioPrimaryPartition,
   isStatefulMedia,
   type ScenarioName,
   type ScenarioResult,
@@ -41,6 +43,11 @@ export interface SimulateOptions {
   root?: string;
   /** Longhorn facts; default read from the environment's Flux objects under root. */
   longhorn?: LonghornFacts;
+  /**
+   * Simulate this fencing mode instead of the configured one: the fencing job's FENCING_MODE and
+   * Longhorn's nodeDownPodDeletionPolicy are both set as the mode requires.
+   */
+  mode?: FencingMode;
 }
 
 /** Builds the simulation context: nodes, pods in placement order, base placement and the facts. */
@@ -49,15 +56,21 @@ export function buildContext(env: string, releases: readonly RenderedRelease[], 
   const pods = podsOf(releases);
   resolveClaims(pods, releases);
   const base = placeAll(pods, nodes);
+  let longhorn = opts.longhorn ?? longhornFacts(env, releases, opts.root);
+  let fencing = findFencing(releases);
+  if (opts.mode) {
+    longhorn = { ...longhorn, nodeDownPodDeletionPolicy: NODE_DOWN_POLICY_FOR_MODE[opts.mode], policySource: `simulate --mode ${opts.mode} (NODE_DOWN_POLICY_FOR_MODE, tools/fencing/decide.ts)`, warnings: [] };
+    if (fencing) fencing = { ...fencing, settings: { ...fencing.settings, config: { ...fencing.settings.config, mode: opts.mode } } };
+  }
   return {
     env,
     inventory,
     nodes,
     pods,
     base,
-    longhorn: opts.longhorn ?? longhornFacts(env, releases, opts.root),
+    longhorn,
     descheduler: findDescheduler(releases),
-    fencing: findFencing(releases),
+    fencing,
     dfs: dfsFacts(pods, inventory, nodes, releases),
     transcode: transcodeMode(pods),
   };
@@ -100,6 +113,10 @@ export function runScenario(ctx: SimContext, name: ScenarioName, releases: reado
       return scenarioGpuDown(ctx);
     case "w2-down":
       return scenarioBackupDown(ctx);
+    case "w1-partitioned":
+    case "w1-partitioned-from-cp1":
+    case "w1-kubelet-crashed":
+      return scenarioPrimaryPartition(ctx, name);
   }
 }
 
