@@ -190,17 +190,17 @@ export function runFencing(
       seen.add(key);
       out.events.push({ t, text: `fencing job run (${cj}, "${f.cronJob.schedule}"): ${h.node} not fenced: ${h.code}: ${h.reason}` });
     }
+    if (config.dryRun && p.actions.length > 0) {
+      out.findings.push(`fencing: ${cj} runs in dry run (FENCING_DRY_RUN=true): it logs ${p.actions.map((a) => `${a.type} ${a.node}`).join(", ")} and executes none`);
+      out.events.push({ t: at, text: `fencing job (${cj}, dry run) would ${p.actions.map((a) => `${a.type} ${a.node}`).join(", ")}; executes nothing` });
+      break;
+    }
     for (const a of p.actions) {
       const id = nodes.find((n) => n.name === a.node)?.id ?? a.node;
       if (a.type === "taint") {
         out.fenceAt.set(id, at);
         out.events.push({ t: at, text: `fencing job (${cj}) taints ${a.node} ${a.taint.key}=${a.taint.value}:${a.taint.effect}: ${a.reason}` });
       } else out.events.push({ t: at, text: `fencing job (${cj}) ${a.type}s ${a.node}: ${a.reason}` });
-    }
-    if (config.dryRun && p.actions.length > 0) {
-      out.findings.push(`fencing: ${cj} runs in dry run (FENCING_DRY_RUN=true): it logs ${p.actions.map((a) => a.type).join(", ")} and executes none`);
-      out.fenceAt.clear();
-      break;
     }
     snapshot = applyActions(snapshot, p.actions);
   }

@@ -606,7 +606,8 @@ export function scenarioPrimaryBack(ctx: SimContext, d: DeschedulerFacts | null,
   }
   const nodes = ctx.nodes.map((n) => ({ ...n }));
   const run = runDescheduler(ctx, d, r, nodes, down.after, DESCHEDULER_RUNS);
-  const basePrimary = ctx.base.bound.filter((b) => b.node.id === primary).map((b) => b.pod.name);
+  // A CronJob's pod is not failed back: its next run is scheduled afresh (the descheduler skips it too).
+  const basePrimary = ctx.base.bound.filter((b) => b.node.id === primary && b.pod.workload.kind !== "CronJob").map((b) => b.pod.name);
   const reschedule = Math.max(0, ...ctx.pods.map((p) => graceOf(p.pod.spec))) + LONGHORN_REATTACH_SECONDS;
   const limit = d.cronJob.periodSeconds + reschedule;
   let worst: number | null = 0;
