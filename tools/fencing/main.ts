@@ -37,6 +37,7 @@ import {
   resolveConfig,
   type FencingConfig,
   type FencingMode,
+  type LabelSelector,
   type LifeSignConfig,
   type Snapshot,
 } from "./decide.ts";
@@ -95,6 +96,13 @@ function lifeSignsFromEnv(env: NodeJS.ProcessEnv): LifeSignConfig {
   };
 }
 
+/** `key=value` (the value may contain `=`) of FENCING_STORAGE_LABEL and values `fencing.storageLabel`. */
+export function parseStorageLabel(raw: string): LabelSelector {
+  const eq = raw.indexOf("=");
+  if (eq <= 0) throw new FencingConfigError(`'FENCING_STORAGE_LABEL' (${JSON.stringify(raw)}) must be key=value`);
+  return { key: raw.slice(0, eq), value: raw.slice(eq + 1) };
+}
+
 /** Reads the job's settings from the environment; throws {@link FencingConfigError} naming the variable. */
 export function settingsFromEnv(env: NodeJS.ProcessEnv): JobSettings {
   const dryRunRaw = (env.FENCING_DRY_RUN ?? "").trim().toLowerCase();
@@ -105,13 +113,8 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv): JobSettings {
   // A typo must not turn a dry run into a live one.
   else throw new FencingConfigError(`'FENCING_DRY_RUN' (${JSON.stringify(env.FENCING_DRY_RUN)}) must be true or false`);
 
-  let storageLabel = { ...DEFAULT_CONFIG.storageLabel };
   const labelRaw = env.FENCING_STORAGE_LABEL?.trim();
-  if (labelRaw) {
-    const eq = labelRaw.indexOf("=");
-    if (eq <= 0) throw new FencingConfigError(`'FENCING_STORAGE_LABEL' (${JSON.stringify(labelRaw)}) must be key=value`);
-    storageLabel = { key: labelRaw.slice(0, eq), value: labelRaw.slice(eq + 1) };
-  }
+  const storageLabel = labelRaw ? parseStorageLabel(labelRaw) : { ...DEFAULT_CONFIG.storageLabel };
   const thresholdSeconds = seconds(env, "FENCING_THRESHOLD_SECONDS");
   const recoverySeconds = seconds(env, "FENCING_RECOVERY_SECONDS");
   const modeRaw = (env.FENCING_MODE ?? "").trim();

@@ -773,6 +773,11 @@ function lifeSignsFromEnv(env) {
     defaultNodePort: seconds(env, "FENCING_DEFAULT_NODE_PORT", "port", 65535) ?? d.defaultNodePort
   };
 }
+function parseStorageLabel(raw) {
+  const eq = raw.indexOf("=");
+  if (eq <= 0) throw new FencingConfigError(`'FENCING_STORAGE_LABEL' (${JSON.stringify(raw)}) must be key=value`);
+  return { key: raw.slice(0, eq), value: raw.slice(eq + 1) };
+}
 function settingsFromEnv(env) {
   const dryRunRaw = (env.FENCING_DRY_RUN ?? "").trim().toLowerCase();
   let dryRun;
@@ -780,13 +785,8 @@ function settingsFromEnv(env) {
   else if (dryRunRaw === "true" || dryRunRaw === "1") dryRun = true;
   else if (dryRunRaw === "false" || dryRunRaw === "0") dryRun = false;
   else throw new FencingConfigError(`'FENCING_DRY_RUN' (${JSON.stringify(env.FENCING_DRY_RUN)}) must be true or false`);
-  let storageLabel = { ...DEFAULT_CONFIG.storageLabel };
   const labelRaw = env.FENCING_STORAGE_LABEL?.trim();
-  if (labelRaw) {
-    const eq = labelRaw.indexOf("=");
-    if (eq <= 0) throw new FencingConfigError(`'FENCING_STORAGE_LABEL' (${JSON.stringify(labelRaw)}) must be key=value`);
-    storageLabel = { key: labelRaw.slice(0, eq), value: labelRaw.slice(eq + 1) };
-  }
+  const storageLabel = labelRaw ? parseStorageLabel(labelRaw) : { ...DEFAULT_CONFIG.storageLabel };
   const thresholdSeconds = seconds(env, "FENCING_THRESHOLD_SECONDS");
   const recoverySeconds = seconds(env, "FENCING_RECOVERY_SECONDS");
   const modeRaw = (env.FENCING_MODE ?? "").trim();
@@ -936,6 +936,7 @@ if (isMain()) {
 export {
   FencingConfigError,
   connectionFromEnv,
+  parseStorageLabel,
   run,
   settingsFromEnv
 };
