@@ -171,14 +171,15 @@ export function runFencing(
   const seen = new Set<string>();
   for (let t = first; t <= horizon; t += period) {
     snapshot = { ...snapshot, now: iso(t), lifeSigns: [] };
+    // The probes of this run: what the failure gives each endpoint, over the whole window. (The
+    // real prober stops at the first life sign; that changes when a hold is logged, never what
+    // is decided. The verdict, silent or not, is decide.ts's alone.)
     const reports: LifeSignReport[] = [];
-    let probeSeconds = 0;
-    for (const target of probeTargets(snapshot)) {
+    const targets = probeTargets(snapshot);
+    const probeSeconds = targets.length > 0 ? config.lifeSigns.windowSeconds : 0;
+    for (const target of targets) {
       const attempts = target.endpoints.map((e) => ({ ...e, result: originNode ? model.probe(originNode, e.kind) : ("error" as ProbeResult), at: iso(t) }));
-      // probe.ts probeNode: a life sign ends the probe at once; silence is probed for the whole window.
-      const seconds = attempts.every((a) => a.result === "timeout") ? config.lifeSigns.windowSeconds : 0;
-      probeSeconds = Math.max(probeSeconds, seconds);
-      reports.push({ node: target.node, origin: snapshot.origin!, start: iso(t), end: iso(t + seconds), attempts });
+      reports.push({ node: target.node, origin: snapshot.origin!, start: iso(t), end: iso(t + probeSeconds), attempts });
     }
     snapshot = { ...snapshot, lifeSigns: reports };
     const p = plan(snapshot);
