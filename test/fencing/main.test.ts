@@ -132,6 +132,23 @@ describe("run (end to end against the fake API)", () => {
     expect(api.requests.some((r) => r.pathname === "/api/v1/namespaces/longhorn-system/pods" && r.query.labelSelector === "longhorn.io/component=instance-manager")).toBe(true);
   });
 
+  it("an Event the API refuses is logged as an error; the run still succeeds (the hold is in the log)", async () => {
+    api.state.nodes = rawCluster({ w1: { ready: ["Unknown", 300] } });
+    await endpoints.listen(NODE_IPS.w1, ["node"]);
+    api.failures.push({ method: "POST", pathname: "/api/v1/namespaces/default/events", status: 403, body: statusBody(403, "Forbidden", "events is forbidden") });
+    const { code, logs } = await runMain(ON_W2());
+    expect(code).toBe(0);
+    expect(logs.find((l) => l.event === "hold")).toMatchObject({ code: "life-signs" });
+    expect(logs.find((l) => l.event === "error")).toMatchObject({ stage: "event", error: { status: 403 } });
+  });
+
+  it("dry run posts no Event", async () => {
+    api.state.nodes = rawCluster({ w1: { ready: ["Unknown", 300] } });
+    await endpoints.listen(NODE_IPS.w1, ["node"]);
+    await runMain({ ...ON_W2(), FENCING_DRY_RUN: "true" });
+    expect(api.writes()).toEqual([]);
+  });
+
   it("safety mode says so in the life-sign hold", async () => {
     api.state.nodes = rawCluster({ w1: { ready: ["Unknown", 300] } });
     await endpoints.listen(NODE_IPS.w1, ["node"]);
