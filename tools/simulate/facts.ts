@@ -118,44 +118,73 @@ export function findDescheduler(releases: readonly RenderedRelease[]): Deschedul
     if (cm.policy.apiVersion !== "descheduler/v1alpha2") {
       throw new SimulationInputError(`${where}: apiVersion ${JSON.stringify(cm.policy.apiVersion)} is not descheduler/v1alpha2, the only policy version descheduler v0.36 reads. Fix: write a v1alpha2 policy (profiles/pluginConfig/plugins)`);
     }
-    for (const profile of (cm.policy.profiles ?? []) as Obj[]) {
-      const enabled: string[] = profile.plugins?.deschedule?.enabled ?? [];
-      if (!enabled.includes("RemovePodsViolatingNodeAffinity")) continue;
-      const cfg = (name: string): Obj => ((profile.pluginConfig ?? []) as Obj[]).find((p) => p.name === name)?.args ?? {};
-      const na = cfg("RemovePodsViolatingNodeAffinity");
-      const ev = cfg("DefaultEvictor");
-      const nodeAffinityType: string[] = na.nodeAffinityType ?? [];
-      if (nodeAffinityType.length === 0) {
+    for (const profile of deschedulerProfiles(cm.policy)) {
+      if (!profile.deschedulePlugins.includes("RemovePodsViolatingNodeAffinity")) continue;
+      if (profile.options.nodeAffinityType.length === 0) {
         // node_affinity.go ValidateRemovePodsViolatingNodeAffinityArgs: the list must not be empty.
         throw new SimulationInputError(`${where}: profile ${profile.name}: RemovePodsViolatingNodeAffinity args.nodeAffinityType is empty; descheduler v0.36 rejects that. Fix: set [${PREFERRED}] (failback) and/or [${REQUIRED}]`);
       }
-      const options: DeschedulerOptions = {
-        nodeAffinityType,
-        // DefaultEvictorArgs.nodeFit defaults to false (defaultevictor/defaults.go).
-        nodeFit: ev.nodeFit === true,
-        podProtections: ev.podProtections ? { defaultDisabled: ev.podProtections.defaultDisabled ?? [], extraEnabled: ev.podProtections.extraEnabled ?? [] } : undefined,
-        evictLocalStoragePods: ev.evictLocalStoragePods === true,
-        evictSystemCriticalPods: ev.evictSystemCriticalPods === true,
-        ignorePvcPods: ev.ignorePvcPods === true,
-      };
       return {
         cronJob: cronJobFacts(mounting.o, mounting.r),
         policySource: where,
-        profile: String(profile.name),
-        options,
-        namespaces: { include: na.namespaces?.include ?? [], exclude: na.namespaces?.exclude ?? [] },
-        settings: {
-          "RemovePodsViolatingNodeAffinity.nodeAffinityType": nodeAffinityType,
-          "DefaultEvictor.nodeFit": options.nodeFit,
-          "DefaultEvictor.podProtections": ev.podProtections ?? null,
-          "DefaultEvictor.evictLocalStoragePods": ev.evictLocalStoragePods ?? null,
-          "DefaultEvictor.ignorePvcPods": ev.ignorePvcPods ?? null,
-        },
+        profile: profile.name,
+        options: profile.options,
+        namespaces: profile.namespaces,
+        settings: profile.settings,
       };
     }
     throw new SimulationInputError(`${where}: no profile enables RemovePodsViolatingNodeAffinity under plugins.deschedule.enabled, so the descheduler never fails pods back. Fix: enable it in a profile`);
   }
   return null;
+}
+
+/** One profile of a DeschedulerPolicy (descheduler/v1alpha2), as the descheduler reads it. */
+export interface DeschedulerProfile {
+  name: string;
+  /** plugins.deschedule.enabled. */
+  deschedulePlugins: string[];
+  /** RemovePodsViolatingNodeAffinity + DefaultEvictor args, with the descheduler's defaults. */
+  options: DeschedulerOptions;
+  /** RemovePodsViolatingNodeAffinity args.namespaces. */
+  namespaces: { include: string[]; exclude: string[] };
+  /** Settings with their literal policy path, for reports. */
+  settings: Record<string, unknown>;
+}
+
+/**
+ * The profiles of a DeschedulerPolicy: the one reading of the policy, used by the simulation
+ * (findDescheduler) and by lint (tools/lint/charts/ha-jobs.ts checkPolicy).
+ */
+export function deschedulerProfiles(policy: Obj): DeschedulerProfile[] {
+  return ((policy.profiles ?? []) as Obj[]).map((profile) => {
+    const cfg = (name: string): Obj => ((profile.pluginConfig ?? []) as Obj[]).find((p) => p.name === name)?.args ?? {};
+    const na = cfg("RemovePodsViolatingNodeAffinity");
+    const ev = cfg("DefaultEvictor");
+    const nodeAffinityType: string[] = Array.isArray(na.nodeAffinityType) ? na.nodeAffinityType : [];
+    const options: DeschedulerOptions = {
+      nodeAffinityType,
+      // DefaultEvictorArgs.nodeFit defaults to false (defaultevictor/defaults.go).
+      nodeFit: ev.nodeFit === true,
+      podProtections: ev.podProtections ? { defaultDisabled: ev.podProtections.defaultDisabled ?? [], extraEnabled: ev.podProtections.extraEnabled ?? [] } : undefined,
+      evictLocalStoragePods: ev.evictLocalStoragePods === true,
+      evictSystemCriticalPods: ev.evictSystemCriticalPods === true,
+      ignorePvcPods: ev.ignorePvcPods === true,
+    };
+    const enabled = profile.plugins?.deschedule?.enabled;
+    return {
+      name: String(profile.name),
+      deschedulePlugins: Array.isArray(enabled) ? enabled.map(String) : [],
+      options,
+      namespaces: { include: na.namespaces?.include ?? [], exclude: na.namespaces?.exclude ?? [] },
+      settings: {
+        "RemovePodsViolatingNodeAffinity.nodeAffinityType": nodeAffinityType,
+        "DefaultEvictor.nodeFit": options.nodeFit,
+        "DefaultEvictor.podProtections": ev.podProtections ?? null,
+        "DefaultEvictor.evictLocalStoragePods": ev.evictLocalStoragePods ?? null,
+        "DefaultEvictor.ignorePvcPods": ev.ignorePvcPods ?? null,
+      },
+    };
+  });
 }
 
 /** The descheduler, or a clear error naming what is missing. */

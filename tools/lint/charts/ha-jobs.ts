@@ -10,8 +10,9 @@ import { join, resolve } from "node:path";
 import { parse } from "yaml";
 import { loadEnvironment } from "../../lib/flux.ts";
 import type { K8sObject } from "../../lib/render.ts";
-import { asObj, asObjList } from "../../policy/workloads.ts";
+import { asObj } from "../../policy/workloads.ts";
 import { CronError, gapsSeconds, parseCron } from "../../simulate/cron.ts";
+import { deschedulerProfiles } from "../../simulate/facts.ts";
 import { DEFAULT_CONFIG, DEFAULT_LIFE_SIGNS, LONGHORN_DEFAULT_NODE_DOWN_POLICY, NODE_DOWN_POLICY_FOR_MODE, type FencingMode } from "../../fencing/decide.ts";
 import { parseStorageLabel } from "../../fencing/main.ts";
 import { objectRef, type ChartAssertion, type Finding, type LintContext } from "../types.ts";
@@ -219,11 +220,6 @@ export function checkCronJobs(ctx: LintContext): Finding[] {
   return out;
 }
 
-interface PluginConfig {
-  name?: string;
-  args?: Record<string, unknown>;
-}
-
 /** The DeschedulerPolicy of the rendered policy ConfigMap, or undefined. */
 export function renderedPolicy(objects: readonly K8sObject[]): { cm: K8sObject; policy: Record<string, unknown> } | undefined {
   const cm = objects.find((o) => o.kind === "ConfigMap" && typeof asObj(o.data)?.["policy.yaml"] === "string");
@@ -243,28 +239,23 @@ export function checkPolicy(ctx: LintContext): Finding[] {
   const out: Finding[] = [];
   const object = objectRef(found.cm);
   const bad = (what: string, fix: string) => out.push({ severity: "error", object, message: `${object}: ${what}. Fix: ${fix} in charts/ha-jobs/templates/cm.yaml.` });
-  for (const profile of asObjList(found.policy.profiles)) {
-    const configs = asObjList(profile.pluginConfig) as PluginConfig[];
-    const evictor = configs.find((c) => c.name === "DefaultEvictor")?.args ?? {};
-    const affinity = configs.find((c) => c.name === "RemovePodsViolatingNodeAffinity")?.args ?? {};
-    const enabledPlugins = asObj(asObj(asObj(profile.plugins)?.deschedule))?.enabled;
-    if (!Array.isArray(enabledPlugins) || !enabledPlugins.includes("RemovePodsViolatingNodeAffinity")) {
+  for (const profile of deschedulerProfiles(found.policy)) {
+    const o = profile.options;
+    if (!profile.deschedulePlugins.includes("RemovePodsViolatingNodeAffinity")) {
       bad("RemovePodsViolatingNodeAffinity is not enabled at the deschedule extension point, so nothing ever fails back", "enable it under plugins.deschedule.enabled");
     }
-    const types = Array.isArray(affinity.nodeAffinityType) ? affinity.nodeAffinityType : [];
-    if (!types.includes(PREFERRED)) {
+    if (!o.nodeAffinityType.includes(PREFERRED)) {
       bad(`nodeAffinityType lacks ${PREFERRED}: the media pods only *prefer* the primary node, so only that type fails them back (${SEED_FAILBACK})`, `add ${PREFERRED}`);
     }
-    if (evictor.nodeFit !== true) {
+    if (!o.nodeFit) {
       bad("DefaultEvictor nodeFit is not true: with w1 cordoned, the pods on w2 would be evicted every run and land on w2 again", "set nodeFit: true");
     }
-    const protections = asObj(evictor.podProtections) ?? {};
-    const extra = Array.isArray(protections.extraEnabled) ? protections.extraEnabled : [];
-    const disabled = Array.isArray(protections.defaultDisabled) ? protections.defaultDisabled : [];
-    if (extra.includes("PodsWithPVC") || evictor.ignorePvcPods === true) {
+    const extra = o.podProtections?.extraEnabled ?? [];
+    const disabled = o.podProtections?.defaultDisabled ?? [];
+    if (extra.includes("PodsWithPVC") || o.ignorePvcPods === true) {
       bad("pods with a PVC are protected from eviction (PodsWithPVC), and every stateful media pod has a Longhorn PVC, so none would fail back", "remove PodsWithPVC from podProtections.extraEnabled (and ignorePvcPods)");
     }
-    const localStorageOff = disabled.includes("PodsWithLocalStorage") || (disabled.length === 0 && extra.length === 0 && evictor.evictLocalStoragePods === true);
+    const localStorageOff = disabled.includes("PodsWithLocalStorage") || (disabled.length === 0 && extra.length === 0 && o.evictLocalStoragePods === true);
     if (!localStorageOff) {
       bad("pods with local storage are protected (PodsWithLocalStorage is a default protection), and decypharr, sonarr and radarr mount hostPath /mnt or /mnt/dfs, so they would never fail back", "list PodsWithLocalStorage under podProtections.defaultDisabled");
     }
