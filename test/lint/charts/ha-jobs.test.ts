@@ -130,7 +130,7 @@ describe("lint ha-jobs", () => {
   });
 
   it("rejects fencing.mode safety while the Longhorn release still deletes a NotReady node's pods, at the values line", async () => {
-    const p = await lintHaJobs("homelab", (root) => editFixture(root, VALUES("homelab"), "fencing:\n", "fencing:\n  mode: safety\n"));
+    const p = await lintHaJobs("homelab", (root) => editFixture(root, VALUES("homelab"), "mode: availability", "mode: safety"));
     expect(p.ok).toBe(false);
     const f = p.findings.find((x) => /fencing\.mode is safety/.test(x.message));
     expect(f?.message).toMatch(/clusters\/homelab\/infrastructure\/longhorn.yaml spec.values.defaultSettings.nodeDownPodDeletionPolicy is delete-both-statefulset-and-deployment-pod: .*handlePodDeletionIfNodeDown.*two writers.*Fix: set nodeDownPodDeletionPolicy: do-nothing in clusters\/homelab\/infrastructure\/longhorn.yaml, or fencing.mode: availability/);
@@ -142,7 +142,7 @@ describe("lint ha-jobs", () => {
     const toDoNothing = (root: string) => editFixture(root, LH, "nodeDownPodDeletionPolicy: delete-both-statefulset-and-deployment-pod", "nodeDownPodDeletionPolicy: do-nothing");
     const safe = await lintHaJobs("homelab", (root) => {
       toDoNothing(root);
-      editFixture(root, VALUES("homelab"), "fencing:\n", "fencing:\n  mode: safety\n");
+      editFixture(root, VALUES("homelab"), "mode: availability", "mode: safety");
     });
     expect(messages(safe)).not.toMatch(/fencing\.mode/);
     const p = await lintHaJobs("homelab", toDoNothing);
