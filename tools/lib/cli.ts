@@ -347,6 +347,6 @@ export async function readArgument(ctx: { io: CliIo }, option: string, given: st
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const why = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "is a directory" : code === "EACCES" ? "permission denied" : String(code ?? err);
-    throw new UsageError(`${option}${label}: cannot read: ${why} (${resolved})`, { cause: err });
+    throw new UsageError(`${option}${label}: cannot read: ${why}`, { cause: err });
   }
 }
