@@ -23,8 +23,8 @@ import { isAbsolute, resolve } from "node:path";
 import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { parseArgs, type ParseArgsOptionDescriptor } from "node:util";
-import { errorFinding, type Finding } from "../lint/types.ts";
-import { InputError } from "./yaml.ts";
+import { errorFinding, errorFindings, type Finding } from "../lint/types.ts";
+import { InputError, InputErrors } from "./yaml.ts";
 
 export const EXIT = { ok: 0, findings: 1, usage: 2, tool: 3 } as const;
 
@@ -248,9 +248,10 @@ export function defineCli<const O extends Options>(spec: CliSpec<O>, body: (ctx:
     } catch (err) {
       const code = exitCodeOf(err);
       const message = (err as Error)?.message ?? String(err);
-      io.stderr.write(`ERROR - ${message}\n`);
+      const lines = err instanceof InputErrors ? err.errors.map((e) => e.message) : [message];
+      for (const line of lines) io.stderr.write(`ERROR - ${line}\n`);
       if (io.env.DEBUG && err instanceof Error && code === EXIT.tool) io.stderr.write(`${err.stack}\n`);
-      if (wantsJson) emit({ ok: false, summary: message, findings: [errorFinding(err)] });
+      if (wantsJson) emit({ ok: false, summary: lines.length > 1 ? `${lines.length} errors` : message, findings: errorFindings(err) });
       return code;
     }
   };

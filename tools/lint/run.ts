@@ -26,7 +26,7 @@ import { locate, validateLayers } from "../lib/values-validate.ts";
 import type { PathSegment } from "../lib/yaml.ts";
 import { policyStage, type Violation } from "../policy/index.ts";
 import { checkInstallOrder, lintFluxLayer, lintUpstream } from "./environment.ts";
-import { errorFinding, objectRef, type ChartAssertion, type Finding, type LintContext } from "./types.ts";
+import { errorFinding, errorFindings, objectRef, type ChartAssertion, type Finding, type LintContext } from "./types.ts";
 
 export interface ProfileReport {
   env: string;
@@ -175,7 +175,7 @@ export async function lintEnvironment(opts: LintOptions = {}): Promise<LintRepor
       inventory = loadInventory(env, root);
       helm ??= await resolveHelm();
     } catch (err) {
-      reports.push(envReport([fromError(err)]));
+      reports.push(envReport(errorFindings(err)));
       continue;
     }
     const objFindings = await lintFluxLayer(environment, inventory);

@@ -5,7 +5,7 @@
 import type { Cluster } from "../../schema/cluster.ts";
 import type { Profile, UpstreamRelease } from "../lib/flux.ts";
 import type { K8sObject } from "../lib/render.ts";
-import { InputError, type PathSegment } from "../lib/yaml.ts";
+import { InputError, InputErrors, type PathSegment } from "../lib/yaml.ts";
 
 /** A source position in a values or manifest file (line and col 1-based; 0 = the file as a whole). */
 export interface Location {
@@ -74,6 +74,11 @@ export function severityTag(s: Severity): string {
 export function formatFinding(f: Finding): string {
   const object = f.object && !f.message.includes(f.object) ? `${f.object}: ` : "";
   return `${severityTag(f.severity)} - ${formatLocation(f.location)}${object}${f.message}`;
+}
+
+/** An error as findings: InputErrors gives one per error. */
+export function errorFindings(err: unknown): Finding[] {
+  return err instanceof InputErrors ? err.errors.map(errorFinding) : [errorFinding(err)];
 }
 
 /** An error as a finding: an InputError keeps its file and position (line 0: the whole file). */
