@@ -21,7 +21,7 @@ import {
   parseReplicaCount,
   parseTaintToleration,
   SEED,
-  SEED_SETTINGS,
+  REQUIRED_SETTINGS,
   SETTING_KEYS,
 } from "../../../tools/lint/upstream/longhorn.ts";
 import { editFixture, withFixtureRepo } from "../../helpers/fixture-repo.ts";
@@ -176,7 +176,7 @@ describe("homelab's typed values (HomelabLonghornValues): each non-negotiable is
   const props = (schema.definitions as Json).HomelabLonghornDefaultSettings.properties as Json;
 
   it.each(Object.entries(SETTING_KEYS))("%s (defaultSettings.%s)", (setting, key) => {
-    const want = setting === "default-replica-count" ? '{"v1":"2","v2":"2"}' : SEED_SETTINGS[setting as keyof typeof SEED_SETTINGS];
+    const want = setting === "default-replica-count" ? '{"v1":"2","v2":"2"}' : REQUIRED_SETTINGS[setting as keyof typeof REQUIRED_SETTINGS];
     expect(String(props[key].const)).toBe(want);
     expect(flat(props[key].description)).toContain(REASONS[key]);
   });
