@@ -10,7 +10,7 @@
 import type { Cluster } from "../../schema/cluster.ts";
 import type { K8sObject } from "../lib/render.ts";
 import type { PathSegment } from "../lib/yaml.ts";
-import { filterNode, type Node, type PodSpec } from "../scheduling/index.ts";
+import { filterNode, inventoryAllocatable, type Node, type PodSpec } from "../scheduling/index.ts";
 import { inRange } from "../lib/inventory.ts";
 import { parseNodeSelector } from "./upstream/longhorn.ts";
 import { objectRef, type ChartAssertion, type Finding, type LintContext } from "./types.ts";
@@ -32,7 +32,7 @@ export function podTemplate(o: K8sObject): { spec: PodSpec; labels: Record<strin
 
 /** The inventory's nodes in the scheduling model's form. */
 export function inventoryNodes(inventory: Cluster): (Node & { id: string })[] {
-  return Object.entries(inventory.nodes).map(([id, n]) => ({ id, name: n.name, labels: { ...n.labels, "kubernetes.io/hostname": n.name }, taints: n.taints }));
+  return Object.entries(inventory.nodes).map(([id, n]) => ({ id, name: n.name, labels: { ...n.labels, "kubernetes.io/hostname": n.name }, taints: n.taints, allocatable: inventoryAllocatable(n) }));
 }
 
 /** Every workload must fit at least one inventory node. */
