@@ -54,7 +54,8 @@ export function workerNodes(ctx: LintContext): { fit: string[]; excluded: { id: 
   const excluded: { id: string; reason: string }[] = [];
   for (const n of inventoryNodes(ctx.inventory).filter((x) => gpu.includes(x.id))) {
     const r = filterNode({ name: sts.metadata.name, namespace: sts.metadata.namespace, labels: tpl.labels, spec: tpl.spec }, n);
-    if (r.ok) fit.push(n.id);
+    // A missing GPU resource is reported by gpuMatchesVendorAndInventory, with the vendor's fix.
+    if (r.ok || r.rejections.every((x) => x.plugin === "NodeResourcesFit")) fit.push(n.id);
     else excluded.push({ id: n.id, reason: r.rejections.map((x) => x.reason).join("; ") });
   }
   return { fit: fit.sort(), excluded };
