@@ -18,8 +18,9 @@ import { UsageError, parseCli, runMain } from "../lib/cli.ts";
 import { loadInventory } from "../lib/inventory.ts";
 import { formatReport, preflight } from "../preflight/compare.ts";
 import { parseNodeList } from "../preflight/nodes.ts";
+import { checkLonghornNodes, parseLonghornNodes } from "../preflight/longhorn.ts";
 
-const USAGE = "usage: npm run preflight -- --env <env> --nodes FILE|- [--json] [--root DIR]   (FILE: kubectl get nodes -o json)";
+const USAGE = "usage: npm run preflight -- --env <env> (--nodes FILE|- | --longhorn-nodes FILE|-) [--json] [--root DIR]   (--nodes: kubectl get nodes -o json; --longhorn-nodes: kubectl -n longhorn-system get nodes.longhorn.io -o json)";
 
 
 await runMain(async () => {
@@ -27,15 +28,18 @@ await runMain(async () => {
     options: {
       env: { type: "string" },
       nodes: { type: "string" },
+      "longhorn-nodes": { type: "string" },
       json: { type: "boolean", default: false },
       root: { type: "string" },
     },
     strict: true,
   }, USAGE);
-  const { env, nodes: source, json, root: rootArg } = parsed.values;
+  const { env, nodes: nodesArg, "longhorn-nodes": longhornArg, json, root: rootArg } = parsed.values;
   if (!env) throw new UsageError(`--env is required. ${USAGE}`);
   if (!/^[a-z0-9][a-z0-9-]*$/.test(env)) throw new UsageError(`--env ${JSON.stringify(env)} is not an environment name. ${USAGE}`);
-  if (!source) throw new UsageError(`--nodes is required. ${USAGE}`);
+  if (!nodesArg && !longhornArg) throw new UsageError(`--nodes is required. ${USAGE}`);
+  if (nodesArg && longhornArg) throw new UsageError(`pass either --nodes or --longhorn-nodes, not both. ${USAGE}`);
+  const source = (nodesArg ?? longhornArg)!;
 
   const label = source === "-" ? "(stdin)" : source;
   let text: string;
@@ -49,7 +53,13 @@ await runMain(async () => {
   let result;
   try {
     const inventory = loadInventory(env, rootArg ? resolve(rootArg) : undefined);
-    result = preflight(inventory, parseNodeList(text, label));
+    if (longhornArg) {
+      const lh = parseLonghornNodes(text, label);
+      const findings = checkLonghornNodes(inventory, lh);
+      result = { env, findings, errors: findings.filter((f) => f.severity === "error").length, warnings: findings.filter((f) => f.severity === "warning").length, inventoryNodes: Object.keys(inventory.nodes).length, clusterNodes: lh.length };
+    } else {
+      result = preflight(inventory, parseNodeList(text, label));
+    }
   } catch (err) {
     throw new UsageError((err as Error).message, { cause: err });
   }
