@@ -437,6 +437,9 @@ describe("values schema", () => {
     ["workers", "antiAffinity", "required"],
     ["workers", "ffmpegHwaccel", "dxva2"],
     ["workers", "eaeSupport", 1],
+    ["workers", "gpu", { vendor: "matrox" }],
+    ["workers", "gpu", { vendor: "amd", access: "usb" }],
+    ["workers", "gpuCount", 1],
     ["pms", "transcodeOperatingMode", "hybrid"],
     ["orchestrator", "workerSelectionStrategy", "LEAST_USED"],
     ["media", "readOnly", false],
@@ -447,7 +450,8 @@ describe("values schema", () => {
 
   it.each([
     ["workers", "antiAffinity", "hard"],
-    ["workers", "gpuCount", 2],
+    ["workers", "gpu", { vendor: "nvidia", count: 2, runtimeClassName: "nvidia" }],
+    ["workers", "tolerations", [{ key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" }]],
     ["pms", "transcodeOperatingMode", "remote"],
     ["orchestrator", "workerSelectionStrategy", "LOAD_RANK"],
   ])("accepts %s.%s = %j", (section, key, value) => {
