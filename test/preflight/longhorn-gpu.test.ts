@@ -39,6 +39,17 @@ describe("preflight --longhorn-nodes", () => {
     expect(f.map((x) => [x.kind, x.node])).toEqual([["longhorn-disk-missing", "k3s-w2"], ["longhorn-node-missing", "k3s-w3"]]);
   });
 
+  it("w3 without open-iscsi/nfs-common: Longhorn's RequiredPackages condition is an error with the install command", () => {
+    const w3 = { ...lhNode("k3s-w3"), status: { conditions: [
+      { type: "Ready", status: "True", reason: "", message: "" },
+      { type: "RequiredPackages", status: "False", reason: "PackagesNotInstalled", message: "Missing packages: [nfs-common open-iscsi]" },
+    ] } };
+    const f = checkLonghornNodes(homelab, parseLonghornNodes(list(lhNode("k3s-w1", DISK), lhNode("k3s-w2", DISK), w3), "lh.json"));
+    expect(f).toEqual([expect.objectContaining({ severity: "error", kind: "longhorn-node-condition", node: "k3s-w3", key: "RequiredPackages", actual: "False (PackagesNotInstalled)" })]);
+    expect(f[0].message).toContain("Missing packages: [nfs-common open-iscsi]");
+    expect(f[0].fix).toContain("apt-get install -y nfs-common open-iscsi");
+  });
+
   it("rejects a Kubernetes node list passed by mistake", () => {
     const k8s = readFileSync(join(repoRoot, "test/preflight/fixtures/homelab-nodes.json"), "utf8");
     expect(() => parseLonghornNodes(k8s, "nodes.json")).toThrow(/not a longhorn\.io Node.*kubectl -n longhorn-system get nodes\.longhorn\.io -o json/);

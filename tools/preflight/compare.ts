@@ -29,6 +29,7 @@ export type DriftKind =
   | "longhorn-node-extra"
   | "longhorn-disk-extra"
   | "longhorn-disk-missing"
+  | "longhorn-node-condition"
   | "gpu-resource-missing"
   | "gpu-resource-count"
   | "gpu-vendor"

@@ -16,6 +16,8 @@ import { NodeListError } from "./nodes.ts";
 export interface LonghornNode {
   name: string;
   disks: { name: string; path: string; allowScheduling: boolean }[];
+  /** status.conditions that are not True (type, reason, message). */
+  failing: { type: string; reason: string; message: string }[];
 }
 
 const FIX = "Fix: pass the output of `kubectl -n longhorn-system get nodes.longhorn.io -o json`";
@@ -36,8 +38,13 @@ export function parseLonghornNodes(text: string, file: string): LonghornNode[] {
     const name = isObject(item.metadata) ? String(item.metadata.name ?? "") : "";
     if (!name) throw new NodeListError(file, `items[${i}].metadata.name: missing. ${FIX}`);
     const disks = isObject(item.spec) && isObject(item.spec.disks) ? item.spec.disks : {};
+    const conditions = isObject(item.status) && Array.isArray(item.status.conditions) ? item.status.conditions : [];
+    const failing = conditions
+      .filter((c): c is Record<string, unknown> => isObject(c) && c.status !== "True" && typeof c.type === "string")
+      .map((c) => ({ type: String(c.type), reason: String(c.reason ?? ""), message: String(c.message ?? "") }));
     return {
       name,
+      failing,
       disks: Object.entries(disks).map(([d, v]) => ({ name: d, path: isObject(v) ? String(v.path ?? "") : "", allowScheduling: isObject(v) ? v.allowScheduling !== false : true })),
     };
   });
@@ -58,6 +65,16 @@ export function checkLonghornNodes(inv: Cluster, nodes: LonghornNode[]): Finding
       continue;
     }
     if (!got) continue;
+    // longhorn-manager's environment check (controller/monitor/environment_check_monitor.go):
+    // RequiredPackages is False with "Missing packages: [nfs-common open-iscsi]" when mount.nfs or
+    // iscsiadm is missing on the host; Ready is False when the node's manager or CSI plugin is down.
+    for (const c of got.failing.filter((x) => ["RequiredPackages", "Ready", "NFSClientInstalled"].includes(x.type))) {
+      out.push({
+        ...base, severity: "error", kind: "longhorn-node-condition", key: c.type, expected: "True", actual: `False (${c.reason})`,
+        fix: c.type === "Ready" ? `kubectl -n longhorn-system get pods -o wide --field-selector spec.nodeName=${want.name}` : `apt-get install -y nfs-common open-iscsi && systemctl enable --now iscsid on ${want.name} (npm run runbook -- --env ${inv.name}, Host packages)`,
+        message: `Longhorn reports ${c.type} not True: ${c.message || c.reason}`,
+      });
+    }
     if (!runs) {
       out.push({ ...base, severity: "warning", kind: "longhorn-node-extra", expected: "(absent)", actual: "registered", fix: `kubectl -n longhorn-system delete nodes.longhorn.io ${want.name} once longhorn-manager no longer runs there`, message: `Longhorn has a Node object for it, but the inventory does not label it ${LONGHORN_NODE_LABEL.key}=${LONGHORN_NODE_LABEL.value}` });
     }
