@@ -163,6 +163,27 @@ describe("GPU lint failures name the fix", () => {
     expect(gpu[0].message).toContain("lspci -nn | grep -Ei 'vga|3d|display'");
   });
 
+  it("a tainted GPU node: workers.tolerations and workers.nodeSelector reach the pods, and without them the workers cannot schedule", async () => {
+    const taint = (root: string) => editFixture(root, INVENTORY, /(accelerator:\n\s+vendor: unknown\n(?:.*\n)*?\s+)taints: \[\]/, '$1taints: [{key: nvidia.com/gpu, value: present, effect: NoSchedule}]');
+    await withFixtureRepo(
+      (root) => {
+        taint(root);
+        editFixture(root, VALUES, "  ffmpegHwaccel: null\n", '  ffmpegHwaccel: null\n  tolerations: [{key: nvidia.com/gpu, operator: Exists, effect: NoSchedule}]\n  nodeSelector: {nvidia.com/gpu.present: "true"}\n');
+      },
+      async (root) => {
+        const { worker } = await lintAndRender(root);
+        expect(worker.spec.template.spec.tolerations).toEqual([{ key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" }]);
+        expect(worker.spec.template.spec.nodeSelector).toEqual({ "nvidia.com/gpu.present": "true" });
+      },
+    );
+    await withFixtureRepo(taint, async (root) => {
+      const report = await lintEnvironment({ env: "homelab", chart: "clusterplex", root });
+      const profile = report.profiles.find((x) => x.chart === "clusterplex" && x.kind === "chart")!;
+      expect(profile.ok).toBe(false);
+      expect(text(profile.findings)).toMatch(/can never schedule.*w3 \(k3s-w3\): TaintToleration: node\(s\) had untolerated taint \{nvidia\.com\/gpu: present\}/);
+    });
+  });
+
   it("the /dev/dri mode renders the host's render nodes into a privileged worker with the render group", async () => {
     await withFixtureRepo(
       (root) => applyProfile(root, { accelerator: "      vendor: amd\n      access: {kind: dri, renderGroup: 110}\n", gpu: "    vendor: amd\n    access: dri\n    renderGroup: 110\n", hwaccel: "vaapi" }),
