@@ -354,6 +354,17 @@ describe("NOTES.txt and the README: the manual post-deploy step", () => {
     expect(text).toContain("port-forward svc/clusterplex-pms 32400");
   });
 
+  it("with a GPU, NOTES add the Plex hardware-transcoding setting (PMS chooses the encoder); without one they do not", async () => {
+    const hw = /Use hardware acceleration when available.*Use hardware-accelerated video encoding.*FFMPEG_HWACCEL=vaapi only sets their decoder/s;
+    expect(await notes("homelab")).not.toMatch(/Use hardware acceleration/);
+    await withFixtureRepo(
+      (root) => editFixture(root, HOMELAB_VALUES, "  gpu:\n    vendor: null\n  ffmpegHwaccel: null\n", "  gpu:\n    vendor: intel\n  ffmpegHwaccel: vaapi\n"),
+      async (root) => expect(await notes("homelab", root)).toMatch(hw),
+    );
+    const readme = readFileSync(join(repoRoot, "charts/clusterplex/README.md"), "utf8");
+    expect(readme.slice(readme.indexOf("## Post-deploy step"))).toMatch(/"Use hardware acceleration when\s+available" and "Use hardware-accelerated video encoding"/);
+  });
+
   it("the chart README has the same post-deploy step", () => {
     const readme = readFileSync(join(repoRoot, "charts/clusterplex/README.md"), "utf8");
     const section = readme.slice(readme.indexOf("## Post-deploy step"));
