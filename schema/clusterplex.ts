@@ -201,6 +201,70 @@ export interface Orchestrator {
   resources: Resources;
 }
 
+/** A toleration of the worker pods. */
+export interface WorkerToleration {
+  /** Taint key; empty with `Exists` tolerates everything (rejected by lint). */
+  key: string;
+  /** `Equal` (default) or `Exists`. @default "Equal" */
+  operator?: "Equal" | "Exists";
+  /** Taint value (with `Equal`). */
+  value?: string;
+  /** Taint effect; absent tolerates every effect. */
+  effect?: "NoSchedule" | "PreferNoSchedule" | "NoExecute";
+}
+
+/**
+ * The GPU of the workers, per vendor (docs/decisions.md#gpu-transcoding). Repeats the GPU node's
+ * `accelerator` of values/<env>/cluster.yaml on purpose (helm cannot read the inventory); lint
+ * fails when they differ.
+ */
+export interface WorkerGpu {
+  /**
+   * GPU vendor: `intel`, `nvidia`, `amd`; `null` transcodes in software.
+   * @default null
+   */
+  vendor?: "intel" | "nvidia" | "amd" | null;
+  /**
+   * How the GPU reaches the worker: `device-plugin` requests the vendor's extended resource
+   * (`gpu.intel.com/i915`, `nvidia.com/gpu`, `amd.com/gpu`; request = limit); `dri` mounts the
+   * host's `/dev/dri` into a privileged container (Intel/AMD without a plugin; the policy gate must
+   * allowlist it).
+   * @default "device-plugin"
+   */
+  access?: "device-plugin" | "dri";
+  /**
+   * Units of the resource each worker requests (`device-plugin`). The workers together must fit
+   * the node's `accelerator.access.shares` (lint).
+   * @default 1
+   * @minimum 1
+   * @TJS-type integer
+   */
+  count?: number;
+  /**
+   * GID of the host group owning `/dev/dri/renderD128`, added to the pods' supplementalGroups so
+   * the worker's user can open the render node. Required for `dri`; for Intel/AMD plugins
+   * (which pass the device node with the host's ownership) recommended. `null` adds none.
+   * @default null
+   * @TJS-type ["integer", "null"]
+   * @minimum 1
+   */
+  renderGroup?: number | null;
+  /**
+   * RuntimeClass of the worker pods; NVIDIA needs the `nvidia` runtime (nvidia-container-toolkit)
+   * so the driver libraries and the device reach the container. `null` for the cluster default.
+   * @default null
+   * @examples ["nvidia"]
+   */
+  runtimeClassName?: string | null;
+  /**
+   * `NVIDIA_DRIVER_CAPABILITIES` (NVIDIA only): the driver libraries the NVIDIA runtime mounts.
+   * `video` (NVENC/NVDEC) is required for transcoding; the runtime's default is `compute,utility`
+   * only (NVIDIA container toolkit docs, "Driver Capabilities"). Lint rejects a value without it.
+   * @default "compute,video,utility"
+   */
+  driverCapabilities?: string;
+}
+
 /** The transcode workers: a StatefulSet on the `gpu=true` nodes. */
 export interface Workers {
   /**
@@ -234,9 +298,13 @@ export interface Workers {
    */
   port?: number;
   /**
-   * `FFMPEG_HWACCEL`: the ffmpeg `-hwaccel` decoder workers pass to the transcoder (upstream
-   * docs: "such as nvdec or dxva2"; Linux methods from ffmpeg's HWAccelIntro). `null` leaves it
-   * unset (software decoding).
+   * `FFMPEG_HWACCEL`: the ffmpeg `-hwaccel` decoder the worker puts into the transcoder command PMS
+   * sent (ClusterPlex worker/app/worker.js replaces or prepends `-hwaccel <value>`; docs/README.md:
+   * "such as nvdec or dxva2"; Linux methods from ffmpeg's HWAccelIntro). It selects the DECODER
+   * only: the encoder is in PMS's arguments, so hardware encoding also needs PMS's hardware
+   * transcoding setting (docs/decisions.md#gpu-transcoding). Must suit `gpu.vendor` (lint):
+   * `nvdec`/`cuda` for NVIDIA, `vaapi`/`qsv` for Intel, `vaapi` for AMD. `null` leaves it unset
+   * (software decoding).
    * @default null
    */
   ffmpegHwaccel?: "nvdec" | "cuda" | "vaapi" | "qsv" | "vdpau" | "vulkan" | "drm" | null;
@@ -252,22 +320,20 @@ export interface Workers {
    * @TJS-type integer
    */
   cpuStatInterval?: number;
+  /** The GPU each worker uses; must agree with the GPU node's `accelerator` in the inventory (lint). */
+  gpu?: WorkerGpu;
   /**
-   * GPUs each worker requests as `nvidia.com/gpu` (request = limit, extended resources cannot
-   * be overcommitted); `null` requests none. Each worker takes whole GPUs unless the device plugin
-   * time-slices them.
-   * @default null
-   * @minimum 1
-   * @TJS-type ["integer", "null"]
+   * Extra tolerations of the worker pods, for a tainted GPU node (e.g. `nvidia.com/gpu:NoSchedule`
+   * that GPU operators put on their nodes). The workers already select `gpu=true` nodes.
+   * @default []
    */
-  gpuCount?: number | null;
+  tolerations?: WorkerToleration[];
   /**
-   * `runtimeClassName` of the worker pods (e.g. `nvidia` for the NVIDIA container runtime);
-   * `null` for the cluster default.
-   * @default null
-   * @examples ["nvidia"]
+   * Extra nodeSelector of the worker pods (e.g. `nvidia.com/gpu.present: "true"` of NVIDIA's GPU
+   * feature discovery), on top of the required `gpu=true` node affinity.
+   * @default {}
    */
-  runtimeClassName?: string | null;
+  nodeSelector?: { [key: string]: string };
   /** The per-worker `/codecs` volumeClaimTemplate (codec cache; Longhorn RWO, seed). */
   codecs?: {
     /** Size of each worker's claim. @default "1Gi" */

@@ -354,6 +354,17 @@ describe("NOTES.txt and the README: the manual post-deploy step", () => {
     expect(text).toContain("port-forward svc/clusterplex-pms 32400");
   });
 
+  it("with a GPU, NOTES add the Plex hardware-transcoding setting (PMS chooses the encoder); without one they do not", async () => {
+    const hw = /Use hardware acceleration when available.*Use hardware-accelerated video encoding.*FFMPEG_HWACCEL=vaapi only sets their decoder/s;
+    expect(await notes("homelab")).not.toMatch(/Use hardware acceleration/);
+    await withFixtureRepo(
+      (root) => editFixture(root, HOMELAB_VALUES, "  gpu:\n    vendor: null\n  ffmpegHwaccel: null\n", "  gpu:\n    vendor: intel\n  ffmpegHwaccel: vaapi\n"),
+      async (root) => expect(await notes("homelab", root)).toMatch(hw),
+    );
+    const readme = readFileSync(join(repoRoot, "charts/clusterplex/README.md"), "utf8");
+    expect(readme.slice(readme.indexOf("## Post-deploy step"))).toMatch(/"Use hardware acceleration when\s+available" and "Use hardware-accelerated video encoding"/);
+  });
+
   it("the chart README has the same post-deploy step", () => {
     const readme = readFileSync(join(repoRoot, "charts/clusterplex/README.md"), "utf8");
     const section = readme.slice(readme.indexOf("## Post-deploy step"));
@@ -391,17 +402,12 @@ describe("worker options", () => {
     );
   });
 
-  it("GPU request (request = limit), runtimeClassName and FFMPEG_HWACCEL come from values", async () => {
+  it("EAE_SUPPORT comes from values (the GPU parts: test/charts/clusterplex-gpu.test.ts)", async () => {
     await withFixtureRepo(
-      (root) => editFixture(root, HOMELAB_VALUES, "  ffmpegHwaccel: null", "  ffmpegHwaccel: nvdec\n  gpuCount: 1\n  runtimeClassName: nvidia\n  eaeSupport: \"0\""),
+      (root) => editFixture(root, HOMELAB_VALUES, "  ffmpegHwaccel: null", "  ffmpegHwaccel: null\n  eaeSupport: \"0\""),
       async (root) => {
         const sts = get<Workload>(await render("homelab", root), "StatefulSet", "clusterplex-worker");
-        const c = sts.spec.template.spec.containers[0];
-        expect(sts.spec.template.spec.runtimeClassName).toBe("nvidia");
-        expect(envOf(c)).toMatchObject({ FFMPEG_HWACCEL: "nvdec", EAE_SUPPORT: "0" });
-        expect(c.resources?.requests?.["nvidia.com/gpu"]).toBe(1);
-        expect(c.resources?.limits?.["nvidia.com/gpu"]).toBe(1);
-        expect(c.resources?.requests?.cpu).toBeDefined();
+        expect(envOf(sts.spec.template.spec.containers[0])).toMatchObject({ EAE_SUPPORT: "0" });
       },
     );
   });
@@ -443,6 +449,9 @@ describe("values schema", () => {
     ["workers", "antiAffinity", "required"],
     ["workers", "ffmpegHwaccel", "dxva2"],
     ["workers", "eaeSupport", 1],
+    ["workers", "gpu", { vendor: "matrox" }],
+    ["workers", "gpu", { vendor: "amd", access: "usb" }],
+    ["workers", "gpuCount", 1],
     ["pms", "transcodeOperatingMode", "hybrid"],
     ["orchestrator", "workerSelectionStrategy", "LEAST_USED"],
     ["media", "readOnly", false],
@@ -453,7 +462,8 @@ describe("values schema", () => {
 
   it.each([
     ["workers", "antiAffinity", "hard"],
-    ["workers", "gpuCount", 2],
+    ["workers", "gpu", { vendor: "nvidia", count: 2, runtimeClassName: "nvidia" }],
+    ["workers", "tolerations", [{ key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" }]],
     ["pms", "transcodeOperatingMode", "remote"],
     ["orchestrator", "workerSelectionStrategy", "LOAD_RANK"],
   ])("accepts %s.%s = %j", (section, key, value) => {

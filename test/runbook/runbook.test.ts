@@ -114,10 +114,11 @@ describe("homelab specifics", () => {
     expect(mount?.target).toMatchObject({ kind: "host", node: "k3s-w3", ip: "192.168.1.13" });
   });
 
-  it("marks the backup's export as the failover step, and notes the GPU stack", () => {
+  it("marks the backup's export as the failover step, and names the GPU vendor as the missing fact", () => {
     expect(md).toContain("**k3s-w2 (w2: storage)** exports only after a failover");
     expect(md).toContain("`npm run failover -- --env homelab --dfs-server w2`");
-    expect(md).toContain("nvidia-container-toolkit");
+    expect(md).toContain("the inventory does not record the GPU's vendor, the one fact missing for hardware transcoding");
+    expect(runs(onHost(cmds, "k3s-w3"), "gpu")).toEqual(["lspci -nn | grep -Ei 'vga|3d|display'"]);
     expect(md).toContain("**k3s-cp1 (cp1: control-plane)**: no host packages. Nothing beyond k3s");
   });
 });
@@ -233,7 +234,7 @@ describe("nodeRequirements", () => {
   it.each([
     { roles: ["control-plane"] as const, packages: [], note: /Nothing beyond k3s/ },
     { roles: ["control-plane", "storage"] as const, packages: ["nfs-common", "open-iscsi", "nfs-kernel-server"], note: null },
-    { roles: ["gpu", "worker"] as const, packages: ["nfs-common", "open-iscsi"], note: /nvidia-container-toolkit/ },
+    { roles: ["gpu", "worker"] as const, packages: ["nfs-common", "open-iscsi"], note: /see the GPU section/ },
   ])("$roles", ({ roles, packages, note }) => {
     const req = nodeRequirements({ roles: [...roles] });
     expect(req.packages.map((p) => p.name)).toEqual(packages);

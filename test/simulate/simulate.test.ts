@@ -395,7 +395,7 @@ describe("deliberately broken profiles fail with the pod and the reason", () => 
     clusterplexWorkers(await render("homelab")); // fails when clusterplex is not rendered
     await withFixtureRepo(
       // gpu: true must go too, or loadInventory's cross-check rejects the file first (next test).
-      (root) => editFixture(root, "values/homelab/cluster.yaml", /gpu: true\n(\s+)labels:\n(\s+)gpu: "true"/, 'labels:\n$2gpu: "ture"'),
+      (root) => editFixture(root, "values/homelab/cluster.yaml", /gpu: true\n(?:\s+#.*\n)*\s+accelerator:\n\s+vendor: unknown\n(\s+)labels:\n(\s+)gpu: "true"/, 'labels:\n$2gpu: "ture"'),
       async (root) => {
         const r = await simulateEnvironment("homelab", { root, scenario: "w2-down" });
         const workers = r.placement.filter((p) => /^clusterplex-worker-\d+$/.test(p.pod));

@@ -8,6 +8,7 @@ import type { Cluster, ClusterNode } from "../../schema/cluster.ts";
 import { dfsHostBlock, exportOptions, renderCommandBlock, seedCorrections } from "./dfs.ts";
 import { labelCommand, taintCommand } from "./kubectl.ts";
 import { nodeRequirements, ROLE_REQUIREMENTS } from "./packages.ts";
+import { gpuSection, longhornSection } from "./longhorn-gpu.ts";
 import type { Block, Command, CommandBlock, LocatedCommand, Runbook, Section, Target } from "./types.ts";
 
 const KUBECTL: Target = { kind: "kubectl" };
@@ -142,7 +143,7 @@ function verifySection(inv: Cluster): Section {
         { run: "kubectl get nodes -o wide", reason: `${names.join(", ")} Ready, INTERNAL-IP as in the inventory` },
         { run: "kubectl get nodes --show-labels", reason: "the labels of the label section on every node" },
         { run: "kubectl get nodes -o custom-columns=NAME:.metadata.name,TAINTS:.spec.taints", reason: "the taints of the taint section, and no others" },
-        { run: "kubectl get nodes.longhorn.io -n longhorn-system", reason: `${storageNames.join(", ")} READY and SCHEDULABLE (their default disk comes from node.longhorn.io/create-default-disk=true)` },
+        { run: "kubectl get nodes.longhorn.io -n longhorn-system", reason: `${storageNames.join(", ")} READY and SCHEDULABLE (their default disk comes from node.longhorn.io/create-default-disk=true); every Longhorn node listed` },
         { run: `kubectl get nodes -o json | npm run --silent preflight -- --env ${inv.name} --nodes -`, reason: "labels, taints and InternalIPs compared with the inventory; exits 1 on any drift" },
       ],
     },
@@ -191,7 +192,7 @@ export function buildRunbook(inv: Cluster, opts: { source?: string } = {}): Runb
   return {
     env: inv.name,
     source: opts.source ?? `values/${inv.name}/cluster.yaml`,
-    sections: [nodesSection(inv), packagesSection(inv), labelsSection(inv), taintsSection(inv), dfsSection(inv), verifySection(inv), seedSection(inv)],
+    sections: [nodesSection(inv), packagesSection(inv), labelsSection(inv), taintsSection(inv), longhornSection(inv), gpuSection(inv), dfsSection(inv), verifySection(inv), seedSection(inv)],
   };
 }
 

@@ -9,6 +9,7 @@ import { dfsFacts, findDescheduler, findFencing, longhornFacts, requireDeschedul
 import { inventoryNodes, nodeLabel, podsOf, resolveClaims } from "./model.ts";
 import { NODE_DOWN_POLICY_FOR_MODE, type FencingMode } from "../fencing/decide.ts";
 import { placeAll, verdictText, type PodPlacement } from "./place.ts";
+import { longhornPlacement, longhornUnreachable, type LonghornPlacement } from "./longhorn.ts";
 import {
   SCENARIOS,
   scenarioBackupDown,
@@ -30,6 +31,8 @@ export interface SimulationReport {
   env: string;
   nodes: Array<{ id: string; name: string; roles: string[]; labels: Record<string, string>; taints: unknown[] }>;
   placement: PodPlacement[];
+  /** Where Longhorn's own pods run (DaemonSets, instance managers, share managers); null without a Longhorn release. */
+  longhorn: LonghornPlacement | null;
   /** Placement problems (Pending pods, stateful pods off the storage nodes): exit code 1. */
   placementViolations: string[];
   scenarios: ScenarioResult[];
@@ -125,11 +128,13 @@ export function simulateReleases(env: string, releases: readonly RenderedRelease
   const ctx = buildContext(env, releases, inventory, opts);
   const names = opts.scenario ? [opts.scenario] : [...SCENARIOS];
   const scenarios = names.map((n) => runScenario(ctx, n, releases));
-  const pv = placementViolations(ctx);
+  const lh = longhornPlacement(env, releases, ctx.nodes, opts.root);
+  const pv = [...placementViolations(ctx), ...(lh ? longhornUnreachable(lh, ctx.base.bound) : [])];
   return {
     env,
     nodes: ctx.nodes.map((n) => ({ id: n.id, name: n.name, roles: n.roles, labels: n.labels, taints: n.taints })),
     placement: ctx.base.placements,
+    longhorn: lh,
     placementViolations: pv,
     scenarios,
     ok: pv.length === 0 && scenarios.every((s) => s.violations.length === 0),
@@ -153,6 +158,11 @@ export function formatReport(r: SimulationReport): string {
   for (const p of r.placement) {
     lines.push(`  ${pad(p.pod, w)}  -> ${p.status === "Scheduled" ? p.node : `${p.status.toUpperCase()}: ${p.message}`}${p.tiedWith.length ? ` (tied with ${p.tiedWith.join(", ")}: first in node order)` : ""}`);
     for (const v of p.verdicts) if (!v.chosen) lines.push(`  ${pad("", w)}       ${verdictText(v, p)}`);
+  }
+  if (r.longhorn) {
+    lines.push("", "Longhorn components (created by longhorn-manager from its settings)");
+    const cw = Math.max(...r.longhorn.components.map((c) => c.component.length));
+    for (const c of r.longhorn.components) lines.push(`  ${pad(c.component, cw)}  -> ${c.nodes.join(", ") || "NO NODE"}   [${c.how}]`);
   }
   for (const v of r.placementViolations) lines.push(`ERROR - ${v}`);
   for (const s of r.scenarios) {
