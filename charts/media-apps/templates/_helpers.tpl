@@ -21,12 +21,11 @@ Usage: {{ if eq (include "media-apps.enabled" $app) "true" }}
 {{- end }}
 
 {{/*
-Where the DFS appears on the node: decypharr-streaming's FUSE mount under the host's /mnt,
-propagated back to the host with Bidirectional (seed, "DFS Sharing").
-Usage: {{ include "media-apps.dfsHostPath" . }}
+The streaming library claim this release owns: <fullname>-library.
+Usage: {{ include "media-apps.library.claim" . }}
 */}}
-{{- define "media-apps.dfsHostPath" -}}
-/mnt/dfs
+{{- define "media-apps.library.claim" -}}
+{{- printf "%s-library" (include "media-apps.fullname" .) | trunc 63 | trimSuffix "-" }}
 {{- end }}
 
 {{/*

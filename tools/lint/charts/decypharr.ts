@@ -7,11 +7,12 @@
 import type { K8sObject } from "../../lib/render.ts";
 import type { PathSegment } from "../../lib/yaml.ts";
 import { asObj, asObjList, containersOf, podSpecOf } from "../../policy/workloads.ts";
+import { DATA_PATHS } from "../datapath.ts";
 import { objectRef, type ChartAssertion, type Finding, type LintContext } from "../types.ts";
 import { checkIngressBackends, checkIngressEntrypoints } from "./ingress.ts";
 
-/** Where the DFS appears on a node (decypharr-streaming's FUSE mount, propagated to the host). */
-export const DFS_HOST_PATH = "/mnt/dfs";
+/** The host directory consumers bind: the DFS parent (docs/decisions.md#dfs-data-path). */
+export const DFS_HOST_PATH = DATA_PATHS.dfsParent;
 
 /** The seed's verdict on Samba, quoted in messages. */
 export const SEED_NO_SMB =
