@@ -48,11 +48,13 @@ export interface StreamingInstance extends DecypharrInstance {
   initialConfig?: boolean;
   /**
    * Seconds between the preStop unmount and SIGKILL. Must exceed Decypharr's own unmount on
-   * SIGTERM (10 s for the DFS manager's Stop, then up to 10 s of forced unmount).
-   * @default 45
+   * SIGTERM (10 s for the DFS manager's Stop, then up to 10 s of forced unmount); the preStop's
+   * lazy unmount itself returns at once. Also the time a failover waits for this pod, so no longer
+   * than needed.
+   * @default 30
    * @TJS-type integer
-   * @minimum 30
-   * @maximum 300
+   * @minimum 21
+   * @maximum 120
    */
   terminationGracePeriodSeconds?: number;
 }

@@ -12,6 +12,7 @@ import type { K8sObject } from "../lib/render.ts";
 import type { PathSegment } from "../lib/yaml.ts";
 import { filterNode, type Node, type PodSpec } from "../scheduling/index.ts";
 import { inRange } from "../lib/inventory.ts";
+import { checkPullPolicy } from "./images.ts";
 import { objectRef, type ChartAssertion, type Finding, type LintContext } from "./types.ts";
 
 /** The pod template of a workload object, if it has one. */
@@ -150,4 +151,4 @@ export const longhornReachable: ChartAssertion = (ctx) => {
   return out;
 };
 
-export const assertions: ChartAssertion[] = [schedulable, knownAddresses, knownNodeNames, longhornReachable];
+export const assertions: ChartAssertion[] = [schedulable, knownAddresses, knownNodeNames, longhornReachable, checkPullPolicy];

@@ -211,7 +211,7 @@ export function checkDataPath(inventory: Cluster, objects: readonly K8sObject[])
         if (asObj(m.volume.hostPath)?.type !== "Directory") need(`binds ${P.dfsParent} with hostPath type ${String(asObj(m.volume.hostPath)?.type ?? "(unset)")}`, "type: Directory (the runbook creates it; DirectoryOrCreate would hide a node that was never set up)");
       }
       if (!/fusermount3? -uz/.test(preStop) || !preStop.includes(P.dfsRoot)) need(`has no preStop hook unmounting ${P.dfsRoot} lazily`, `lifecycle.preStop exec fusermount3 -uz ${P.dfsRoot}`);
-      if (grace <= DECYPHARR_UNMOUNT_SECONDS) need(`has terminationGracePeriodSeconds ${grace}, not more than Decypharr's own unmount (${DECYPHARR_UNMOUNT_SECONDS} s): it is killed mid-unmount`, `terminationGracePeriodSeconds > ${DECYPHARR_UNMOUNT_SECONDS} (the chart uses 45)`);
+      if (grace <= DECYPHARR_UNMOUNT_SECONDS) need(`has terminationGracePeriodSeconds ${grace}, not more than Decypharr's own unmount (${DECYPHARR_UNMOUNT_SECONDS} s): it is killed mid-unmount`, `terminationGracePeriodSeconds > ${DECYPHARR_UNMOUNT_SECONDS} (the chart uses 30)`);
     }
 
     if (role.dfs === "host") {
