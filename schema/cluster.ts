@@ -108,9 +108,10 @@ export interface Cluster {
     /**
      * The DFS export address: a virtual IP (keepalived, VRRP) on the storage nodes that follows
      * decypharr-streaming's live FUSE mount and nfsd; the DFS PersistentVolume names it
-     * (docs/decisions.md#dfs-export).
+     * (docs/decisions.md#dfs-export). Required when `dfs` declares exports (the runbook and lint
+     * say so).
      */
-    dfsExport: DfsExportAddress;
+    dfsExport?: DfsExportAddress;
   };
   /** MetalLB's address pool for LoadBalancer Services. */
   metallb: {

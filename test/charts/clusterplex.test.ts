@@ -274,7 +274,7 @@ describe("homelab", async () => {
   it("the DFS PV: the inventory's export address (not a node), Decypharr's mount point, nfsvers=4.2, read-only, bound to its claim only", () => {
     const pv = get<Pv>(objects, "PersistentVolume", "clusterplex-dfs");
     expect(pv.metadata.namespace).toBeUndefined();
-    expect(pv.spec.nfs).toEqual({ server: inv.nfs.dfsExport.address, path: "/mnt/decypharr/dfs", readOnly: true });
+    expect(pv.spec.nfs).toEqual({ server: inv.nfs.dfsExport!.address, path: "/mnt/decypharr/dfs", readOnly: true });
     expect(Object.values(inv.nodes).map((n) => n.ip)).not.toContain(pv.spec.nfs.server);
     expect(pv.spec.mountOptions).toEqual(["nfsvers=4.2", "soft", "timeo=150", "retrans=3", "actimeo=1"]);
     expect(pv.spec.accessModes).toEqual(["ReadOnlyMany"]);
@@ -311,7 +311,7 @@ describe("staging (no GPU node)", async () => {
 
   it("mounts the DFS from the inventory's export address on its single storage node", () => {
     const pv = get<Pv>(objects, "PersistentVolume", "clusterplex-dfs");
-    expect(pv.spec.nfs).toEqual({ server: inv.nfs.dfsExport.address, path: inv.nfs.dfs.s1.path, readOnly: true });
+    expect(pv.spec.nfs).toEqual({ server: inv.nfs.dfsExport!.address, path: inv.nfs.dfs.s1.path, readOnly: true });
     const pms = get<Workload>(objects, "Deployment", "clusterplex-pms");
     expect(mountsOf(pms.spec.template)["/mnt/decypharr/dfs"]).toEqual({ source: "pvc:clusterplex-dfs", readOnly: true });
     expect(schedule(pms.spec.template, 1, nodesOf("staging"))).toEqual(["k3s-staging"]);

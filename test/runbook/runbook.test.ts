@@ -73,7 +73,7 @@ describe.each(ENVS)("runbook for %s, checked against its inventory", (env) => {
     expect(seed).toContain(`pod network ${inv.network.podCIDR}`);
     expect(seed).toContain(`network.nodeCIDR ${inv.network.nodeCIDR}`);
     expect(seed).toContain("spec.persistentvolumesource is immutable after creation");
-    expect(seed).toContain(`names the DFS export address ${inv.nfs.dfsExport.address}`);
+    expect(seed).toContain(`names the DFS export address ${inv.nfs.dfsExport!.address}`);
     expect(md).not.toMatch(/npm run failover -- /);
   });
 
@@ -93,8 +93,8 @@ describe.each(ENVS)("runbook for %s, checked against its inventory", (env) => {
       const conf = keepalivedConf(inv, id);
       expect(conf).toContain(`unicast_src_ip ${inv.nodes[id].ip}`);
       for (const other of Object.keys(inv.nfs.dfs).filter((o) => o !== id)) expect(conf).toContain(`    ${inv.nodes[other].ip}`);
-      expect(conf).toContain(`virtual_router_id ${inv.nfs.dfsExport.virtualRouterId}`);
-      expect(conf).toContain(`${inv.nfs.dfsExport.address}/${inv.network.nodeCIDR.split("/")[1]} dev $IFACE`);
+      expect(conf).toContain(`virtual_router_id ${inv.nfs.dfsExport!.virtualRouterId}`);
+      expect(conf).toContain(`${inv.nfs.dfsExport!.address}/${inv.network.nodeCIDR.split("/")[1]} dev $IFACE`);
       expect(conf).toMatch(/track_script \{\n\s+chk_dfs\n\s+\}/);
       expect(conf).toContain("nopreempt");
     }
@@ -126,8 +126,8 @@ describe.each(ENVS)("runbook for %s, checked against its inventory", (env) => {
     const exp = inv.nfs.dfs[inv.storage.primary];
     expect(runs(onHost(cmds, server.name), "verify")).toContain("exportfs -v");
     const mount = cmds.find((c) => c.section === "verify" && c.run.startsWith("mount -t nfs"));
-    expect(mount?.run).toBe(`mount -t nfs -o ro,nfsvers=4.2,soft,timeo=150,retrans=3,actimeo=1 ${inv.nfs.dfsExport.address}:${exp.path} /mnt/dfs-test`);
-    expect(cmds.some((c) => c.section === "verify" && c.run === `showmount -e ${inv.nfs.dfsExport.address}`)).toBe(true);
+    expect(mount?.run).toBe(`mount -t nfs -o ro,nfsvers=4.2,soft,timeo=150,retrans=3,actimeo=1 ${inv.nfs.dfsExport!.address}:${exp.path} /mnt/dfs-test`);
+    expect(cmds.some((c) => c.section === "verify" && c.run === `showmount -e ${inv.nfs.dfsExport!.address}`)).toBe(true);
   });
 });
 
@@ -194,17 +194,17 @@ describe("inventory errors stop the generator", () => {
     },
     {
       name: "the export address is a node's IP",
-      edit: (c: Cluster) => (c.nfs.dfsExport.address = "192.168.1.12"),
+      edit: (c: Cluster) => (c.nfs.dfsExport!.address = "192.168.1.12"),
       want: "values/homelab/cluster.yaml: nfs.dfsExport.address 192.168.1.12 is node w1's own IP: the address must be free to move. Fix: pick a free address of 192.168.1.0/24",
     },
     {
       name: "the export address inside the MetalLB pool",
-      edit: (c: Cluster) => (c.nfs.dfsExport.address = "192.168.1.205"),
+      edit: (c: Cluster) => (c.nfs.dfsExport!.address = "192.168.1.205"),
       want: "nfs.dfsExport.address 192.168.1.205 lies in the MetalLB pool",
     },
     {
       name: "the export address outside the node subnet",
-      edit: (c: Cluster) => (c.nfs.dfsExport.address = "10.9.9.9"),
+      edit: (c: Cluster) => (c.nfs.dfsExport!.address = "10.9.9.9"),
       want: "nfs.dfsExport.address 10.9.9.9 is outside network.nodeCIDR 192.168.1.0/24",
     },
     {

@@ -69,7 +69,7 @@ export const knownAddresses: ChartAssertion = (ctx: LintContext) => {
   const inv = ctx.inventory;
   const known = new Map<string, string>([[inv.nfs.unraid.server, "the Unraid server"]]);
   for (const [id, n] of Object.entries(inv.nodes)) known.set(n.ip, `node ${id}`);
-  known.set(inv.nfs.dfsExport.address, "the DFS export address");
+  if (inv.nfs.dfsExport) known.set(inv.nfs.dfsExport.address, "the DFS export address");
   const out: Finding[] = [];
   walk(ctx.values, [], (v, path) => {
     if (typeof v !== "string" || !IPV4.test(v)) return;

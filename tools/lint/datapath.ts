@@ -157,11 +157,11 @@ export function checkDataPath(inventory: Cluster, objects: readonly K8sObject[])
       continue;
     }
     if (pvc.metadata.annotations?.["helm.sh/resource-policy"] !== "keep") {
-      err(objectRef(pvc), `${objectRef(pvc)} holds the streaming library at ${P.library} but is not annotated helm.sh/resource-policy: keep, so uninstalling its release deletes every import. Fix: annotate it helm.sh/resource-policy: keep`);
+      err(objectRef(pvc), `holds the streaming library at ${P.library} but is not annotated helm.sh/resource-policy: keep, so uninstalling its release deletes every import. Fix: annotate it helm.sh/resource-policy: keep`);
     }
     const modes = (asObj(pvc.spec)?.accessModes as unknown[] | undefined) ?? [];
     if (!modes.includes("ReadWriteMany")) {
-      err(objectRef(pvc), `${objectRef(pvc)} holds the streaming library at ${P.library} with accessModes ${JSON.stringify(modes)}: writers and readers run on different nodes. Fix: accessModes [ReadWriteMany]`);
+      err(objectRef(pvc), `holds the streaming library at ${P.library} with accessModes ${JSON.stringify(modes)}: writers and readers run on different nodes. Fix: accessModes [ReadWriteMany]`);
     }
   }
 
@@ -172,17 +172,17 @@ export function checkDataPath(inventory: Cluster, objects: readonly K8sObject[])
     for (const m of mounts) {
       const claim = claimOf(m.volume);
       if (claim && libraryClaims.has(`${p.o.metadata.namespace ?? ""}/${claim}`) && m.mountPath !== P.library) {
-        err(p.ref, `${p.ref} container ${m.container} mounts the library claim ${claim} at ${m.mountPath}, but every other pod uses ${P.library}: paths Sonarr/Radarr record would not resolve here. Fix: mountPath ${P.library}`);
+        err(p.ref, `container ${m.container} mounts the library claim ${claim} at ${m.mountPath}, but every other pod uses ${P.library}: paths Sonarr/Radarr record would not resolve here. Fix: mountPath ${P.library}`);
       }
       const hp = hostPathOf(m.volume);
       if (hp && (under(hp, P.dfsParent) || under(P.dfsParent, hp)) && hp !== P.dfsParent) {
-        err(p.ref, `${p.ref} container ${m.container} binds the host's ${hp} at ${m.mountPath}; the DFS is shared through the stable parent ${P.dfsParent} only: binding the FUSE mount point itself pins one Decypharr instance (kubernetes#66567), binding a wider directory propagates unrelated mounts. Fix: hostPath ${P.dfsParent} at mountPath ${P.dfsParent}`);
+        err(p.ref, `container ${m.container} binds the host's ${hp} at ${m.mountPath}; the DFS is shared through the stable parent ${P.dfsParent} only: binding the FUSE mount point itself pins one Decypharr instance (kubernetes#66567), binding a wider directory propagates unrelated mounts. Fix: hostPath ${P.dfsParent} at mountPath ${P.dfsParent}`);
       } else if (hp === P.dfsParent && m.mountPath !== P.dfsParent) {
-        err(p.ref, `${p.ref} container ${m.container} binds the DFS parent ${P.dfsParent} at ${m.mountPath}, but every other pod uses ${P.dfsParent}: Decypharr's symlinks into ${P.dfsRoot} would not resolve here. Fix: mountPath ${P.dfsParent}`);
+        err(p.ref, `container ${m.container} binds the DFS parent ${P.dfsParent} at ${m.mountPath}, but every other pod uses ${P.dfsParent}: Decypharr's symlinks into ${P.dfsRoot} would not resolve here. Fix: mountPath ${P.dfsParent}`);
       }
     }
     if (!role) continue;
-    const need = (what: string, fix: string) => err(p.ref, `${p.ref} (${p.chart} ${p.component}) ${what}. Fix: ${fix}`);
+    const need = (what: string, fix: string) => err(p.ref, `${p.chart} ${p.component} ${what}. Fix: ${fix}`);
 
     if (role.library) {
       const m = mounts.find((x) => x.mountPath === P.library);
@@ -231,7 +231,7 @@ export function checkDataPath(inventory: Cluster, objects: readonly K8sObject[])
       const pv = pvc ? pvs.get(String(asObj(pvc.spec)?.volumeName ?? "")) : undefined;
       const nfs = asObj(asObj(pv?.spec)?.nfs);
       const opts = (asObj(pv?.spec)?.mountOptions as string[] | undefined) ?? [];
-      const addr = inventory.nfs.dfsExport.address;
+      const addr = inventory.nfs.dfsExport?.address ?? "(none: values/<env>/cluster.yaml declares no nfs.dfsExport)";
       if (!m) need(`reads the DFS over NFS but mounts nothing at ${P.dfsRoot}`, `mount the DFS claim at ${P.dfsRoot} (dfs.address, dfs.mountPath)`);
       else if (!m.readOnly) need(`mounts the DFS at ${P.dfsRoot} read-write; the export is read-only`, "readOnly: true");
       else if (!nfs) need(`mounts ${P.dfsRoot} from ${claimOf(m.volume) ?? "a volume"}, which is not bound to an NFS PersistentVolume of the DFS export`, "mount the chart's DFS claim");

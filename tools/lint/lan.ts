@@ -42,7 +42,7 @@ export function renderedAddresses(objects: readonly K8sObject[]): { fixed: Fixed
         severity: "error",
         rule: "lan/deprecated-loadbalancerip",
         object: objectRef(o),
-        message: `${objectRef(o)} sets spec.loadBalancerIP ${spec.loadBalancerIP}, deprecated since Kubernetes 1.24. Fix: annotate ${LB_ANNOTATION}: ${spec.loadBalancerIP} instead`,
+        message: `sets spec.loadBalancerIP ${spec.loadBalancerIP}, deprecated since Kubernetes 1.24. Fix: annotate ${LB_ANNOTATION}: ${spec.loadBalancerIP} instead`,
       });
     }
     for (const address of splitAddresses(o.metadata.annotations?.[LB_ANNOTATION])) fixed.push({ address, object: objectRef(o) });
@@ -74,7 +74,7 @@ export function checkFixedAddresses(inventory: Cluster, fixed: readonly FixedAdd
         rule: "lan/address-in-pool",
         object: f.object,
         location: f.location,
-        message: `${f.object}: ${LB_ANNOTATION} ${f.address} is outside MetalLB's pool (${pool.join(", ")} in values/${inventory.name}/cluster.yaml metallb.addresses), so MetalLB never assigns it and the Service stays Pending. Fix: pick a free address from the pool`,
+        message: `${LB_ANNOTATION} ${f.address} is outside MetalLB's pool (${pool.join(", ")} in values/${inventory.name}/cluster.yaml metallb.addresses), so MetalLB never assigns it and the Service stays Pending. Fix: pick a free address from the pool`,
       });
     }
     const first = seen.get(f.address);
@@ -84,7 +84,7 @@ export function checkFixedAddresses(inventory: Cluster, fixed: readonly FixedAdd
         rule: "lan/address-unique",
         object: f.object,
         location: f.location,
-        message: `${f.object}: ${LB_ANNOTATION} ${f.address} is already requested by ${first.object}; MetalLB gives an address to one Service (no metallb.io/allow-shared-ip here), so one of them stays Pending. Fix: pick another free address from the pool (${pool.join(", ")})`,
+        message: `${LB_ANNOTATION} ${f.address} is already requested by ${first.object}; MetalLB gives an address to one Service (no metallb.io/allow-shared-ip here), so one of them stays Pending. Fix: pick another free address from the pool (${pool.join(", ")})`,
       });
     } else seen.set(f.address, f);
   }

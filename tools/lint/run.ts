@@ -227,8 +227,11 @@ export async function lintEnvironment(opts: LintOptions = {}): Promise<LintRepor
     // and the fixed LoadBalancer addresses (tools/lint/lan.ts).
     const envInfo = envData.get(env);
     if (envInfo) {
-      const dp = checkDataPath(envInfo.inventory, objects);
-      reports.push({ env, release: "(data path)", chart: "-", kind: "environment", ok: !dp.some((f) => f.severity === "error"), ms: 0, findings: dp, note: "library, DFS and transcode paths and modes of every pod, from the declared roles" });
+      // The data path spans releases: only meaningful when every release was rendered.
+      if (!opts.chart && !rendered.some((r) => !r.objects)) {
+        const dp = checkDataPath(envInfo.inventory, objects);
+        reports.push({ env, release: "(data path)", chart: "-", kind: "environment", ok: !dp.some((f) => f.severity === "error"), ms: 0, findings: dp, note: "library, DFS and transcode paths and modes of every pod, from the declared roles" });
+      }
       const lan = checkLanAddresses(envInfo.inventory, envInfo.upstream, objects);
       reports.push({ env, release: "(LAN addresses)", chart: "-", kind: "environment", ok: !lan.some((f) => f.severity === "error"), ms: 0, findings: lan, note: "fixed LoadBalancer addresses in the MetalLB pool, once each" });
     }

@@ -46,8 +46,11 @@ export const CONFIG_FILE = "/etc/keepalived/keepalived.conf";
 
 /** Problems of the inventory's export address, as messages with the fix. */
 export function exportAddressProblems(inv: Cluster): string[] {
-  const { address } = inv.nfs.dfsExport;
   const f = `values/${inv.name}/cluster.yaml`;
+  if (!inv.nfs.dfsExport) {
+    return Object.keys(inv.nfs.dfs).length === 0 ? [] : [`${f}: nfs.dfs declares exports (${Object.keys(inv.nfs.dfs).join(", ")}) but no nfs.dfsExport: the NFS PV needs an address that follows the DFS mount. Fix: add nfs.dfsExport: { address: <free address of ${inv.network.nodeCIDR} outside the MetalLB pool>, virtualRouterId: 51 }`];
+  }
+  const { address } = inv.nfs.dfsExport;
   const out: string[] = [];
   if (!ipInCidr(address, inv.network.nodeCIDR)) out.push(`${f}: nfs.dfsExport.address ${address} is outside network.nodeCIDR ${inv.network.nodeCIDR}: VRRP moves an address within the storage nodes' subnet. Fix: pick a free address of ${inv.network.nodeCIDR}`);
   const node = Object.entries(inv.nodes).find(([, n]) => n.ip === address);
@@ -56,6 +59,13 @@ export function exportAddressProblems(inv: Cluster): string[] {
   const fsids = new Set(Object.values(inv.nfs.dfs).map((d) => d.fsid));
   if (fsids.size > 1) out.push(`${f}: nfs.dfs fsids differ (${Object.entries(inv.nfs.dfs).map(([id, d]) => `${id}=${d.fsid}`).join(", ")}): the root file handle would change when the address moves and every client's mount would go stale. Fix: the same fsid on every storage node`);
   return out;
+}
+
+/** The inventory's export address; throws with every problem of it. */
+export function exportAddress(inv: Cluster): NonNullable<Cluster["nfs"]["dfsExport"]> {
+  const problems = exportAddressProblems(inv);
+  if (problems.length > 0 || !inv.nfs.dfsExport) throw new Error(problems.join("\n") || `values/${inv.name}/cluster.yaml declares no nfs.dfsExport`);
+  return inv.nfs.dfsExport;
 }
 
 /** The check script: live FUSE mount at the export path (a timed stat), and nfsd running. */
@@ -73,8 +83,7 @@ export function checkScript(): string {
 
 /** keepalived.conf for one storage node; `$IFACE` is filled in on the host (the runbook finds it). */
 export function keepalivedConf(inv: Cluster, nodeId: string): string {
-  const problems = exportAddressProblems(inv);
-  if (problems.length > 0) throw new Error(problems.join("\n"));
+  const exp = exportAddress(inv);
   const self = inv.nodes[nodeId];
   const peers = Object.keys(inv.nfs.dfs).filter((id) => id !== nodeId && inv.nodes[id]).map((id) => inv.nodes[id].ip);
   const bits = inv.network.nodeCIDR.split("/")[1];
@@ -95,13 +104,13 @@ export function keepalivedConf(inv: Cluster, nodeId: string): string {
     "  state BACKUP",
     "  nopreempt",
     "  interface $IFACE",
-    `  virtual_router_id ${inv.nfs.dfsExport.virtualRouterId}`,
+    `  virtual_router_id ${exp.virtualRouterId}`,
     "  priority 100",
     `  advert_int ${k.advertInt}`,
     `  unicast_src_ip ${self.ip}`,
     ...(peers.length > 0 ? ["  unicast_peer {", ...peers.map((ip) => `    ${ip}`), "  }"] : []),
     "  virtual_ipaddress {",
-    `    ${inv.nfs.dfsExport.address}/${bits} dev $IFACE`,
+    `    ${exp.address}/${bits} dev $IFACE`,
     "  }",
     "  track_script {",
     "    chk_dfs",
@@ -114,11 +123,11 @@ export function keepalivedConf(inv: Cluster, nodeId: string): string {
 /** The host commands that install the check script and keepalived on one storage node. */
 export function keepalivedBlock(inv: Cluster, nodeId: string): CommandBlock {
   const n = inv.nodes[nodeId];
-  const addr = inv.nfs.dfsExport.address;
+  const { address: addr, virtualRouterId } = exportAddress(inv);
   return {
     kind: "commands",
     target: { kind: "host", nodeId, node: n.name, ip: n.ip },
-    title: `The DFS export address ${addr} on ${n.name} (keepalived, VRRP id ${inv.nfs.dfsExport.virtualRouterId})`,
+    title: `The DFS export address ${addr} on ${n.name} (keepalived, VRRP id ${virtualRouterId})`,
     commands: [
       { run: "apt-get install -y keepalived", reason: "VRRP daemon" },
       { run: `cat > ${CHECK_SCRIPT} <<'EOF'\n${checkScript()}\nEOF`, reason: `holds the address only with a live FUSE mount at ${DATA_PATHS.dfsRoot} and nfsd running` },

@@ -6,7 +6,7 @@
  */
 import type { Cluster, ClusterNode } from "../../schema/cluster.ts";
 import { dfsExportBlock, dfsParentBlock, exportOptions, renderCommandBlock, seedCorrections } from "./dfs.ts";
-import { exportAddressProblems, KEEPALIVED, keepalivedBlock, RELEASE_SECONDS, TAKEOVER_SECONDS } from "./keepalived.ts";
+import { exportAddress, KEEPALIVED, keepalivedBlock, RELEASE_SECONDS, TAKEOVER_SECONDS } from "./keepalived.ts";
 import { DATA_PATHS } from "../lint/datapath.ts";
 import { labelCommand, taintCommand } from "./kubectl.ts";
 import { nodeRequirements, ROLE_REQUIREMENTS } from "./packages.ts";
@@ -100,10 +100,9 @@ function taintsSection(inv: Cluster): Section {
 }
 
 function dfsSection(inv: Cluster): Section {
-  const problems = exportAddressProblems(inv);
-  if (problems.length > 0) throw new Error(problems.join("\n"));
   const ids = Object.keys(inv.nfs.dfs);
-  const addr = inv.nfs.dfsExport.address;
+  if (ids.length === 0) return { id: "dfs", title: "DFS: parent directory, NFS export and export address", blocks: [text("No storage node exports the DFS (nfs.dfs is empty).")] };
+  const addr = exportAddress(inv).address;
   const blocks: Block[] = [
     text(
       `decypharr-streaming binds the plain directory ${DATA_PATHS.dfsParent} (Bidirectional) and mounts its FUSE filesystem at ${DATA_PATHS.dfsRoot} below it; the consumers bind ${DATA_PATHS.dfsParent} with HostToContainer, so a re-created FUSE mount reaches running pods (kubernetes#66567). ` +
@@ -168,7 +167,7 @@ function verifySection(inv: Cluster): Section {
         { run: `mountpoint ${exp.path}`, reason: "decypharr-streaming's FUSE mount is there" },
         { run: "exportfs -v", reason: `${exp.path} to ${inv.network.nodeCIDR} with ro, root_squash, secure, mp and fsid=${exp.fsid}` },
         { run: `findmnt -o TARGET,PROPAGATION --target ${DATA_PATHS.dfsParent}`, reason: `${DATA_PATHS.dfsParent} shared` },
-        { run: `ip -brief address show | grep -F ${inv.nfs.dfsExport.address}`, reason: `this node holds the DFS export address while its DFS is live` },
+        { run: `ip -brief address show | grep -F ${exportAddress(inv).address}`, reason: `this node holds the DFS export address while its DFS is live` },
       ],
     });
     const mnt = "/mnt/dfs-test";
@@ -177,9 +176,9 @@ function verifySection(inv: Cluster): Section {
       target: host(clientId, client),
       title: clientId === server ? `Test mount (single node: ${client.name} mounts its own export through its node IP)` : `Test mount from ${client.name}, a node whose kubelet mounts the DFS`,
       commands: [
-        { run: `showmount -e ${inv.nfs.dfsExport.address}`, reason: `lists ${exp.path} for ${inv.network.nodeCIDR}, from whichever node holds the address` },
+        { run: `showmount -e ${exportAddress(inv).address}`, reason: `lists ${exp.path} for ${inv.network.nodeCIDR}, from whichever node holds the address` },
         { run: `mkdir -p ${mnt}`, reason: "temporary mount point" },
-        { run: `mount -t nfs -o ro,nfsvers=4.2,soft,timeo=150,retrans=3,actimeo=1 ${inv.nfs.dfsExport.address}:${exp.path} ${mnt}`, reason: `the PV's options; "access denied by server" means ${client.ip} is outside the export's client range or the FUSE mount is missing (mp)` },
+        { run: `mount -t nfs -o ro,nfsvers=4.2,soft,timeo=150,retrans=3,actimeo=1 ${exportAddress(inv).address}:${exp.path} ${mnt}`, reason: `the PV's options; "access denied by server" means ${client.ip} is outside the export's client range or the FUSE mount is missing (mp)` },
         { run: `ls ${mnt} | head`, reason: "the debrid library; root is squashed to nobody, so an empty listing or permission error means the FUSE mount is not world-readable" },
         { run: `umount ${mnt}`, reason: "clean up" },
       ],

@@ -76,7 +76,7 @@ export function addDfsExport(ctx: SimContext, r: ScenarioResult, releases: reado
   const nfs = pvSpec.nfs as { server: string; path: string };
   facts.pv = { name: found.pv.metadata.name, server: nfs.server, path: nfs.path };
   const inv = ctx.inventory;
-  const addr = inv.nfs.dfsExport.address;
+  const addr = inv.nfs.dfsExport?.address ?? "(no nfs.dfsExport in the inventory)";
 
   // Can the address lead to a node without the mount?
   const node = ctx.nodes.find((n) => n.ip === nfs.server);

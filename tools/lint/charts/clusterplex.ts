@@ -87,9 +87,16 @@ export const hardAntiAffinityFits: ChartAssertion = (ctx) => {
 /** dfs.address is the inventory's DFS export address (the virtual IP that follows Decypharr). */
 export const dfsAddressIsExportAddress: ChartAssertion = (ctx) => {
   const v = valuesOf(ctx);
-  const want = ctx.inventory.nfs.dfsExport.address;
+  const want = ctx.inventory.nfs.dfsExport?.address;
   const got = v.dfs?.address ?? null;
-  if (got === want) return [];
+  if (got === (want ?? null)) return [];
+  if (want === undefined) {
+    return [{
+      severity: "error",
+      location: ctx.locate(["dfs", "address"]),
+      message: `dfs.address is ${got}, but ${inventoryFile(ctx.env)} declares no DFS export address (nfs.dfsExport), so nothing moves ${got} with decypharr-streaming. Fix: declare nfs.dfsExport (address, virtualRouterId) in the inventory, or dfs.address: null.`,
+    }];
+  }
   return [{
     severity: got === null ? "warning" : "error",
     location: ctx.locate(["dfs", "address"]),
