@@ -45,7 +45,7 @@ export const checkPullPolicy: ChartAssertion = (ctx) => {
         severity: "error",
         rule: "images/floating-tag-pull-policy",
         object: objectRef(o),
-        message: `${objectRef(o)} container ${String(c.name)}: image ${image} ${why}, but imagePullPolicy is ${policy}: nodes keep whichever image they pulled first, so a restart or failover can run different code and a rollback has nothing to go back to. Fix: pin a digest (image.digest: sha256:...) or set image.pullPolicy: Always; linuxserver images use their -lsNNN tag`,
+        message: `container ${String(c.name)}: image ${image} ${why}, but imagePullPolicy is ${policy}: nodes keep whichever image they pulled first, so a restart or failover can run different code and a rollback has nothing to go back to. Fix: pin a digest (image.digest: sha256:...) or set image.pullPolicy: Always; linuxserver images use their -lsNNN tag`,
       });
     }
   }
