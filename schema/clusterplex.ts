@@ -62,9 +62,9 @@ export interface MediaLibrary extends NfsMount {
   readOnly?: true;
 }
 
-/** The streaming library media-apps owns (kept on uninstall), mounted read-only here. */
+/** The streaming library decypharr owns (kept on uninstall), mounted read-only here. */
 export interface LibraryMount {
-  /** The claim media-apps creates (`<media-apps fullname>-library`). @default "media-apps-library" */
+  /** The claim decypharr creates (`<decypharr fullname>-library`). @default "decypharr-library" */
   claimName: string;
   /** Where it is mounted: the same path as in the writers. @default "/mnt/streaming-media" */
   mountPath: AbsolutePath;
@@ -291,7 +291,7 @@ export interface Values {
   plexImage: Image;
   /** The Unraid media library at `/mnt/media`. */
   media: MediaLibrary;
-  /** The streaming library (media-apps' claim), read-only. */
+  /** The streaming library (decypharr's claim), read-only. */
   library: LibraryMount;
   /** The shared `/transcode` claim (RWX only). */
   transcode?: Transcode;

@@ -3,7 +3,7 @@
  * Architecture" — `streaming` (RealDebrid/AllDebrid, creates the DFS FUSE mount and propagates it
  * to the host) and `download` (Usenet/torrent, reads the Unraid library over NFS).
  */
-import type { AbsolutePath, EnvMap, Image, Ingress, LinuxServerIds, NfsMount, Resources, StoragePlacement, Volume } from "./common.ts";
+import type { AbsolutePath, EnvMap, Quantity, Image, Ingress, LinuxServerIds, NfsMount, Resources, StoragePlacement, Volume } from "./common.ts";
 
 /**
  * Settings both Decypharr instances have. There are deliberately no liveness, readiness or
@@ -77,11 +77,18 @@ export interface DfsPaths {
   mountPath: AbsolutePath;
 }
 
-/** The streaming library (owned and kept by the media-apps release), mounted read-write. */
-export interface LibraryMount {
-  /** The claim media-apps creates (`<media-apps fullname>-library`). @examples ["media-apps-library"] */
-  claimName: string;
-  /** Where it is mounted; the same path in every pod. @default "/mnt/streaming-media" */
+/**
+ * The streaming library this release owns: a Longhorn RWX claim `<fullname>-library`, kept on
+ * uninstall, mounted read-write by decypharr-streaming (and by Sonarr/Radarr of media-apps), read-only
+ * by PMS and the workers, at the same path everywhere. decypharr owns it because media-apps and
+ * clusterplex are installed after it (their HelmReleases depend on decypharr).
+ */
+export interface Library {
+  /** Size of the claim. @default "50Gi" */
+  size?: Quantity;
+  /** StorageClass: RWX, because writers and readers run on different nodes. @default "longhorn-rwx" */
+  storageClass?: "longhorn-rwx";
+  /** Mount path in every pod. @default "/mnt/streaming-media" */
   mountPath: AbsolutePath;
 }
 
@@ -134,9 +141,9 @@ export interface Values {
    */
   download: DownloadInstance;
   /**
-   * The streaming library, mounted read-write by decypharr-streaming (it links imports into it);
-   * `null` mounts none.
-   * @default null
+   * The streaming library this release owns (kept on uninstall), mounted read-write by
+   * decypharr-streaming; `null` creates and mounts none.
+   * @default {"size": "50Gi", "storageClass": "longhorn-rwx", "mountPath": "/mnt/streaming-media"}
    */
-  library?: LibraryMount | null;
+  library?: Library | null;
 }

@@ -3,7 +3,7 @@
  * of the seed's "DFS Sharing" design. Each app is one entry of the `apps` map; adding an app is
  * one values entry (image and port; everything else has a default).
  */
-import type { AbsolutePath, EnvMap, ExtraMount, Image, IPv4, Ingress, LinuxServerIds, Quantity, Resources, StoragePlacement, Volume } from "./common.ts";
+import type { AbsolutePath, EnvMap, ExtraMount, Image, IPv4, Ingress, LinuxServerIds, Resources, StoragePlacement, Volume } from "./common.ts";
 
 /**
  * The app's `/config` volume: a separate PersistentVolumeClaim on Longhorn (ReadWriteOnce),
@@ -59,15 +59,13 @@ export interface DfsPaths {
 }
 
 /**
- * The streaming library this release owns: a Longhorn RWX claim `<fullname>-library`, kept on
- * uninstall, mounted read-write by the apps with `library: true` and by decypharr-streaming, and
- * read-only by PMS and the workers, at the same path everywhere.
+ * The streaming library: decypharr's kept RWX claim `<decypharr fullname>-library` (decypharr is
+ * installed before this release, which depends on it), mounted read-write by the apps with
+ * `library: true`, at the same path as in every other pod.
  */
-export interface Library {
-  /** Size of the claim. @default "50Gi" */
-  size?: Quantity;
-  /** StorageClass: RWX, because writers and readers run on different nodes. @default "longhorn-rwx" */
-  storageClass?: "longhorn-rwx";
+export interface LibraryMount {
+  /** The claim decypharr creates. @default "decypharr-library" */
+  claimName: string;
   /** Mount path in every pod. @default "/mnt/streaming-media" */
   mountPath: AbsolutePath;
 }
@@ -179,8 +177,8 @@ export interface Values {
   media: MediaLibrary;
   /** Where the DFS lives (same paths as decypharr-streaming). */
   dfs: DfsPaths;
-  /** The streaming library this release owns; `null` for none. @default null */
-  library?: Library | null;
+  /** The streaming library (decypharr's claim); `null` for none. @default null */
+  library?: LibraryMount | null;
   /**
    * The apps, by name. The name becomes part of resource names (`<fullname>-<name>`) and the
    * container name, so it must be a DNS label (`_validate.tpl` checks it).

@@ -179,7 +179,7 @@ describe("homelab", async () => {
     expect(mountsOf(pms.spec.template)).toEqual({
       "/config": { source: "pvc:clusterplex-config", readOnly: false },
       "/mnt/media": { source: `nfs:${inv.nfs.unraid.server}:${inv.nfs.unraid.exports.media}`, readOnly: true },
-      "/mnt/streaming-media": { source: "pvc:media-apps-library", readOnly: true },
+      "/mnt/streaming-media": { source: "pvc:decypharr-library", readOnly: true },
       "/mnt/decypharr/dfs": { source: "pvc:clusterplex-dfs", readOnly: true },
       "/transcode": { source: "pvc:clusterplex-transcode", readOnly: false },
     });

@@ -62,14 +62,18 @@ describe.each(ENVS)("charts/decypharr in %s", (env) => {
     }
   });
 
-  it("binds the DFS parent Bidirectional with /dev/fuse in streaming, the kept library read-write, and the Unraid library read-only in download", async () => {
+  it("binds the DFS parent Bidirectional with /dev/fuse in streaming, its kept library read-write, and the Unraid library read-only in download", async () => {
     const s = podOf(await sts("streaming"));
     expect(s.volumes).toContainEqual({ name: "dfs-parent", hostPath: { path: "/mnt/decypharr", type: "Directory" } });
     expect(s.volumes).toContainEqual({ name: "dev-fuse", hostPath: { path: "/dev/fuse", type: "CharDevice" } });
-    expect(s.volumes).toContainEqual({ name: "library", persistentVolumeClaim: { claimName: "media-apps-library" } });
+    expect(s.volumes).toContainEqual({ name: "library", persistentVolumeClaim: { claimName: "decypharr-library" } });
     expect(s.containers[0].volumeMounts).toContainEqual({ name: "dfs-parent", mountPath: "/mnt/decypharr", mountPropagation: "Bidirectional" });
     expect(s.containers[0].volumeMounts).toContainEqual({ name: "library", mountPath: "/mnt/streaming-media" });
     expect(s.containers[0].securityContext.privileged).toBe(true);
+    // This release owns the library: RWX, kept on uninstall.
+    const lib = ofKind(await objects, "PersistentVolumeClaim").find((p) => p.metadata.name === "decypharr-library")!;
+    expect(lib.spec).toMatchObject({ accessModes: ["ReadWriteMany"], storageClassName: "longhorn-rwx" });
+    expect(lib.metadata.annotations["helm.sh/resource-policy"]).toBe("keep");
     const d = podOf(await sts("download"));
     expect(d.volumes.find((v: Obj) => v.name === "media").nfs.readOnly).toBe(true);
     expect(d.containers[0].volumeMounts).toContainEqual({ name: "media", mountPath: "/mnt/media", readOnly: true });

@@ -60,17 +60,14 @@ describe.each(ENVS)("charts/media-apps in %s", (env) => {
       expect(pvc!.metadata.annotations["helm.sh/resource-policy"]).toBe("keep");
       expect(podOf(d).containers[0].volumeMounts).toContainEqual({ name: "config", mountPath: "/config" });
     }
-    // The config claims plus the one streaming library this release owns.
-    expect(pvcs.size).toBe(ofKind(objs, "Deployment").length + 1);
+    expect(pvcs.size).toBe(ofKind(objs, "Deployment").length);
   });
 
-  it("owns the streaming library: one RWX claim, kept on uninstall, mounted read-write by Sonarr and Radarr only", async () => {
+  it("mounts decypharr's streaming library read-write in Sonarr and Radarr only, and creates no claim of its own for it", async () => {
     const objs = await objects;
-    const lib = ofKind(objs, "PersistentVolumeClaim").find((p) => p.metadata.name === "media-apps-library")!;
-    expect(lib.spec).toMatchObject({ accessModes: ["ReadWriteMany"], storageClassName: "longhorn-rwx" });
-    expect(lib.metadata.annotations["helm.sh/resource-policy"]).toBe("keep");
+    expect(ofKind(objs, "PersistentVolumeClaim").map((p) => p.metadata.name).filter((n) => n.includes("library"))).toEqual([]);
     for (const d of ofKind(objs, "Deployment")) {
-      const vol = podOf(d).volumes.find((v: Obj) => v.persistentVolumeClaim?.claimName === "media-apps-library");
+      const vol = podOf(d).volumes.find((v: Obj) => v.persistentVolumeClaim?.claimName === "decypharr-library");
       const mount = podOf(d).containers[0].volumeMounts.find((m: Obj) => m.name === vol?.name);
       if (app(d) === "prowlarr") expect(vol).toBeUndefined();
       else expect(mount, app(d)).toEqual({ name: "library", mountPath: "/mnt/streaming-media" });

@@ -79,8 +79,8 @@ describe("crafted breaks of the rendered objects", () => {
     },
     {
       name: "the library claim without keep",
-      objs: () => broken("PersistentVolumeClaim", "media-apps-library", (o) => delete o.metadata.annotations),
-      want: ["PersistentVolumeClaim/media/media-apps-library: holds the streaming library at /mnt/streaming-media but is not annotated helm.sh/resource-policy: keep"],
+      objs: () => broken("PersistentVolumeClaim", "decypharr-library", (o) => delete o.metadata.annotations),
+      want: ["PersistentVolumeClaim/media/decypharr-library: holds the streaming library at /mnt/streaming-media but is not annotated helm.sh/resource-policy: keep"],
     },
     {
       name: "Sonarr mounting the library read-only",
@@ -96,7 +96,7 @@ describe("crafted breaks of the rendered objects", () => {
       name: "PMS mounting the library at another path",
       objs: () => broken("Deployment", "clusterplex-pms", (o) => (mount(o, "library").mountPath = "/library")),
       want: [
-        "Deployment/media/clusterplex-pms: container plex mounts the library claim media-apps-library at /library, but every other pod uses /mnt/streaming-media",
+        "Deployment/media/clusterplex-pms: container plex mounts the library claim decypharr-library at /library, but every other pod uses /mnt/streaming-media",
         "Deployment/media/clusterplex-pms: clusterplex pms needs the streaming library (read-only) at /mnt/streaming-media but mounts nothing there",
       ],
     },
@@ -159,8 +159,8 @@ describe("breaks in values and templates fail npm run lint-charts with the objec
     }, dataPath);
     expect(r.ok).toBe(false);
     expect(r.lines).toEqual(expect.arrayContaining([
-      expect.stringMatching(/^Deployment\/media\/clusterplex-pms: container plex mounts the library claim media-apps-library at \/mnt\/library, but every other pod uses \/mnt\/streaming-media/),
-      expect.stringMatching(/^StatefulSet\/media\/clusterplex-worker: container worker mounts the library claim media-apps-library at \/mnt\/library/),
+      expect.stringMatching(/^Deployment\/media\/clusterplex-pms: container plex mounts the library claim decypharr-library at \/mnt\/library, but every other pod uses \/mnt\/streaming-media/),
+      expect.stringMatching(/^StatefulSet\/media\/clusterplex-worker: container worker mounts the library claim decypharr-library at \/mnt\/library/),
       expect.stringMatching(/^StatefulSet\/media\/decypharr-streaming: decypharr streaming has no preStop hook unmounting \/mnt\/decypharr\/dfs lazily/),
     ]));
   }, 240_000);

@@ -79,6 +79,12 @@ describe("environment-level lint", () => {
     ]);
   });
 
+  it("a DFS export address inside the MetalLB pool fails in the LAN report", async () => {
+    const r = await envLines((root) => editFixture(root, "values/homelab/cluster.yaml", "address: 192.168.1.30", "address: 192.168.1.210"), "homelab", "decypharr");
+    expect(r.ok).toBe(false);
+    expect(r.lines).toContainEqual(expect.stringMatching(/^\(LAN addresses\): error: values\/homelab\/cluster\.yaml: nfs\.dfsExport\.address 192\.168\.1\.210 lies in the MetalLB pool/));
+  });
+
   it("a DFS consumer that does not depend on decypharr", async () => {
     const r = await withFixtureRepo(
       (root) => editFixture(root, "clusters/homelab/apps/media-apps.yaml", /    - name: decypharr\n      namespace: media\n/, ""),

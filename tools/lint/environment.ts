@@ -18,6 +18,7 @@ import { validateObject } from "../lib/k8s-validate.ts";
 import { repoRoot } from "../lib/paths.ts";
 import { validateLayers } from "../lib/values-validate.ts";
 import type { PathSegment } from "../lib/yaml.ts";
+import { podSpecOf } from "../policy/workloads.ts";
 import { DATA_PATHS } from "./datapath.ts";
 import { objectRef, type Finding, type Location } from "./types.ts";
 import { checkLonghornRelease } from "./upstream/longhorn.ts";
@@ -217,6 +218,8 @@ export function checkInstallOrder(rendered: RenderedProfile[]): Finding[] {
   const providers = new Map<string, string>();
   for (const r of rendered) {
     for (const o of r.objects) if (o.kind === "StorageClass") providers.set(`StorageClass ${o.metadata.name}`, key(r.profile));
+    // A claim one release creates and another mounts (the streaming library): the creator first.
+    for (const o of r.objects) if (o.kind === "PersistentVolumeClaim") providers.set(`PersistentVolumeClaim ${o.metadata.namespace ?? r.profile.namespace}/${o.metadata.name}`, key(r.profile));
     for (const p of pods(r.objects)) {
       const bidir = (p.containers ?? []).some((c) => (c.volumeMounts ?? []).some((m) => m.mountPropagation === "Bidirectional"));
       if (bidir && (p.volumes ?? []).some((v) => v.hostPath?.path === DATA_PATHS.dfsParent)) providers.set("the DFS mount", key(r.profile));
@@ -231,6 +234,10 @@ export function checkInstallOrder(rendered: RenderedProfile[]): Finding[] {
       for (const t of spec?.volumeClaimTemplates ?? []) if (t.spec?.storageClassName) needs.add(`StorageClass ${t.spec.storageClassName}`);
     }
     if (pods(r.objects).some((p) => (p.volumes ?? []).some((v) => v.hostPath?.path === DATA_PATHS.dfsParent))) needs.add("the DFS mount");
+    for (const o of r.objects) {
+      const spec = podSpecOf(o) as { volumes?: { persistentVolumeClaim?: { claimName?: string } }[] } | undefined;
+      for (const v of spec?.volumes ?? []) if (v.persistentVolumeClaim?.claimName) needs.add(`PersistentVolumeClaim ${o.metadata.namespace ?? r.profile.namespace}/${v.persistentVolumeClaim.claimName}`);
+    }
     const mine = key(r.profile);
     const before = closure(mine);
     for (const need of needs) {
@@ -240,7 +247,7 @@ export function checkInstallOrder(rendered: RenderedProfile[]): Finding[] {
         severity: "error",
         object: `HelmRelease/${mine}`,
         location: { file: r.profile.file, ...r.profile.doc.position(["spec", "dependsOn"]) },
-        message: `uses ${need}, which HelmRelease ${provider} provides, but does not depend on it, so Flux may install it first (PVCs stay Pending, or consumers bind an empty DFS parent directory). Fix: add dependsOn: [{name: ${provider.split("/")[1]}, namespace: ${provider.split("/")[0]}}]`,
+        message: `uses ${need}, which HelmRelease ${provider} provides, but does not depend on it, so Flux may install it first (PVCs stay Pending, pods wait for a claim that does not exist yet, or consumers bind an empty DFS parent directory). Fix: add dependsOn: [{name: ${provider.split("/")[1]}, namespace: ${provider.split("/")[0]}}]`,
       });
     }
   }

@@ -14,6 +14,7 @@ import type { Cluster } from "../../schema/cluster.ts";
 import type { UpstreamRelease } from "../lib/flux.ts";
 import { inRange } from "../lib/inventory.ts";
 import type { K8sObject } from "../lib/render.ts";
+import { exportAddressProblems } from "../runbook/keepalived.ts";
 import { objectRef, type Finding, type Location } from "./types.ts";
 
 export const LB_ANNOTATION = "metallb.io/loadBalancerIPs";
@@ -91,8 +92,9 @@ export function checkFixedAddresses(inventory: Cluster, fixed: readonly FixedAdd
   return out;
 }
 
-/** The whole check for one environment. */
+/** The whole check for one environment, with the DFS export address (node subnet, outside the pool, no node's IP). */
 export function checkLanAddresses(inventory: Cluster, upstream: readonly UpstreamRelease[], objects: readonly K8sObject[]): Finding[] {
   const r = renderedAddresses(objects);
-  return [...r.findings, ...checkFixedAddresses(inventory, [...upstreamAddresses(upstream), ...r.fixed])];
+  const dfs: Finding[] = exportAddressProblems(inventory).map((message) => ({ severity: "error", rule: "lan/dfs-export-address", message }));
+  return [...r.findings, ...checkFixedAddresses(inventory, [...upstreamAddresses(upstream), ...r.fixed]), ...dfs];
 }

@@ -21,14 +21,6 @@ Usage: {{ if eq (include "media-apps.enabled" $app) "true" }}
 {{- end }}
 
 {{/*
-The streaming library claim this release owns: <fullname>-library.
-Usage: {{ include "media-apps.library.claim" . }}
-*/}}
-{{- define "media-apps.library.claim" -}}
-{{- printf "%s-library" (include "media-apps.fullname" .) | trunc 63 | trimSuffix "-" }}
-{{- end }}
-
-{{/*
 The pattern lint and _validate.tpl use to reject anything Samba/SMB/CIFS.
 Usage: {{ regexMatch (include "media-apps.smbPattern" .) $text }}
 */}}

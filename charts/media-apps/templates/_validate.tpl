@@ -56,7 +56,7 @@ Usage: {{- include "media-apps.validateValues" . }}
 {{- end }}
 {{- if eq (toString $app.library) "true" }}
 {{- if not $.Values.library }}
-{{- $errors = append $errors (printf "%s.library is true but library is null: this release owns the streaming library and must create it. Fix: set library (size, mountPath) or library: false on the app." $at) }}
+{{- $errors = append $errors (printf "%s.library is true but library is null: the app cannot mount the streaming library. Fix: set library (claimName of decypharr's library claim, mountPath) or library: false on the app." $at) }}
 {{- else }}
 {{- $_ := set $paths $.Values.library.mountPath "library" }}
 {{- end }}
