@@ -53,7 +53,7 @@ export const ROLE_REQUIREMENTS: Record<NodeRole, RoleRequirements> = {
   },
   gpu: {
     // The workers (clusterplex) run here: /codecs is a Longhorn RWO volume, /transcode Longhorn
-    // RWX, /mnt/media and /mnt/dfs NFS PVs, so the node needs both the NFS and the iSCSI client.
+    // RWX, /mnt/media and DFS NFS PVs, so the node needs both the NFS and the iSCSI client.
     packages: [NFS_CLIENT, ISCSI],
     notes: [
       "GPU stack (the inventory records no GPU vendor, so these are not generated as commands): for an NVIDIA card, the NVIDIA driver (`ubuntu-drivers install` or `nvidia-driver-<version>`) and `nvidia-container-toolkit` from NVIDIA's apt repository; restart k3s afterwards, which then detects the nvidia runtime and adds it to its containerd config (k3s docs, \"Alternative Container Runtime Support\"). Pods use it through a `RuntimeClass` named nvidia, and GPU requests need the NVIDIA device plugin. An Intel iGPU needs `intel-media-va-driver-non-free` and `/dev/dri` instead.",
