@@ -71,6 +71,7 @@ type Y = Record<string, unknown>;
 export function expected(files: ReadonlyMap<string, string>): Dep[] {
   const out: Dep[] = [];
   for (const [file, text] of files) {
+    if (!/^(charts\/[^/]+\/(values|Chart)\.yaml|values\/[^/]+\/[^/]+\.yaml|clusters\/.+\.ya?ml)$/.test(file)) continue;
     const docs = parseAllDocuments(text).map((d) => d.toJSON() as unknown);
     if (/^charts\/[^/]+\/values\.yaml$/.test(file) || /^values\/[^/]+\/[^/]+\.yaml$/.test(file)) {
       const walk = (v: unknown) => {
