@@ -134,6 +134,19 @@ export interface DfsExport {
   fsid: number;
 }
 
+/** The DFS export address and its VRRP instance (the runbook generates keepalived's config). */
+export interface DfsExportAddress {
+  /** The virtual IP: in network.nodeCIDR, outside the MetalLB pool, no node's IP. */
+  address: IPv4;
+  /**
+   * VRRP virtual router id, unique on the LAN segment (keepalived.conf(5), virtual_router_id).
+   * @TJS-type integer
+   * @minimum 1
+   * @maximum 255
+   */
+  virtualRouterId: number;
+}
+
 /** The environment's inventory. */
 export interface Cluster {
   /** Environment name; equals the directory name under values/ and clusters/. @pattern ^[a-z0-9-]+$ */
@@ -168,6 +181,13 @@ export interface Cluster {
     };
     /** The DFS export per storage node id. */
     dfs: { [nodeId: string]: DfsExport };
+    /**
+     * The DFS export address: a virtual IP (keepalived, VRRP) on the storage nodes that follows
+     * decypharr-streaming's live FUSE mount and nfsd; the DFS PersistentVolume names it
+     * (docs/decisions.md#dfs-export). Required when `dfs` declares exports (the runbook and lint
+     * say so).
+     */
+    dfsExport?: DfsExportAddress;
   };
   /** MetalLB's address pool for LoadBalancer Services. */
   metallb: {

@@ -13,6 +13,7 @@ import type { PathSegment } from "../lib/yaml.ts";
 import { filterNode, inventoryAllocatable, type Node, type PodSpec } from "../scheduling/index.ts";
 import { inRange } from "../lib/inventory.ts";
 import { parseNodeSelector } from "./upstream/longhorn.ts";
+import { checkPullPolicy } from "./images.ts";
 import { objectRef, type ChartAssertion, type Finding, type LintContext } from "./types.ts";
 
 /** The pod template of a workload object, if it has one. */
@@ -69,6 +70,7 @@ export const knownAddresses: ChartAssertion = (ctx: LintContext) => {
   const inv = ctx.inventory;
   const known = new Map<string, string>([[inv.nfs.unraid.server, "the Unraid server"]]);
   for (const [id, n] of Object.entries(inv.nodes)) known.set(n.ip, `node ${id}`);
+  if (inv.nfs.dfsExport) known.set(inv.nfs.dfsExport.address, "the DFS export address");
   const out: Finding[] = [];
   walk(ctx.values, [], (v, path) => {
     if (typeof v !== "string" || !IPV4.test(v)) return;
@@ -154,4 +156,4 @@ export const longhornReachable: ChartAssertion = (ctx) => {
   return out;
 };
 
-export const assertions: ChartAssertion[] = [schedulable, knownAddresses, knownNodeNames, longhornReachable];
+export const assertions: ChartAssertion[] = [schedulable, knownAddresses, knownNodeNames, longhornReachable, checkPullPolicy];

@@ -53,7 +53,7 @@ export const ROLE_REQUIREMENTS: Record<NodeRole, RoleRequirements> = {
   },
   gpu: {
     // The workers (clusterplex) run here: /codecs is a Longhorn RWO volume, /transcode Longhorn
-    // RWX, /mnt/media and /mnt/dfs NFS PVs, so the node needs both the NFS and the iSCSI client.
+    // RWX, /mnt/media and DFS NFS PVs, so the node needs both the NFS and the iSCSI client.
     packages: [NFS_CLIENT, ISCSI],
     notes: ["GPU driver and device plugin: see the GPU section (per vendor, from the inventory's accelerator)."],
   },

@@ -328,7 +328,8 @@ export function dfsFacts(pods: readonly SimPod[], inv: Cluster, nodes: readonly 
     const hostPathOf = (name: string) => vols.find((v) => v.name === name)?.hostPath?.path as string | undefined;
     const produces = mounts.some((m) => m.mountPropagation === "Bidirectional" && paths.some((d) => under(d, hostPathOf(m.name) ?? "\0")));
     if (produces) producers.push(p);
-    else if (vols.some((v) => typeof v.hostPath?.path === "string" && paths.some((d) => under(v.hostPath.path, d)))) hostConsumers.push(p);
+    // A consumer binds the DFS path or the stable parent directory above it (docs/decisions.md#dfs-data-path).
+    else if (vols.some((v) => typeof v.hostPath?.path === "string" && paths.some((d) => under(v.hostPath.path, d) || under(d, v.hostPath.path)))) hostConsumers.push(p);
   }
   const pvs = new Map<string, Obj>();
   const pvcs = new Map<string, Obj>();

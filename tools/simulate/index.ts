@@ -5,6 +5,7 @@
  */
 import { loadInventory, type Cluster } from "../lib/inventory.ts";
 import { renderEnvironment, type RenderedRelease } from "../lib/render.ts";
+import { addDfsExport } from "./dfs-export.ts";
 import { dfsFacts, findDescheduler, findFencing, longhornFacts, requireDescheduler, transcodeMode, type LonghornFacts } from "./facts.ts";
 import { inventoryNodes, nodeLabel, podsOf, resolveClaims } from "./model.ts";
 import { NODE_DOWN_POLICY_FOR_MODE, type FencingMode } from "../fencing/decide.ts";
@@ -93,8 +94,15 @@ export function placementViolations(ctx: SimContext): string[] {
   return out;
 }
 
-/** Runs one scenario. w1-back and w1-cordoned need the descheduler (a clear error otherwise). */
+/** Runs one scenario, with the DFS export timeline of the storage scenarios (tools/simulate/dfs-export.ts). */
 export function runScenario(ctx: SimContext, name: ScenarioName, releases: readonly RenderedRelease[]): ScenarioResult {
+  const r = runScenarioOnly(ctx, name, releases);
+  addDfsExport(ctx, r, releases);
+  return r;
+}
+
+/** Runs one scenario. w1-back and w1-cordoned need the descheduler (a clear error otherwise). */
+function runScenarioOnly(ctx: SimContext, name: ScenarioName, releases: readonly RenderedRelease[]): ScenarioResult {
   switch (name) {
     case "w1-down": {
       const { after: _after, ...r } = scenarioPrimaryDown(ctx);

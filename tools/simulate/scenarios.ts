@@ -339,8 +339,7 @@ function checkDfs(ctx: SimContext, r: ScenarioResult, bound: readonly Bound[], o
     if (downIds.includes(c.server)) {
       const other = [...producerNodes.keys()][0];
       r.findings.push(
-        `DFS over NFS: ${c.pod.name} mounts PersistentVolume ${c.pv} served by ${nodeLabel(server)} (${server.ip}), which is down: its DFS is unavailable until the export moves` +
-          (other ? ` (npm run failover -- --env ${ctx.env} --dfs-server ${other}, a manual step)` : ""),
+        `DFS over NFS: ${c.pod.name} mounts PersistentVolume ${c.pv} served by ${nodeLabel(server)} (${server.ip}), which is down: a node address never moves to ${other ?? "the new DFS node"} (the DFS export address does: tools/simulate/dfs-export.ts)`,
       );
     } else if (!producerNodes.has(c.server)) {
       r.findings.push(`DFS over NFS: ${c.pod.name} mounts ${c.pv} from ${nodeLabel(server)}, but the DFS producer does not run there: the export is empty`);

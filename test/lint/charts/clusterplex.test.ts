@@ -65,31 +65,10 @@ describe("clusterplex lint failures", () => {
       want: [/^error: values\/homelab\/clusterplex\.yaml:\d+:\d+: workers\.antiAffinity is hard .* has 1 gpu=true node\(s\) the workers can run on \(w3\) \(not counted: w2, node\(s\) had untolerated taint.*node\.longhorn\.io\/storage/],
     },
     {
-      name: "a DFS server IP that is not the inventory's",
+      name: "a DFS address that is a node's IP instead of the export address",
       env: "homelab",
-      edit: (root: string) => editFixture(root, HOMELAB, "ip: 192.168.1.12", "ip: 192.168.1.99"),
-      want: [
-        /^error: values\/homelab\/clusterplex\.yaml:\d+:\d+: dfs\.servers\.w1\.ip is 192\.168\.1\.99 but values\/homelab\/cluster\.yaml nodes\.w1\.ip is 192\.168\.1\.12.*Fix: set dfs\.servers\.w1\.ip: 192\.168\.1\.12\.$/,
-        /^error: PersistentVolume\/clusterplex-dfs-w1: mounts 192\.168\.1\.99:\/mnt\/dfs, but the inventory's DFS export of w1 is 192\.168\.1\.12:\/mnt\/dfs/,
-      ],
-    },
-    {
-      name: "a DFS export path that is not the inventory's",
-      env: "homelab",
-      edit: (root: string) => editFixture(root, HOMELAB, /(w2:\n\s+ip: 192\.168\.1\.22\n\s+path: )\/mnt\/dfs/, "$1/srv/dfs"),
-      want: [/^error: values\/homelab\/clusterplex\.yaml:\d+:\d+: dfs\.servers\.w2\.path is \/srv\/dfs but values\/homelab\/cluster\.yaml nfs\.dfs\.w2\.path is \/mnt\/dfs/],
-    },
-    {
-      name: "a DFS server that is not a storage node",
-      env: "homelab",
-      edit: (root: string) => {
-        editFixture(root, HOMELAB, "  server: w1", "  server: w3");
-        editFixture(root, HOMELAB, "    w1:\n", "    w3:\n      ip: 192.168.1.13\n      path: /mnt/dfs\n    w1:\n");
-      },
-      want: [
-        /^error: values\/homelab\/clusterplex\.yaml:\d+:\d+: dfs\.server "w3" is node w3, which does not have the storage role.*Fix: use one of the DFS exporters w1, w2/,
-        /^error: values\/homelab\/clusterplex\.yaml:\d+:\d+: dfs\.servers\.w3: values\/homelab\/cluster\.yaml has no nfs\.dfs\.w3 export/,
-      ],
+      edit: (root: string) => editFixture(root, HOMELAB, "  address: 192.168.1.30", "  address: 192.168.1.12"),
+      want: [/^error: values\/homelab\/clusterplex\.yaml:\d+:\d+: dfs\.address is 192\.168\.1\.12, but the DFS export address of values\/homelab\/cluster\.yaml \(nfs\.dfsExport\.address, the virtual IP that follows decypharr-streaming\) is 192\.168\.1\.30.*Fix: dfs\.address: 192\.168\.1\.30\.$/],
     },
     {
       name: "a media server that is not the inventory's Unraid",
@@ -124,7 +103,7 @@ describe("clusterplex lint failures", () => {
   it.each([
     {
       name: "workers enabled but PMS transcodes locally",
-      edit: (root: string) => editFixture(root, HOMELAB, "workers:\n", "pms:\n  transcodeOperatingMode: local\n  resources:\n    requests: {cpu: 500m, memory: 1Gi}\nworkers:\n"),
+      edit: (root: string) => editFixture(root, HOMELAB, "\npms:\n", "\npms:\n  transcodeOperatingMode: local\n"),
       want: /^warning: values\/homelab\/clusterplex\.yaml:\d+:\d+: pms\.transcodeOperatingMode is local while workers are enabled/,
     },
     // A decoder without a GPU for the container is an error now (clusterplex/gpu): test/charts/clusterplex-gpu.test.ts.

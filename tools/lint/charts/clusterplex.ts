@@ -85,106 +85,37 @@ export const hardAntiAffinityFits: ChartAssertion = (ctx) => {
   }];
 };
 
-/** dfs.server must be a storage node with a DFS export in the inventory. */
-export const dfsServerIsStorageNode: ChartAssertion = (ctx) => {
+/** dfs.address is the inventory's DFS export address (the virtual IP that follows Decypharr). */
+export const dfsAddressIsExportAddress: ChartAssertion = (ctx) => {
   const v = valuesOf(ctx);
-  const id = v.dfs?.server;
-  const exporters = Object.keys(ctx.inventory.nfs.dfs).sort();
-  if (id === null || id === undefined) {
-    if (exporters.length === 0) return [];
+  const want = ctx.inventory.nfs.dfsExport?.address;
+  const got = v.dfs?.address ?? null;
+  if (got === (want ?? null)) return [];
+  if (want === undefined) {
     return [{
-      severity: "warning",
-      location: ctx.locate(["dfs", "server"]),
-      message:
-        `dfs.server is null, so PMS and the workers mount no /mnt/dfs, although ${inventoryFile(ctx.env)} declares DFS exports on ` +
-        `${exporters.join(", ")}. Fix: set dfs.server to the storage node running decypharr-streaming (npm run failover -- --env ${ctx.env} --dfs-server ${ctx.inventory.storage.primary}).`,
+      severity: "error",
+      location: ctx.locate(["dfs", "address"]),
+      message: `dfs.address is ${got}, but ${inventoryFile(ctx.env)} declares no DFS export address (nfs.dfsExport), so nothing moves ${got} with decypharr-streaming. Fix: declare nfs.dfsExport (address, virtualRouterId) in the inventory, or dfs.address: null.`,
     }];
   }
-  const node = ctx.inventory.nodes[id];
-  let problem: string | undefined;
-  if (!node) problem = `is not a node id of ${inventoryFile(ctx.env)} (nodes: ${Object.keys(ctx.inventory.nodes).sort().join(", ")})`;
-  else if (!node.roles.includes("storage")) problem = `is node ${id}, which does not have the storage role (only storage nodes run decypharr-streaming and export /mnt/dfs)`;
-  else if (!ctx.inventory.nfs.dfs[id]) problem = `is storage node ${id}, but ${inventoryFile(ctx.env)} has no nfs.dfs.${id} export`;
-  if (!problem) return [];
   return [{
-    severity: "error",
-    location: ctx.locate(["dfs", "server"]),
-    message: `dfs.server ${JSON.stringify(id)} ${problem}. Fix: use one of the DFS exporters ${exporters.join(", ") || "(none declared)"}, e.g. npm run failover -- --env ${ctx.env} --dfs-server ${exporters[0] ?? "<id>"}.`,
+    severity: got === null ? "warning" : "error",
+    location: ctx.locate(["dfs", "address"]),
+    message: got === null
+      ? `dfs.address is null, so PMS and the workers mount no DFS, although ${inventoryFile(ctx.env)} declares the DFS export address ${want}. Fix: dfs.address: ${want}.`
+      : `dfs.address is ${got}, but the DFS export address of ${inventoryFile(ctx.env)} (nfs.dfsExport.address, the virtual IP that follows decypharr-streaming) is ${want}: a fixed node address leads to a node without the DFS after a failover. Fix: dfs.address: ${want}.`,
   }];
-};
-
-/** Every dfs.servers entry must repeat the inventory exactly: nodes.<id>.ip and nfs.dfs.<id>.path. */
-export const dfsServersMatchInventory: ChartAssertion = (ctx) => {
-  const v = valuesOf(ctx);
-  const out: Finding[] = [];
-  for (const [id, server] of Object.entries(v.dfs?.servers ?? {})) {
-    const node = ctx.inventory.nodes[id];
-    const exp = ctx.inventory.nfs.dfs[id];
-    if (!node || !exp) {
-      out.push({
-        severity: "error",
-        location: ctx.locate(["dfs", "servers", id]),
-        message:
-          `dfs.servers.${id}: ${inventoryFile(ctx.env)} has ${node ? `no nfs.dfs.${id} export` : `no node ${id}`}, so nothing would serve this NFS export. ` +
-          `Fix: remove dfs.servers.${id}, or declare the node and its DFS export in the inventory.`,
-      });
-      continue;
-    }
-    if (server.ip !== node.ip) {
-      out.push({
-        severity: "error",
-        location: ctx.locate(["dfs", "servers", id, "ip"]),
-        message:
-          `dfs.servers.${id}.ip is ${server.ip} but ${inventoryFile(ctx.env)} nodes.${id}.ip is ${node.ip}: the DFS PV would mount NFS from the wrong host. ` +
-          `Fix: set dfs.servers.${id}.ip: ${node.ip}.`,
-      });
-    }
-    if (server.path !== exp.path) {
-      out.push({
-        severity: "error",
-        location: ctx.locate(["dfs", "servers", id, "path"]),
-        message:
-          `dfs.servers.${id}.path is ${server.path} but ${inventoryFile(ctx.env)} nfs.dfs.${id}.path is ${exp.path}: the mount would fail with "access denied". ` +
-          `Fix: set dfs.servers.${id}.path: ${exp.path}.`,
-      });
-    }
-  }
-  return out;
 };
 
 interface NfsPv extends K8sObject {
   spec: { nfs?: { server: string; path: string; readOnly?: boolean }; mountOptions?: string[]; accessModes?: string[] };
 }
 
-/**
- * The rendered DFS PV (whatever the templates did) must point at the inventory's address of the
- * chosen server, be read-only, and carry the server in its name.
- */
+/** The rendered DFS PV is read-only (the export is `ro`). Address, path and options: tools/lint/datapath.ts. */
 export const renderedDfsPv: ChartAssertion = (ctx) => {
-  const v = valuesOf(ctx);
-  const id = v.dfs?.server;
-  const pvs = ctx.objects.filter((o): o is NfsPv => o.kind === "PersistentVolume" && !!(o as NfsPv).spec?.nfs);
   const out: Finding[] = [];
-  for (const pv of pvs) {
-    const nfs = pv.spec.nfs!;
-    const node = id ? ctx.inventory.nodes[id] : undefined;
-    const exp = id ? ctx.inventory.nfs.dfs[id] : undefined;
-    if (!id || !node || !exp) continue; // reported by dfsServerIsStorageNode
-    if (nfs.server !== node.ip || nfs.path !== exp.path) {
-      out.push({
-        severity: "error",
-        object: objectRef(pv),
-        message: `mounts ${nfs.server}:${nfs.path}, but the inventory's DFS export of ${id} is ${node.ip}:${exp.path}. Fix: correct dfs.servers.${id} in values/${ctx.env}/clusterplex.yaml.`,
-      });
-    }
-    if (!pv.metadata.name.endsWith(`-dfs-${id}`)) {
-      out.push({
-        severity: "error",
-        object: objectRef(pv),
-        message: `the DFS PV's name does not end in -dfs-${id}: a PV's NFS source is immutable, so the server must be part of the name for a failover to render a new PV. Fix: keep the clusterplex.dfs.name helper.`,
-      });
-    }
-    if (nfs.readOnly !== true || (pv.spec.accessModes ?? []).some((m) => m !== "ReadOnlyMany")) {
+  for (const pv of ctx.objects.filter((o): o is NfsPv => o.kind === "PersistentVolume" && !!(o as NfsPv).spec?.nfs)) {
+    if (pv.spec.nfs!.readOnly !== true || (pv.spec.accessModes ?? []).some((m) => m !== "ReadOnlyMany")) {
       out.push({ severity: "error", object: objectRef(pv), message: "the DFS PV must be read-only (nfs.readOnly: true, accessModes [ReadOnlyMany]): the export is ro. Fix: keep templates/pv.yaml as it is." });
     }
   }
@@ -334,8 +265,7 @@ export const gpuMatchesVendorAndInventory: ChartAssertion = (ctx) => {
 export const assertions: ChartAssertion[] = [
   workersNeedGpuNode,
   hardAntiAffinityFits,
-  dfsServerIsStorageNode,
-  dfsServersMatchInventory,
+  dfsAddressIsExportAddress,
   renderedDfsPv,
   mediaIsUnraid,
   transcodeSettings,

@@ -257,7 +257,7 @@ export function checkPolicy(ctx: LintContext): Finding[] {
     }
     const localStorageOff = disabled.includes("PodsWithLocalStorage") || (disabled.length === 0 && extra.length === 0 && o.evictLocalStoragePods === true);
     if (!localStorageOff) {
-      bad("pods with local storage are protected (PodsWithLocalStorage is a default protection), and decypharr, sonarr and radarr mount hostPath /mnt or /mnt/dfs, so they would never fail back", "list PodsWithLocalStorage under podProtections.defaultDisabled");
+      bad("pods with local storage are protected (PodsWithLocalStorage is a default protection), and decypharr, sonarr and radarr mount hostPath /mnt/decypharr, so they would never fail back", "list PodsWithLocalStorage under podProtections.defaultDisabled");
     }
   }
   return out;
