@@ -132,12 +132,12 @@ describe("loadEnvironment: profiles as Flux renders them", () => {
     {
       name: "malformed YAML",
       files: { "clusters/test/hr.yaml": "apiVersion: v1\nkind: [unclosed\n" },
-      want: /clusters\/test\/hr\.yaml:\d+:\d+: malformed YAML/,
+      want: /clusters\/test\/hr\.yaml:\d+:\d+: YAML syntax: /,
     },
     {
       name: "duplicate keys",
       files: { "clusters/test/hr.yaml": demoRelease("demo").replace("  interval: 10m\n", "  interval: 10m\n  interval: 5m\n") },
-      want: /clusters\/test\/hr\.yaml:8:3: Map keys must be unique.*Fix: remove or merge the duplicate key/,
+      want: /clusters\/test\/hr\.yaml:8:3: duplicate key "[^"]+".*Fix: remove one/,
     },
   ])("rejects $name with file:line:col and a fix", async ({ files, want }) => {
     await withMiniRepo(files, (root) => {
