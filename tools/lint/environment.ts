@@ -9,6 +9,7 @@
  * - upstream releases (a HelmRepository chart cannot be fetched offline): `spec.values` against
  *   the typed values schema, then the release's own cross-checks against the inventory.
  */
+import { checkFluxGraph } from "./flux-graph.ts";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { Cluster } from "../../schema/cluster.ts";
@@ -81,6 +82,7 @@ export async function lintFluxLayer(e: Environment, inventory: Cluster): Promise
   }
   findings.push(...checkMetallbPool(e, inventory));
   findings.push(...checkL2Pools(e));
+  findings.push(...checkFluxGraph(e));
   return findings;
 }
 
