@@ -20,7 +20,7 @@ describe("lint-charts on bad input", () => {
     {
       name: "an unknown key",
       edit: (root: string) => editFixture(root, DECYPHARR_VALUES, "streaming:\n", "streaming:\n  imagee: {}\n"),
-      want: /values\/homelab\/decypharr\.yaml:3:3: streaming\.imagee: unknown key "imagee" \(did you mean "image"\?\)\. Fix: remove it/,
+      want: /values\/homelab\/decypharr\.yaml:3:3: streaming\.imagee: unknown key "imagee" \(did you mean "image"\?\)\. Fix: rename it to image/,
     },
     {
       name: "a wrong type",
