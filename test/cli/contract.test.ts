@@ -195,6 +195,15 @@ describe("file arguments", () => {
   });
 });
 
+describe("README", () => {
+  it("documents the exit codes the runner uses", () => {
+    const readme = readFileSync(join(repoRoot, "README.md"), "utf8");
+    for (const [code, words] of [[EXIT.ok, "clean"], [EXIT.findings, "findings"], [EXIT.usage, "bad usage"], [EXIT.tool, "the tool or its environment failed"]] as const) {
+      expect(readme).toMatch(new RegExp(`^\\| ${code} \\| ${words}`, "m"));
+    }
+  });
+});
+
 describe("names", () => {
   it.each([
     ["bazarr", ["media-apps-bazarr", "media-apps-sonarr", "decypharr-streaming"], "media-apps-bazarr"],
