@@ -9,6 +9,7 @@
  * - upstream releases (a HelmRepository chart cannot be fetched offline): `spec.values` against
  *   the typed values schema, then the release's own cross-checks against the inventory.
  */
+import { podSpecOf } from "../lib/k8s.ts";
 import { checkFluxGraph } from "./flux-graph.ts";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
@@ -218,8 +219,7 @@ export function checkInstallOrder(rendered: RenderedProfile[]): Finding[] {
   type Pod = { volumes?: { hostPath?: { path: string } }[]; containers?: { volumeMounts?: { mountPropagation?: string; name: string }[] }[] };
   const pods = (objects: RenderedProfile["objects"]): Pod[] =>
     objects.flatMap((o) => {
-      const s = o.spec as { template?: { spec?: Pod }; jobTemplate?: { spec?: { template?: { spec?: Pod } } } } | undefined;
-      const p = s?.template?.spec ?? s?.jobTemplate?.spec?.template?.spec;
+      const p = podSpecOf(o) as Pod | undefined;
       return p ? [p] : [];
     });
   const providers = new Map<string, string>();
