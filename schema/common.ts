@@ -144,8 +144,9 @@ export interface Ingress {
   /** Create the Ingress. @default true */
   enabled?: boolean;
   /**
-   * Host name the app is served on.
-   * @format hostname
+   * Host name the app is served on: a lowercase DNS name (Ingress hosts must be; the editor does
+   * not implement `format: hostname`, so this is a pattern both the editor and lint apply).
+   * @pattern ^(?=.{1,253}$)[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$
    * @examples ["sonarr.home.example"]
    */
   host: string;

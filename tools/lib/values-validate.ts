@@ -88,6 +88,8 @@ function dropNoise(errors: ErrorObject[]): ErrorObject[] {
   return errors.filter((e) => {
     if (e.keyword === "type" && (e.params as { type?: unknown }).type === "null" && deeper(e.instancePath)) return false;
     if ((e.keyword === "anyOf" || e.keyword === "oneOf") && deeper(e.instancePath)) return false;
+    if (e.keyword === "propertyNames") return false; // its pattern error names the key
+
     if (e.keyword === "required" && renamed.has(`${e.instancePath}/${String((e.params as { missingProperty: string }).missingProperty)}`)) return false;
     return true;
   });
@@ -166,6 +168,16 @@ function describe(e: ErrorObject, path: PathSegment[], values: unknown): { keyPa
       return { keyPath: [...path, String(p.missingProperty)], detail: `is required but missing. Fix: set ${[...path, String(p.missingProperty)].join(".")}` };
     case "const":
       return { keyPath: path, detail: `must be ${show(p.allowedValue)} (got ${show(got)}). ${describeSchema(e)}`.trim() };
+    case "pattern": {
+      const name = (e as { propertyName?: string }).propertyName;
+      if (name !== undefined) {
+        return { keyPath: [...path, name], detail: `name ${JSON.stringify(name)} is not a DNS label (lowercase letters, digits and "-", at most 63, starting and ending with a letter or digit): it becomes part of resource names. Fix: rename it, e.g. ${JSON.stringify(name.toLowerCase().replace(/[^a-z0-9-]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 63) || "app")}` };
+      }
+      if (/DNS name/.test(String((e.parentSchema as { description?: string })?.description ?? ""))) {
+        return { keyPath: path, detail: `${show(got)} is not a lowercase DNS name. Fix: use lowercase letters, digits, "-" and "." only, e.g. ${JSON.stringify(typeof got === "string" ? got.toLowerCase().replace(/[^a-z0-9.-]+/g, "-") : "app.home.example")}` };
+      }
+      return { keyPath: path, detail: `${e.message ?? e.keyword} (got ${show(got)})` };
+    }
     case "enum":
       return { keyPath: path, detail: `must be one of ${(p.allowedValues as unknown[]).map(show).join(", ")} (got ${show(got)})` };
     default:

@@ -129,3 +129,31 @@ export const sharedClaimAccessMode: ChartAssertion = (ctx) => {
 };
 
 export const assertions: ChartAssertion[] = [storageFailoverTolerations, storagePrefersPrimary, sharedClaimAccessMode];
+
+/**
+ * `rendered/ingress-host-unique`: each Ingress host of an environment is served by one Ingress,
+ * across every chart: Traefik routes a host (and path) to one router, so a second Ingress for the
+ * same host silently takes or loses the traffic. Environment-wide, so run.ts calls it with every
+ * release's rendered objects.
+ */
+export function checkIngressHostsUnique(rendered: readonly { objects: readonly K8sObject[] }[]): Finding[] {
+  const seen = new Map<string, K8sObject>();
+  const out: Finding[] = [];
+  for (const o of rendered.flatMap((r) => r.objects)) {
+    if (o.kind !== "Ingress") continue;
+    for (const rule of asObjList(asObj(o.spec)?.rules)) {
+      const host = rule.host;
+      if (typeof host !== "string") continue;
+      const first = seen.get(host.toLowerCase());
+      if (first && first !== o) {
+        out.push({
+          severity: "error",
+          rule: "rendered/ingress-host-unique",
+          object: objectRef(o),
+          message: `${objectRef(o)} serves host ${host}, which ${objectRef(first)} serves too: Traefik sends the host's traffic to only one of them. Fix: give one app another ingress.host`,
+        });
+      } else seen.set(host.toLowerCase(), o);
+    }
+  }
+  return out;
+}

@@ -28,7 +28,7 @@ import { policyStage, type Violation } from "../policy/index.ts";
 import { CHART_ASSERTIONS } from "./charts/index.ts";
 import { assertions as commonAssertions } from "./common.ts";
 import { checkInstallOrder, lintFluxLayer, lintUpstream } from "./environment.ts";
-import { assertions as renderedAssertions } from "./rendered.ts";
+import { checkIngressHostsUnique, assertions as renderedAssertions } from "./rendered.ts";
 import { errorFinding, errorFindings, objectRef, type ChartAssertion, type Finding, type LintContext } from "./types.ts";
 
 export interface ProfileReport {
@@ -205,7 +205,10 @@ export async function lintEnvironment(opts: LintOptions = {}): Promise<LintRepor
     } catch (err) {
       findings = [fromError(err)];
     }
-    const order = checkInstallOrder(rendered.filter((r) => r.objects).map((r) => ({ profile: r.profile!, objects: r.objects! })));
+    const order = [
+      ...checkInstallOrder(rendered.filter((r) => r.objects).map((r) => ({ profile: r.profile!, objects: r.objects! }))),
+      ...checkIngressHostsUnique(rendered.filter((r) => r.objects).map((r) => ({ objects: r.objects! }))),
+    ];
     reports.push({
       env, release: "(install order)", chart: "-", kind: "environment", ok: order.length === 0, ms: 0, findings: order,
       note: "dependsOn covers every StorageClass and the DFS mount a release uses",
