@@ -145,8 +145,10 @@ export interface Ingress {
   enabled?: boolean;
   /**
    * Host name the app is served on: a lowercase DNS name (Ingress hosts must be; the editor does
-   * not implement `format: hostname`, so this is a pattern both the editor and lint apply).
-   * @pattern ^(?=.{1,253}$)[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$
+   * not implement `format: hostname`, so this is a pattern both the editor and lint apply; no
+   * lookahead: helm validates with Go's RE2, which has none).
+   * @pattern ^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$
+   * @maxLength 253
    * @examples ["sonarr.home.example"]
    */
   host: string;

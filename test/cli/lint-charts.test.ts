@@ -5,10 +5,11 @@ import { describe, expect, it } from "vitest";
 import { repoRoot } from "../../tools/lib/paths.ts";
 import { editFixture, withFixtureRepo, writeFixture } from "../helpers/fixture-repo.ts";
 
-const tsx = join(repoRoot, "node_modules", ".bin", "tsx");
+// node runs the .ts CLIs itself (type stripping), as the npm scripts do; no tsx process in between.
+const node = process.execPath;
 
 function cli(script: string, args: string[], env: Record<string, string> = {}) {
-  return execa(tsx, [join(repoRoot, "tools", "cli", script), ...args], { reject: false, cwd: repoRoot, env, timeout: 120_000 });
+  return execa(node, [join(repoRoot, "tools", "cli", script), ...args], { reject: false, cwd: repoRoot, env, timeout: 120_000 });
 }
 
 const DECYPHARR_VALUES = "values/homelab/decypharr.yaml";

@@ -6,8 +6,9 @@ import { execa } from "execa";
 import { describe, expect, it } from "vitest";
 import { repoRoot } from "../../tools/lib/paths.ts";
 
-const tsx = join(repoRoot, "node_modules", ".bin", "tsx");
-const cli = (script: string, args: string[]) => execa(tsx, [join(repoRoot, "tools", "cli", script), ...args], { reject: false, cwd: repoRoot, timeout: 120_000 });
+// node runs the .ts CLIs itself (type stripping), as the npm scripts do; no tsx process in between.
+const node = process.execPath;
+const cli = (script: string, args: string[]) => execa(node, [join(repoRoot, "tools", "cli", script), ...args], { reject: false, cwd: repoRoot, timeout: 120_000 });
 
 describe("npm run simulate", () => {
   it("--json gives the report and the exit code follows report.ok", async () => {

@@ -143,8 +143,9 @@ describe("host-side steps", () => {
 });
 
 describe("the failover CLI", () => {
-  const tsx = join(repoRoot, "node_modules", ".bin", "tsx");
-  const cli = (args: string[]) => execa(tsx, [join(repoRoot, "tools/cli/failover.ts"), ...args], { reject: false, cwd: repoRoot, timeout: 60_000 });
+  // node runs the .ts CLIs itself (type stripping), as the npm scripts do; no tsx process in between.
+  const node = process.execPath;
+  const cli = (args: string[]) => execa(node, [join(repoRoot, "tools/cli/failover.ts"), ...args], { reject: false, cwd: repoRoot, timeout: 60_000 });
 
   it("edits the copy, prints the diff and the host steps, exit 0", async () => {
     await withFixtureRepo(() => {}, async (root) => {

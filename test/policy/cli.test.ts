@@ -18,7 +18,7 @@ function file(name: string, docs: unknown[]): string {
 }
 
 function policy(args: string[], input?: string) {
-  return execa("npx", ["tsx", "tools/cli/policy.ts", ...args], { cwd: repoRoot, reject: false, input });
+  return execa(process.execPath, ["tools/cli/policy.ts", ...args], { cwd: repoRoot, reject: false, input });
 }
 
 const streaming = workload("StatefulSet", "decypharr-streaming", {

@@ -5,11 +5,12 @@ import { execa } from "execa";
 import { afterAll, describe, expect, it } from "vitest";
 import { repoRoot } from "../../tools/lib/paths.ts";
 
-const tsx = join(repoRoot, "node_modules", ".bin", "tsx");
+// node runs the .ts CLIs itself (type stripping), as the npm scripts do; no tsx process in between.
+const node = process.execPath;
 const FIXTURES = "test/preflight/fixtures";
 
 function cli(script: string, args: string[], input?: string) {
-  return execa(tsx, [join(repoRoot, "tools", "cli", script), ...args], { reject: false, cwd: repoRoot, timeout: 60_000, ...(input === undefined ? {} : { input }) });
+  return execa(node, [join(repoRoot, "tools", "cli", script), ...args], { reject: false, cwd: repoRoot, timeout: 60_000, ...(input === undefined ? {} : { input }) });
 }
 
 const tmp = mkdtempSync(join(tmpdir(), "preflight-"));

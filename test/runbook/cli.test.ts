@@ -3,10 +3,11 @@ import { execa } from "execa";
 import { describe, expect, it } from "vitest";
 import { repoRoot } from "../../tools/lib/paths.ts";
 
-const tsx = join(repoRoot, "node_modules", ".bin", "tsx");
+// node runs the .ts CLIs itself (type stripping), as the npm scripts do; no tsx process in between.
+const node = process.execPath;
 
 function cli(script: string, args: string[]) {
-  return execa(tsx, [join(repoRoot, "tools", "cli", script), ...args], { reject: false, cwd: repoRoot, timeout: 60_000 });
+  return execa(node, [join(repoRoot, "tools", "cli", script), ...args], { reject: false, cwd: repoRoot, timeout: 60_000 });
 }
 
 describe("npm run runbook", () => {

@@ -9,8 +9,9 @@ afterEach(() => {
   for (const r of repos.splice(0)) r.remove();
 });
 
-const tsx = join(repoRoot, "node_modules/.bin/tsx");
-const run = (cli: string, args: string[]) => execa(tsx, [join(repoRoot, "tools/cli", cli), ...args], { reject: false, cwd: repoRoot });
+// node runs the .ts CLIs itself (type stripping), as the npm scripts do; no tsx process in between.
+const node = process.execPath;
+const run = (cli: string, args: string[]) => execa(node, [join(repoRoot, "tools/cli", cli), ...args], { reject: false, cwd: repoRoot });
 
 describe("upgrade-check and diff CLIs", () => {
   it.each([

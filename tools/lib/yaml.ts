@@ -12,14 +12,16 @@ import { repoRoot } from "./paths.ts";
 
 /** An error about an input file, with its position. `toString()` is the one-line report. */
 export class InputError extends Error {
-  constructor(
-    readonly file: string,
-    readonly line: number,
-    readonly col: number,
-    readonly detail: string,
-    options?: { cause?: unknown },
-  ) {
+  readonly file: string;
+  readonly line: number;
+  readonly col: number;
+  readonly detail: string;
+  constructor(file: string, line: number, col: number, detail: string, options?: { cause?: unknown }) {
     super(`${file}${line ? `:${line}:${col}` : ""}: ${detail}`, options);
+    this.file = file;
+    this.line = line;
+    this.col = col;
+    this.detail = detail;
     Object.defineProperty(this, "name", { value: "InputError", enumerable: false });
   }
 }
@@ -30,8 +32,10 @@ export class InputError extends Error {
  */
 export class InputErrors extends Error {
   readonly exitCode = 1;
-  constructor(readonly errors: readonly InputError[]) {
+  readonly errors: readonly InputError[];
+  constructor(errors: readonly InputError[]) {
     super(errors.map((e) => e.message).join("\n"));
+    this.errors = errors;
     Object.defineProperty(this, "name", { value: "InputErrors", enumerable: false });
   }
 }

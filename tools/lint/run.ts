@@ -3,8 +3,8 @@
  * Flux objects (validated against their CRD schemas, references resolved); then, per profile and
  * in parallel across cores:
  *   1. values (files + inline) against the chart schema, errors at file:line:col;
- *   2. `helm lint --strict` with the profile's values;
- *   3. `helm template` with the profile's values;
+ *   2. what `helm lint --strict` checks beyond helm template (tools/lint/helm-rules.ts);
+ *   3. `helm template` with the profile's values (the one helm process per release);
  *   4. every rendered object against its Kubernetes / CRD schema;
  *   5. the chart's own assertions (tools/lint/charts/<chart>.ts) and the cross-chart ones;
  * then, per environment, 6. the security policy gate (tools/policy) over all rendered objects.
@@ -14,7 +14,6 @@
 import { existsSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
-import { execa } from "execa";
 import type { Cluster } from "../../schema/cluster.ts";
 import { listEnvironments, loadEnvironment, type Environment, type Profile, type UpstreamRelease } from "../lib/flux.ts";
 import { resolveHelm, type Helm } from "../lib/helm.ts";
@@ -28,6 +27,7 @@ import { policyStage, type Violation } from "../policy/index.ts";
 import { CHART_ASSERTIONS } from "./charts/index.ts";
 import { assertions as commonAssertions } from "./common.ts";
 import { checkInstallOrder, lintFluxLayer, lintUpstream } from "./environment.ts";
+import { chartRules, indentedDocuments, objectRules } from "./helm-rules.ts";
 import { checkIngressHostsUnique, assertions as renderedAssertions } from "./rendered.ts";
 import { errorFinding, errorFindings, objectRef, type ChartAssertion, type Finding, type LintContext } from "./types.ts";
 
@@ -108,17 +108,20 @@ async function lintProfile(p: Profile, inventory: Cluster, helm: Helm, upstream:
   for (const e of validateLayers(p.values, layers, schema)) findings.push(fromError(e));
   if (findings.length > 0) return done();
 
-  // 2. helm lint --strict and 3. helm template, on the chart as Flux packages it
+  // 2. what `helm lint --strict` adds to helm template (tools/lint/helm-rules.ts), once per chart,
+  // and 3. helm template, on the chart as Flux packages it: one helm process per release.
+  const chartFindings = chartRules(p.chartDir, `charts/${p.chart}`);
+  findings.push(...chartFindings);
+  if (chartFindings.length > 0) return done();
   let objects: K8sObject[] | undefined;
   await withPreparedChart(p, async (chartDir, userFile) => {
-    const res = await execa(helm.bin, ["lint", "--strict", chartDir, "-f", userFile, "--namespace", p.namespace, "--kube-version", inventory.kubernetesVersion], { reject: false, timeout: 120_000 });
-    if (res.exitCode !== 0) {
-      const lines = `${res.stdout}\n${res.stderr}`.split("\n").filter((l) => /\[(ERROR|WARNING)\]|Error:/.test(l));
-      findings.push({ severity: "error", message: `helm lint --strict: ${(lines.join("; ") || res.stderr).replaceAll(chartDir, `charts/${p.chart}`)}` });
-      return;
-    }
     try {
-      objects = (await renderPrepared(p, helm, inventory.kubernetesVersion, chartDir, userFile)).objects;
+      const rendered = await renderPrepared(p, helm, inventory.kubernetesVersion, chartDir, userFile);
+      objects = rendered.objects;
+      for (const source of indentedDocuments(rendered.manifest ?? "")) {
+        findings.push({ severity: "error", message: `helm lint: ${source.replace(`${p.chart}/`, `charts/${p.chart}/`)}: document starts with an illegal indent, which may cause parsing problems. Fix: remove the leading spaces (use {{- ... }} or nindent)` });
+      }
+      findings.push(...objectRules(objects, inventory.kubernetesVersion));
     } catch (err) {
       findings.push(fromError(err));
     }
