@@ -56,7 +56,7 @@ describe("seed rules on rendered objects (template edits)", () => {
     const { ok, lines } = await lintLines(edit, chart);
     expect(ok, lines.join("\n")).toBe(false);
     expect(lines.some((l) => want.test(l)), lines.join("\n")).toBe(true);
-  });
+  }, 240_000);
 });
 
 describe("Ingress hosts and app names", () => {
