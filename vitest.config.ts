@@ -16,7 +16,7 @@ import { availableParallelism } from "node:os";
 import { join, relative } from "node:path";
 import { defineConfig } from "vitest/config";
 
-const INTEGRATION = /renderEnvironment|lintEnvironment|renderProfile|renderedEnvironment|resolveHelm|withFixtureRepo|withMiniRepo|execa|execFile|spawn|child_process|tools\/cli\//;
+const INTEGRATION = /renderEnvironment|lintEnvironment|renderProfile|renderedEnvironment|resolveHelm|upgradeCheck|withWorktree|tempRepo|withFixtureRepo|withMiniRepo|execa|execFile|spawn|child_process|tools\/cli\//;
 
 function testFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((d) => {

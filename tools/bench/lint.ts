@@ -148,6 +148,8 @@ function growthRepo(dir: string, apps: number, envs = 4): string {
   for (let e = 1; e <= envs; e++) {
     const env = `gen-${e}`;
     cpSync(join(repoRoot, "values", "homelab"), join(dir, "values", env), { recursive: true });
+    const inventory = join(dir, "values", env, "cluster.yaml");
+    writeFileSync(inventory, readFileSync(inventory, "utf8").replace(/^name: homelab$/m, `name: ${env}`));
     const values = parse(readFileSync(join(dir, "values", env, "media-apps.yaml"), "utf8")) as { apps?: Record<string, unknown> };
     const generated: Record<string, unknown> = { ...disabled };
     for (let i = 1; i <= apps; i++) {
