@@ -13,7 +13,7 @@ describe("parseManifest", () => {
     const objects = parseManifest(text, "helm template demo");
     expect(objects.map((o) => o.kind)).toEqual(["ConfigMap", "Service"]);
     // no YAML 1.1 timestamps or booleans: the same values the yaml package gives
-    expect((objects[0] as { data: Record<string, unknown> }).data).toEqual({ date: "2024-01-01", yes: "no", octal: 15, n: null, multi: "line 1\nline 2\n" });
+    expect(objects[0].data).toEqual({ date: "2024-01-01", yes: "no", octal: 15, n: null, multi: "line 1\nline 2\n" });
     expect(objects).toEqual(parseYamlStream(text, "x").map((d) => d.value));
   });
 
