@@ -75,6 +75,38 @@ export function validatorForFile(path: string, flavour: ValidatorFlavour): Valid
   return cachedValidator(readFileSync(path, "utf8"), flavour);
 }
 
+/**
+ * Validators for several roots of one `definitions` document (`roots`: name → `#/definitions/X`),
+ * compiled into one cached module in which each definition is one function shared by every root
+ * (ajv's `inlineRefs: false`). For the closed Kubernetes schemas this is ~0.7 MB of code for all
+ * kinds instead of ~0.5 MB per kind, each repeating the PodSpec.
+ */
+export function cachedDefinitionValidators(definitions: object, roots: Record<string, string>, flavour: ValidatorFlavour): Record<string, ValidateFunction> {
+  const names = Object.keys(roots).sort();
+  const text = JSON.stringify({ definitions, roots: names.map((n) => [n, roots[n]]) });
+  const hash = createHash("sha256").update(`${versions}\n${flavour}:shared\n${JSON.stringify(OPTIONS[flavour])}\n${text}`).digest("hex");
+  const dir = validatorCacheDir();
+  const file = join(dir, `${hash}.cjs`);
+  if (!existsSync(file)) {
+    const { Ajv: AjvClass } = require("ajv") as { Ajv: new (o: Options) => Ajv };
+    const standaloneCode = (require("ajv/dist/standalone") as { default: (ajv: Ajv, refs: Record<string, string>) => string }).default;
+    const ajv = new AjvClass({ ...OPTIONS[flavour], inlineRefs: false, code: { source: true } });
+    if (FORMATS[flavour]) (require("ajv-formats") as (a: Ajv) => Ajv)(ajv);
+    ajv.addSchema({ $id: "definitions", definitions });
+    const exports: Record<string, string> = {};
+    names.forEach((n, i) => {
+      ajv.addSchema({ $id: `root${i}`, $ref: `definitions${roots[n]}` });
+      exports[`v${i}`] = `root${i}`;
+    });
+    mkdirSync(dir, { recursive: true });
+    const tmp = `${file}.${process.pid}.tmp`;
+    writeFileSync(tmp, standaloneCode(ajv, exports));
+    renameSync(tmp, file);
+  }
+  const mod = require(file) as Record<string, ValidateFunction>;
+  return Object.fromEntries(names.map((n, i) => [n, mod[`v${i}`]]));
+}
+
 function compileStandalone(schema: object, flavour: ValidatorFlavour): string {
   const { Ajv: AjvClass } = require("ajv") as { Ajv: new (o: Options) => Ajv };
   const standaloneCode = (require("ajv/dist/standalone") as { default: (ajv: Ajv, v: ValidateFunction) => string }).default;
