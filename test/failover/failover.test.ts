@@ -169,9 +169,9 @@ describe("the failover CLI", () => {
   });
 
   it.each([
-    { args: ["--env", "homelab", "--dfs-server", "w3"], code: 1, want: /^ERROR - --dfs-server w3: node w3 \(k3s-w3\) is not a storage node/ },
+    { args: ["--env", "homelab", "--dfs-server", "w3"], code: 2, want: /^ERROR - --dfs-server w3: node w3 \(k3s-w3\) is not a storage node/ },
     { args: ["--env", "homelab"], code: 2, want: /^ERROR - --env and --dfs-server are required\. usage: npm run failover/ },
-    { args: ["--env", "nowhere", "--dfs-server", "w1"], code: 1, want: /^ERROR - values\/nowhere\/cluster\.yaml: inventory of environment nowhere does not exist/ },
+    { args: ["--env", "nowhere", "--dfs-server", "w1"], code: 2, want: /^ERROR - --env "nowhere" is not an environment/ },
   ])("fails with $code for $args", async ({ args, code, want }) => {
     await withFixtureRepo(() => {}, async (root) => {
       const res = await cli([...args, "--root", root]);

@@ -144,7 +144,8 @@ export function generateSchemas(targets: SchemaTarget[], root = repoRoot): Map<s
     const d = diagnostics[0];
     const where = d.file ? `${d.file.fileName.replace(`${root}/`, "")}:${d.file.getLineAndCharacterOfPosition(d.start ?? 0).line + 1}` : "schema";
     const text = typeof d.messageText === "string" ? d.messageText : d.messageText.messageText;
-    throw new Error(`${where}: ${text.replace(/\.$/, "")}. Fix the type before generating schemas (npm run typecheck shows all errors).`);
+    // exitCode 1: a finding in schema/ (tools/lib/cli.ts), not the tool failing.
+    throw Object.assign(new Error(`${where}: ${text.replace(/\.$/, "")}. Fix the type before generating schemas (npm run typecheck shows all errors).`), { exitCode: 1 });
   }
   const generator = tjs().buildGenerator(program, SETTINGS);
   if (!generator) throw new Error("typescript-json-schema could not build a generator for schema/");

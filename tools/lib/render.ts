@@ -70,6 +70,8 @@ export const CLUSTER_SCOPED = new Set([
 
 /** A helm failure while rendering a profile; the message carries helm's own first error line. */
 export class RenderError extends Error {
+  /** helm refused the chart or its values: a finding about the input (tools/lib/cli.ts exit codes). */
+  readonly exitCode = 1;
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     Object.defineProperty(this, "name", { value: "RenderError", enumerable: false });

@@ -26,6 +26,26 @@ export class InputError extends Error {
   }
 }
 
+/**
+ * Every error of one input at once (an inventory with three mistakes reports three lines).
+ * `exitCode` 1: findings about the input (tools/lib/cli.ts).
+ */
+export class InputErrors extends Error {
+  readonly exitCode = 1;
+  readonly errors: readonly InputError[];
+  constructor(errors: readonly InputError[]) {
+    super(errors.map((e) => e.message).join("\n"));
+    this.errors = errors;
+    Object.defineProperty(this, "name", { value: "InputErrors", enumerable: false });
+  }
+}
+
+/** Throws the errors: none -> nothing, one -> that InputError, several -> InputErrors. */
+export function throwAll(errors: readonly InputError[]): void {
+  if (errors.length === 1) throw errors[0];
+  if (errors.length > 1) throw new InputErrors(errors);
+}
+
 export type PathSegment = string | number;
 
 /** A parsed YAML document that remembers where each node came from. */

@@ -22,11 +22,11 @@ import { validateObject } from "../lib/k8s-validate.ts";
 import { repoRoot } from "../lib/paths.ts";
 import { mapLimit, renderPrepared, withPreparedChart, type K8sObject } from "../lib/render.ts";
 import { locate, validateLayers } from "../lib/values-validate.ts";
-import { InputError, type PathSegment } from "../lib/yaml.ts";
+import type { PathSegment } from "../lib/yaml.ts";
 import { policyStage, type Violation } from "../policy/index.ts";
 import { checkInstallOrder, lintFluxLayer, lintUpstream } from "./environment.ts";
 import { chartRules, indentedDocuments, objectRules } from "./helm-rules.ts";
-import { objectRef, type ChartAssertion, type Finding, type LintContext } from "./types.ts";
+import { errorFinding, errorFindings, objectRef, type ChartAssertion, type Finding, type LintContext } from "./types.ts";
 
 export interface ProfileReport {
   env: string;
@@ -75,7 +75,8 @@ async function assertionsOf(file: string): Promise<ChartAssertion[]> {
   return mod.assertions ?? [];
 }
 
-function fromViolation(v: Violation): Finding {
+/** A policy violation as a lint finding (the one Finding type of every command). */
+export function fromViolation(v: Violation): Finding {
   const container = v.container !== undefined ? `${v.containerKind ?? "container"} ${v.container}: ` : "";
   return {
     severity: v.severity,
@@ -85,12 +86,7 @@ function fromViolation(v: Violation): Finding {
   };
 }
 
-function fromError(err: unknown): Finding {
-  if (err instanceof InputError) {
-    return { severity: "error", location: err.line ? { file: err.file, line: err.line, col: err.col } : { file: err.file, line: 0, col: 0 }, message: err.detail };
-  }
-  return { severity: "error", message: (err as Error).message };
-}
+const fromError = errorFinding;
 
 /** Lints one profile; never throws (failures become findings). */
 async function lintProfile(p: Profile, inventory: Cluster, helm: Helm, upstream: UpstreamRelease[]): Promise<ProfileReport> {
@@ -182,7 +178,7 @@ export async function lintEnvironment(opts: LintOptions = {}): Promise<LintRepor
       inventory = loadInventory(env, root);
       helm ??= await resolveHelm();
     } catch (err) {
-      reports.push(envReport([fromError(err)]));
+      reports.push(envReport(errorFindings(err)));
       continue;
     }
     const objFindings = await lintFluxLayer(environment, inventory);
