@@ -121,7 +121,12 @@ async function lintProcess(args: string[], work: string): Promise<Sample & { ok:
   const hook = `data:text/javascript,process.on("exit",()=>process.getBuiltinModule("node:fs").writeFileSync(${JSON.stringify(rssFile)},String(process.resourceUsage().maxRSS)))`;
   const c0 = childCpuS();
   const t0 = performance.now();
-  const r = await execa(process.execPath, ["--import", hook, join(repoRoot, "tools", "cli", "lint-charts.ts"), ...args], { reject: false, cwd: repoRoot });
+  const r = await execa(process.execPath, ["--import", hook, join(repoRoot, "tools", "cli", "lint-charts.ts"), ...args], {
+    reject: false,
+    cwd: repoRoot,
+    // as the npm script runs it
+    env: { NODE_COMPILE_CACHE: join(repoRoot, ".cache", "node-compile") },
+  });
   const wallS = (performance.now() - t0) / 1000;
   const cpuS = childCpuS() - c0;
   const peakMb = existsSync(rssFile) ? Number(readFileSync(rssFile, "utf8")) / 1024 : undefined;
