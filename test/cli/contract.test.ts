@@ -232,7 +232,7 @@ describe("an older Node.js", () => {
     const res = await execa("npm", ["run", "-s", "render", "--", "--env", "homelab"], { cwd: repoRoot, reject: false, env: { PATH: `${dir}:/usr/bin:/bin` } });
     expect(res.exitCode).toBe(3);
     expect(res.stderr.trim().split("\n")).toHaveLength(1);
-    expect(res.stderr).toMatch(/needs Node\.js >= 22\.12.*bin\/npm run render/);
+    expect(res.stderr).toMatch(/needs Node\.js >= 22\.18.*bin\/npm run render/);
     expect(res.stdout).toBe("");
   });
 });
