@@ -32,7 +32,6 @@ const UNKNOWN: Record<string, { args: string[]; want: RegExp }> = {
   "upgrade-check": { args: ["--base", "no-such-ref-anywhere"], want: /'no-such-ref-anywhere' does not name a commit/ },
   diff: { args: ["--base", "no-such-ref-anywhere"], want: /'no-such-ref-anywhere' does not name a commit/ },
   policy: { args: ["--env", "stagin"], want: /--env "stagin" is not an environment.*Did you mean staging\?/ },
-  failover: { args: ["--env", "homelab", "--dfs-server", "w9"], want: /--dfs-server w9: .*has no node "w9".*Fix: choose one of w1, w2/ },
   runbook: { args: ["--env", "nope"], want: /--env "nope" is not an environment \(a directory under clusters\/\); known: homelab, staging\.$/m },
   preflight: { args: ["--env", "nope", "--nodes", "-"], want: /--env "nope" is not an environment/ },
   simulate: { args: ["--env", "homelab", "--scenario", "w1-dwn"], want: /--scenario "w1-dwn" is not a scenario; known: w1-down, .*Did you mean w1-down\?/ },
