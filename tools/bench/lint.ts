@@ -153,6 +153,10 @@ function growthRepo(dir: string, apps: number, envs = 4): string {
   for (let e = 1; e <= envs; e++) {
     const env = `gen-${e}`;
     cpSync(join(repoRoot, "values", "homelab"), join(dir, "values", env), { recursive: true });
+    // homelab's environment-specific schemas (upstream-<chart>-homelab...) apply to its copies
+    for (const f of readdirSync(join(dir, "schema", "generated")).filter((n) => n.includes("-homelab."))) {
+      cpSync(join(dir, "schema", "generated", f), join(dir, "schema", "generated", f.replace("-homelab.", `-${env}.`)));
+    }
     const inventory = join(dir, "values", env, "cluster.yaml");
     writeFileSync(inventory, readFileSync(inventory, "utf8").replace(/^name: homelab$/m, `name: ${env}`));
     const values = parse(readFileSync(join(dir, "values", env, "media-apps.yaml"), "utf8")) as { apps?: Record<string, unknown> };
