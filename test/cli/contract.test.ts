@@ -224,9 +224,10 @@ describe("an older Node.js", () => {
   it("gets one line naming the Node.js needed and bin/npm", () => {
     const msg = checkNode("20.20.2", "render");
     expect(msg.split("\n")).toHaveLength(1);
-    expect(msg).toMatch(/needs Node\.js >= 22\.12.*Node\.js 20\.20\.2.*bin\/npm run render/);
-    expect(checkNode("22.11.0")).not.toBe("");
-    expect(checkNode("22.12.0")).toBe("");
+    expect(msg).toMatch(/needs Node\.js >= 22\.18.*Node\.js 20\.20\.2.*bin\/npm run render/);
+    // 22.18 is the first 22.x that strips types by default (the npm scripts run node on .ts files)
+    expect(checkNode("22.17.0")).not.toBe("");
+    expect(checkNode("22.18.0")).toBe("");
     expect(checkNode("24.9.0")).toBe("");
   });
 
@@ -242,7 +243,7 @@ describe("an older Node.js", () => {
     const res = await execa("npm", ["run", "-s", "render", "--", "--env", "homelab"], { cwd: repoRoot, reject: false, env: { PATH: `${dir}:/usr/bin:/bin` } });
     expect(res.exitCode).toBe(3);
     expect(res.stderr.trim().split("\n")).toHaveLength(1);
-    expect(res.stderr).toMatch(/needs Node\.js >= 22\.12.*bin\/npm run render/);
+    expect(res.stderr).toMatch(/needs Node\.js >= 22\.18.*bin\/npm run render/);
     expect(res.stdout).toBe("");
   }, SPAWN_TIMEOUT);
 });
