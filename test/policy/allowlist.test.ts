@@ -75,7 +75,7 @@ describe("loadPolicy", () => {
     ["a short reason", "clusterRoles:\n  - names: [x]\n    reason: why\n", "clusterRoles[0].reason: must be at least 10 characters"],
     ["a relative host path", "workloads:\n  - names: [x]\n    reason: because the app needs it\n    hostPaths: [{path: mnt}]\n", "hostPaths[0].path: must be an absolute path"],
     ["a list at the root", "- a\n", "(root): must be a mapping"],
-    ["malformed YAML", "workloads: [\n", "values/t/policy.yaml:2:1: malformed YAML"],
+    ["malformed YAML", "workloads: [\n", "values/t/policy.yaml:2:1: YAML syntax: a [list] or {map} opened above is not closed"],
   ])("rejects %s, naming file, line and key", (_title, text, message) => {
     const err = load(text);
     expect(err).toBeInstanceOf(PolicyFileError);

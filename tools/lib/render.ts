@@ -17,19 +17,10 @@ import { loadInventory } from "./inventory.ts";
 import { repoRoot } from "./paths.ts";
 import { InputError } from "./yaml.ts";
 
-/** One Kubernetes object as helm rendered it (API JSON form). */
-export interface K8sObject {
-  apiVersion: string;
-  kind: string;
-  metadata: {
-    name: string;
-    namespace?: string;
-    labels?: Record<string, string>;
-    annotations?: Record<string, string>;
-    [key: string]: unknown;
-  };
-  [key: string]: unknown;
-}
+import type { K8sObject } from "./k8s.ts";
+
+/** One Kubernetes object as helm rendered it (tools/lib/k8s.ts). */
+export type { K8sObject };
 
 /** What one HelmRelease renders to. */
 export interface RenderedRelease {

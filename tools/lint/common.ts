@@ -7,6 +7,7 @@
  *   MetalLB pool), so a stale or mistyped address is caught before a PV points at it;
  * - a node name pinned in a pod (nodeName, kubernetes.io/hostname affinity) is an inventory node.
  */
+import { podTemplateOf } from "../lib/k8s.ts";
 import type { Cluster } from "../../schema/cluster.ts";
 import type { K8sObject } from "../lib/render.ts";
 import type { PathSegment } from "../lib/yaml.ts";
@@ -18,17 +19,8 @@ import { objectRef, type ChartAssertion, type Finding, type LintContext } from "
 
 /** The pod template of a workload object, if it has one. */
 export function podTemplate(o: K8sObject): { spec: PodSpec; labels: Record<string, string> } | undefined {
-  const spec = o.spec as Record<string, unknown> | undefined;
-  if (!spec) return undefined;
-  const tpl =
-    o.kind === "CronJob"
-      ? ((spec.jobTemplate as { spec?: { template?: unknown } })?.spec?.template as { spec?: PodSpec; metadata?: { labels?: Record<string, string> } })
-      : ["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job"].includes(o.kind)
-        ? (spec.template as { spec?: PodSpec; metadata?: { labels?: Record<string, string> } })
-        : o.kind === "Pod"
-          ? { spec: spec as unknown as PodSpec, metadata: o.metadata }
-          : undefined;
-  return tpl?.spec ? { spec: tpl.spec, labels: tpl.metadata?.labels ?? {} } : undefined;
+  const tpl = podTemplateOf(o);
+  return tpl ? { spec: tpl.spec as unknown as PodSpec, labels: (tpl.metadata.labels as Record<string, string> | undefined) ?? {} } : undefined;
 }
 
 /** The inventory's nodes in the scheduling model's form. */

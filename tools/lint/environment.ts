@@ -9,6 +9,8 @@
  * - upstream releases (a HelmRepository chart cannot be fetched offline): `spec.values` against
  *   the typed values schema, then the release's own cross-checks against the inventory.
  */
+import { podSpecOf } from "../lib/k8s.ts";
+import { checkFluxGraph } from "./flux-graph.ts";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { Cluster } from "../../schema/cluster.ts";
@@ -18,7 +20,6 @@ import { validateObject } from "../lib/k8s-validate.ts";
 import { repoRoot } from "../lib/paths.ts";
 import { validateLayers } from "../lib/values-validate.ts";
 import type { PathSegment } from "../lib/yaml.ts";
-import { podSpecOf } from "../policy/workloads.ts";
 import { DATA_PATHS } from "./datapath.ts";
 import { objectRef, type Finding, type Location } from "./types.ts";
 import { checkLonghornRelease } from "./upstream/longhorn.ts";
@@ -83,6 +84,7 @@ export async function lintFluxLayer(e: Environment, inventory: Cluster): Promise
   }
   findings.push(...checkMetallbPool(e, inventory));
   findings.push(...checkL2Pools(e));
+  findings.push(...checkFluxGraph(e));
   return findings;
 }
 
@@ -211,8 +213,7 @@ export function checkInstallOrder(rendered: RenderedProfile[]): Finding[] {
   type Pod = { volumes?: { hostPath?: { path: string } }[]; containers?: { volumeMounts?: { mountPropagation?: string; name: string }[] }[] };
   const pods = (objects: RenderedProfile["objects"]): Pod[] =>
     objects.flatMap((o) => {
-      const s = o.spec as { template?: { spec?: Pod }; jobTemplate?: { spec?: { template?: { spec?: Pod } } } } | undefined;
-      const p = s?.template?.spec ?? s?.jobTemplate?.spec?.template?.spec;
+      const p = podSpecOf(o) as Pod | undefined;
       return p ? [p] : [];
     });
   const providers = new Map<string, string>();

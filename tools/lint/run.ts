@@ -24,10 +24,13 @@ import { mapLimit, renderPrepared, withPreparedChart, type K8sObject } from "../
 import { locate, validateLayers } from "../lib/values-validate.ts";
 import type { PathSegment } from "../lib/yaml.ts";
 import { policyStage, type Violation } from "../policy/index.ts";
+import { CHART_ASSERTIONS } from "./charts/index.ts";
+import { assertions as commonAssertions } from "./common.ts";
 import { checkDataPath } from "./datapath.ts";
 import { checkInstallOrder, lintFluxLayer, lintUpstream } from "./environment.ts";
 import { chartRules, indentedDocuments, objectRules } from "./helm-rules.ts";
 import { checkLanAddresses } from "./lan.ts";
+import { checkIngressHostsUnique, assertions as renderedAssertions } from "./rendered.ts";
 import { errorFinding, errorFindings, objectRef, type ChartAssertion, type Finding, type LintContext } from "./types.ts";
 
 export interface ProfileReport {
@@ -61,20 +64,12 @@ export interface LintOptions {
 }
 
 /**
- * Assertions for a chart: tools/lint/charts/<chart>.ts, plus tools/lint/common.ts (rules for every
- * chart). They are code of this checkout, whatever root is being linted.
+ * Assertions for a chart: its own (tools/lint/charts/index.ts, imported statically), plus the rules
+ * for every chart (tools/lint/common.ts) and the seed rules on rendered objects
+ * (tools/lint/rendered.ts). They are code of this checkout, whatever root is being linted.
  */
 async function loadAssertions(chart: string): Promise<ChartAssertion[]> {
-  const files = [join(repoRoot, "tools", "lint", "charts", `${chart}.ts`), join(repoRoot, "tools", "lint", "common.ts")];
-  const out: ChartAssertion[] = [];
-  for (const file of files) out.push(...(await assertionsOf(file)));
-  return out;
-}
-
-async function assertionsOf(file: string): Promise<ChartAssertion[]> {
-  if (!existsSync(file)) return [];
-  const mod = (await import(file)) as { assertions?: ChartAssertion[] };
-  return mod.assertions ?? [];
+  return [...(CHART_ASSERTIONS[chart] ?? []), ...commonAssertions, ...renderedAssertions];
 }
 
 /** A policy violation as a lint finding (the one Finding type of every command). */
@@ -217,7 +212,10 @@ export async function lintEnvironment(opts: LintOptions = {}): Promise<LintRepor
     } catch (err) {
       findings = [fromError(err)];
     }
-    const order = checkInstallOrder(rendered.filter((r) => r.objects).map((r) => ({ profile: r.profile!, objects: r.objects! })));
+    const order = [
+      ...checkInstallOrder(rendered.filter((r) => r.objects).map((r) => ({ profile: r.profile!, objects: r.objects! }))),
+      ...checkIngressHostsUnique(rendered.filter((r) => r.objects).map((r) => ({ objects: r.objects! }))),
+    ];
     reports.push({
       env, release: "(install order)", chart: "-", kind: "environment", ok: order.length === 0, ms: 0, findings: order,
       note: "dependsOn covers every StorageClass and the DFS mount a release uses",

@@ -3,6 +3,7 @@
  * Nodes (the API server's own response is a `NodeList`); both are accepted. Only the fields
  * preflight compares are read: name, labels, taints, addresses.
  */
+import { isPlainObject } from "../lib/k8s.ts";
 import type { Taint } from "../../schema/cluster.ts";
 
 /** A node as observed in the cluster. */
@@ -33,7 +34,7 @@ export class NodeListError extends Error {
 const FIX = "Fix: pass the output of `kubectl get nodes -o json` (all nodes, JSON)";
 const EFFECTS = new Set<string>(["NoSchedule", "PreferNoSchedule", "NoExecute"]);
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+const isObject = isPlainObject;
 
 /** Parses `text` (read from `file`, used in messages) into the nodes it lists. */
 export function parseNodeList(text: string, file: string): ObservedNode[] {

@@ -4,6 +4,7 @@
  * Node names are the Kubernetes names (`k3s-w1`), as the scheduler sees them (metadata.name and
  * the kubernetes.io/hostname label); reports show the inventory id next to them (`w1`).
  */
+import { podSpecOf as k8sPodSpecOf } from "../lib/k8s.ts";
 import type { Cluster } from "../lib/inventory.ts";
 import type { K8sObject, RenderedRelease } from "../lib/render.ts";
 import { inventoryAllocatable, type Node, type Pod, type PodSpec } from "../scheduling/index.ts";
@@ -85,7 +86,7 @@ function templateOf(o: Obj): Obj | undefined {
 
 /** The pod template spec of a workload object (CronJob: jobTemplate.spec.template). */
 export function podSpecOf(o: K8sObject): PodSpec | undefined {
-  return templateOf(o as Obj)?.spec as PodSpec | undefined;
+  return k8sPodSpecOf(o) as PodSpec | undefined;
 }
 
 /**

@@ -114,7 +114,7 @@ describe("lint ha-jobs", () => {
       "local-storage protection",
       "              podProtections:\n                defaultDisabled:\n                  - PodsWithLocalStorage\n",
       "              podProtections:\n                defaultDisabled:\n                  - FailedBarePods\n",
-      /pods with local storage are protected.*hostPath \/mnt or \/mnt\/dfs/,
+      /pods with local storage are protected.*hostPath \/mnt\/decypharr/,
     ],
     [
       "no preferred type",

@@ -4,6 +4,7 @@
  * privileged and use Bidirectional propagation; consumers bind the DFS parent /mnt/decypharr with HostToContainer;
  * nothing mentions Samba/SMB/CIFS (ARCHITECTURE-DECISIONS.md, "DFS Sharing").
  */
+import { podLabelsOf } from "../../lib/k8s.ts";
 import type { K8sObject } from "../../lib/render.ts";
 import type { PathSegment } from "../../lib/yaml.ts";
 import { asObj, asObjList, containersOf, podSpecOf } from "../../policy/workloads.ts";
@@ -23,11 +24,7 @@ export const SEED_NO_SMB =
 export const SMB_PATTERN = /smb|cifs|samba/i;
 
 /** Pod template labels of a workload (or a Pod's own labels). */
-function podLabels(o: K8sObject): Record<string, string> {
-  if (o.kind === "Pod") return o.metadata.labels ?? {};
-  const tmpl = o.kind === "CronJob" ? asObj(asObj(asObj(asObj(o.spec)?.jobTemplate)?.spec)?.template) : asObj(asObj(o.spec)?.template);
-  return (asObj(asObj(tmpl)?.metadata)?.labels as Record<string, string> | undefined) ?? {};
-}
+const podLabels: (o: K8sObject) => Record<string, string> = podLabelsOf;
 
 /**
  * Whether a workload is decypharr-streaming, the DFS FUSE source: a StatefulSet of the decypharr
