@@ -163,7 +163,7 @@ function growthRepo(dir: string, apps: number, envs = 4): string {
     const generated: Record<string, unknown> = { ...disabled };
     for (let i = 1; i <= apps; i++) {
       const name = `app${String(i).padStart(3, "0")}`;
-      generated[name] = { ...template, port: 10000 + i, ingress: { host: `${name}.home.example`, entrypoints: ["http", "https"] } };
+      generated[name] = { ...structuredClone(template), port: 10000 + i, ingress: { host: `${name}.home.example`, entrypoints: ["http", "https"] } };
     }
     values.apps = generated;
     writeFileSync(join(dir, "values", env, "media-apps.yaml"), stringify(values));
