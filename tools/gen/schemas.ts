@@ -53,6 +53,12 @@ export const OTHER_SCHEMAS: SchemaTarget[] = [
     crd: { apiVersion: "longhorn.io/v1beta2", kind: "RecurringJob" },
   },
   {
+    source: "schema/crds/longhorn.ts",
+    type: "BackupTarget",
+    out: "schema/generated/crd-longhorn-backuptarget.schema.json",
+    crd: { apiVersion: "longhorn.io/v1beta2", kind: "BackupTarget" },
+  },
+  {
     source: "schema/crds/metallb.ts",
     type: "IPAddressPool",
     out: "schema/generated/crd-metallb-ipaddresspool.schema.json",
