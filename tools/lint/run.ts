@@ -25,6 +25,7 @@ import { mapLimit, renderPrepared, withPreparedChart, type K8sObject } from "../
 import { locate, validateLayers } from "../lib/values-validate.ts";
 import { InputError, type PathSegment } from "../lib/yaml.ts";
 import { policyStage, type Violation } from "../policy/index.ts";
+import { checkBackupCoverage, checkDisruptionBudgets } from "./backups.ts";
 import { checkInstallOrder, lintFluxLayer, lintUpstream } from "./environment.ts";
 import { objectRef, type ChartAssertion, type Finding, type LintContext } from "./types.ts";
 
@@ -218,6 +219,12 @@ export async function lintEnvironment(opts: LintOptions = {}): Promise<LintRepor
     reports.push({
       env, release: "(install order)", chart: "-", kind: "environment", ok: order.length === 0, ms: 0, findings: order,
       note: "dependsOn covers every StorageClass and the DFS mount a release uses",
+    });
+    const complete = rendered.filter((r) => r.objects).map((r) => ({ profile: r.profile!, objects: r.objects! }));
+    const backups = [...checkBackupCoverage(complete), ...checkDisruptionBudgets(complete)];
+    reports.push({
+      env, release: "(backups)", chart: "-", kind: "environment", ok: !backups.some((f) => f.severity === "error"), ms: 0, findings: backups,
+      note: "every Longhorn claim is backed up or declared scratch; no PodDisruptionBudget blocks a drain",
     });
     const incomplete = rendered.some((r) => !r.objects);
     reports.push({
