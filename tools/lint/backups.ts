@@ -194,6 +194,35 @@ function selects(sel: LabelSelector | undefined, labels: Record<string, string>)
   }
 }
 
+/** A PodDisruptionBudget with the workloads it selects and the disruptions it allows. */
+export interface BudgetFacts {
+  pdb: K8sObject;
+  /** `Kind/namespace/name` of the selected workloads. */
+  workloads: string[];
+  replicas: number;
+  /** Pods that may be evicted at once (<= 0: none). */
+  allowed: number;
+}
+
+/** Every PodDisruptionBudget of `objects` with what it selects (namespace: the object's own). */
+export function budgetFacts(objects: readonly K8sObject[]): BudgetFacts[] {
+  const workloads = objects.filter((o) => ["Deployment", "StatefulSet", "ReplicaSet"].includes(o.kind));
+  return objects
+    .filter((o) => o.kind === "PodDisruptionBudget")
+    .map((pdb) => {
+      const spec = (pdb.spec ?? {}) as { minAvailable?: number | string; maxUnavailable?: number | string; selector?: LabelSelector };
+      const matched = workloads.filter((o) => o.metadata.namespace === pdb.metadata.namespace && selects(spec.selector, ((o.spec as { template?: { metadata?: { labels?: Record<string, string> } } }).template?.metadata?.labels) ?? {}));
+      const replicas = matched.reduce((n, o) => n + ((o.spec as { replicas?: number }).replicas ?? 1), 0);
+      const allowed = spec.maxUnavailable !== undefined ? scaled(spec.maxUnavailable, replicas) : spec.minAvailable !== undefined ? replicas - scaled(spec.minAvailable, replicas) : replicas;
+      return { pdb, workloads: matched.map(objectRef), replicas, allowed };
+    });
+}
+
+/** The budgets that allow no eviction of the pods they select (a drain waits for them forever). */
+export function blockingBudgets(objects: readonly K8sObject[]): { pdb: string; workloads: string[] }[] {
+  return budgetFacts(objects).filter((b) => b.workloads.length > 0 && b.allowed <= 0).map((b) => ({ pdb: objectRef(b.pdb), workloads: b.workloads }));
+}
+
 /**
  * A PodDisruptionBudget must not block a drain forever: with minAvailable >= replicas (or
  * maxUnavailable 0) the eviction API refuses every eviction of a healthy pod (429, "Cannot evict
@@ -205,41 +234,35 @@ function selects(sel: LabelSelector | undefined, labels: Record<string, string>)
  */
 export function checkDisruptionBudgets(rendered: RenderedProfile[]): Finding[] {
   const out: Finding[] = [];
-  const all = rendered.flatMap((r) => r.objects.map((o) => ({ o, r })));
-  const workloads = all.filter(({ o }) => ["Deployment", "StatefulSet", "ReplicaSet"].includes(o.kind));
-  for (const { o: pdb, r } of all.filter(({ o }) => o.kind === "PodDisruptionBudget")) {
-    const spec = (pdb.spec ?? {}) as { minAvailable?: number | string; maxUnavailable?: number | string; selector?: LabelSelector };
-    const location = { file: r.profile.file, ...r.profile.doc.position(["spec"]) };
-    const matched = workloads.filter(({ o }) => {
-      if ((o.metadata.namespace ?? r.profile.namespace) !== (pdb.metadata.namespace ?? r.profile.namespace)) return false;
-      const labels = ((o.spec as { template?: { metadata?: { labels?: Record<string, string> } } }).template?.metadata?.labels) ?? {};
-      return selects(spec.selector, labels);
-    });
-    if (matched.length === 0) {
-      out.push({ severity: "warning", rule: "disruption/pdb-selects-nothing", object: objectRef(pdb), location, message: "selects no pod of the environment, so it protects nothing. Fix: correct its selector or remove it" });
-      continue;
-    }
-    const replicas = matched.reduce((n, { o }) => n + ((o.spec as { replicas?: number }).replicas ?? 1), 0);
-    const names = matched.map(({ o }) => objectRef(o)).join(", ");
-    const allowed =
-      spec.maxUnavailable !== undefined ? scaled(spec.maxUnavailable, replicas) : spec.minAvailable !== undefined ? replicas - scaled(spec.minAvailable, replicas) : replicas;
-    if (allowed <= 0) {
-      const what = spec.maxUnavailable !== undefined ? `maxUnavailable ${JSON.stringify(spec.maxUnavailable)}` : `minAvailable ${JSON.stringify(spec.minAvailable)}`;
-      out.push({
-        severity: "error",
-        rule: "disruption/pdb-blocks-drain",
-        object: objectRef(pdb),
-        location,
-        message: `${what} with ${replicas} replica(s) (${names}) allows no eviction at all, so \`kubectl drain\` of the node running them retries forever and the storage node can never be taken down for maintenance. Fix: ${replicas <= 1 ? "remove the PDB: a single replica must stop to move, a budget cannot keep it up" : `allow at least one disruption (minAvailable ${replicas - 1} or maxUnavailable 1)`}`,
-      });
-    } else if (replicas <= 1) {
-      out.push({
-        severity: "warning",
-        rule: "disruption/pdb-single-replica",
-        object: objectRef(pdb),
-        location,
-        message: `guards a single replica (${names}) and allows its eviction, so it changes nothing. Fix: remove it (docs/decisions.md, "Backups, alerts and maintenance")`,
-      });
+  const all = rendered.flatMap((r) => r.objects);
+  for (const r of rendered) {
+    for (const b of budgetFacts(all).filter((x) => r.objects.includes(x.pdb))) {
+      const pdb = b.pdb;
+      const spec = (pdb.spec ?? {}) as { minAvailable?: number | string; maxUnavailable?: number | string };
+      const location = { file: r.profile.file, ...r.profile.doc.position(["spec"]) };
+      if (b.workloads.length === 0) {
+        out.push({ severity: "warning", rule: "disruption/pdb-selects-nothing", object: objectRef(pdb), location, message: "selects no pod of the environment, so it protects nothing. Fix: correct its selector or remove it" });
+        continue;
+      }
+      const names = b.workloads.join(", ");
+      if (b.allowed <= 0) {
+        const what = spec.maxUnavailable !== undefined ? `maxUnavailable ${JSON.stringify(spec.maxUnavailable)}` : `minAvailable ${JSON.stringify(spec.minAvailable)}`;
+        out.push({
+          severity: "error",
+          rule: "disruption/pdb-blocks-drain",
+          object: objectRef(pdb),
+          location,
+          message: `${what} with ${b.replicas} replica(s) (${names}) allows no eviction at all, so \`kubectl drain\` of the node running them retries forever and the storage node can never be taken down for maintenance. Fix: ${b.replicas <= 1 ? "remove the PDB: a single replica must stop to move, a budget cannot keep it up" : `allow at least one disruption (minAvailable ${b.replicas - 1} or maxUnavailable 1)`}`,
+        });
+      } else if (b.replicas <= 1) {
+        out.push({
+          severity: "warning",
+          rule: "disruption/pdb-single-replica",
+          object: objectRef(pdb),
+          location,
+          message: `guards a single replica (${names}) and allows its eviction, so it changes nothing. Fix: remove it (docs/decisions.md, "Backups, alerts and maintenance")`,
+        });
+      }
     }
   }
   return out;

@@ -5,6 +5,7 @@
  */
 import { loadInventory, type Cluster } from "../lib/inventory.ts";
 import { renderEnvironment, type RenderedRelease } from "../lib/render.ts";
+import { scenarioDrain } from "./drain.ts";
 import { dfsFacts, findDescheduler, findFencing, longhornFacts, requireDescheduler, transcodeMode, type LonghornFacts } from "./facts.ts";
 import { inventoryNodes, nodeLabel, podsOf, resolveClaims } from "./model.ts";
 import { placeAll, verdictText, type PodPlacement } from "./place.ts";
@@ -78,8 +79,11 @@ export function placementViolations(ctx: SimContext): string[] {
 }
 
 /** Runs one scenario. w1-back and w1-cordoned need the descheduler (a clear error otherwise). */
-export function runScenario(ctx: SimContext, name: ScenarioName, releases: readonly RenderedRelease[]): ScenarioResult {
+export function runScenario(ctx: SimContext, name: ScenarioName, releases: readonly RenderedRelease[], root?: string): ScenarioResult {
   switch (name) {
+    case "drain-w1":
+    case "drain-w2":
+      return scenarioDrain(ctx, name, releases, root);
     case "w1-down": {
       const { after: _after, ...r } = scenarioPrimaryDown(ctx);
       return r;
@@ -107,7 +111,7 @@ export function runScenario(ctx: SimContext, name: ScenarioName, releases: reado
 export function simulateReleases(env: string, releases: readonly RenderedRelease[], inventory: Cluster, opts: SimulateOptions = {}): SimulationReport {
   const ctx = buildContext(env, releases, inventory, opts);
   const names = opts.scenario ? [opts.scenario] : [...SCENARIOS];
-  const scenarios = names.map((n) => runScenario(ctx, n, releases));
+  const scenarios = names.map((n) => runScenario(ctx, n, releases, opts.root));
   const pv = placementViolations(ctx);
   return {
     env,

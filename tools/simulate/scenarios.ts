@@ -40,7 +40,7 @@ export const OUT_OF_SERVICE_TAINT: Taint = { key: "node.kubernetes.io/out-of-ser
 /** How many descheduler periods the failback and cordon scenarios run. */
 export const DESCHEDULER_RUNS = 3;
 
-export const SCENARIOS = ["w1-down", "w1-back", "w1-cordoned", "w3-down", "w2-down"] as const;
+export const SCENARIOS = ["w1-down", "w1-back", "w1-cordoned", "w3-down", "w2-down", "drain-w1", "drain-w2"] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 /** The state a scenario starts from. */
