@@ -17,6 +17,7 @@ import { resolve } from "node:path";
 import { UsageError, parseCli, runMain } from "../lib/cli.ts";
 import { loadInventory } from "../lib/inventory.ts";
 import { formatReport, preflight } from "../preflight/compare.ts";
+import { withDatastoreCheck } from "../preflight/datastore.ts";
 import { parseNodeList } from "../preflight/nodes.ts";
 
 const USAGE = "usage: npm run preflight -- --env <env> --nodes FILE|- [--json] [--root DIR]   (FILE: kubectl get nodes -o json)";
@@ -49,7 +50,7 @@ await runMain(async () => {
   let result;
   try {
     const inventory = loadInventory(env, rootArg ? resolve(rootArg) : undefined);
-    result = preflight(inventory, parseNodeList(text, label));
+    result = withDatastoreCheck(preflight(inventory, parseNodeList(text, label)), inventory);
   } catch (err) {
     throw new UsageError((err as Error).message, { cause: err });
   }
