@@ -14,7 +14,7 @@ describe("npm run simulate", () => {
     const res = await cli("simulate.ts", ["--env", "homelab", "--json"]);
     const report = JSON.parse(res.stdout);
     expect(report.env).toBe("homelab");
-    expect(report.scenarios.map((s: { name: string }) => s.name)).toEqual(["w1-down", "w1-back", "w1-cordoned", "w3-down", "w2-down"]);
+    expect(report.scenarios.map((s: { name: string }) => s.name)).toEqual(["w1-down", "w1-back", "w1-cordoned", "w3-down", "w2-down", "drain-w1", "drain-w2"]);
     expect(report.placement.find((p: { pod: string }) => p.pod === "decypharr-streaming-0").node).toBe("w1");
     expect(res.exitCode).toBe(report.ok ? 0 : 1);
   });
