@@ -104,3 +104,16 @@ describe.each(["homelab", "staging"])("%s: the rendered report job's events reac
     expect(matching.some((a) => !a.spec.inclusionList || a.spec.inclusionList.some((re) => new RegExp(re).test(message)))).toBe(true);
   });
 });
+
+describe("the events contract of the jobs (tools/report/events.ts)", () => {
+  it("an Event built for a fence is valid core/v1 and is forwarded by the report job as an error", async () => {
+    const { jobEvent } = await import("../../tools/report/events.ts");
+    const { validateObject } = await import("../../tools/lib/k8s-validate.ts");
+    const e = jobEvent({ reason: "Fenced", message: "k3s-w1 NotReady for 130s: cordoned and tainted out-of-service", type: "Warning", object: { kind: "Node", name: "k3s-w1" }, instance: "ha-jobs-fencing-29000000-abcde", now });
+    expect(await validateObject(e as never)).toEqual([]);
+    expect((e.metadata as { namespace: string }).namespace).toBe("default");
+    const r = decideReports([], [eventInfo(e as never)], cfg, now);
+    expect(r.map((x) => [x.severity, x.reason])).toEqual([["error", "Fenced"]]);
+    expect(r[0].message).toContain("Node/k3s-w1");
+  });
+});
