@@ -38,7 +38,7 @@ describe("npm run simulate", () => {
   });
 
   it.each([
-    [["--env", "homelab", "--scenario", "w9-down"], /--scenario "w9-down" is not a scenario; known: w1-down, w1-back, w1-cordoned, w3-down, w2-down\. Did you mean w1-down\?/],
+    [["--env", "homelab", "--scenario", "w9-down"], /--scenario "w9-down" is not a scenario; known: w1-down, w1-back, w1-cordoned, w3-down, w2-down, drain-w1, drain-w2\. Did you mean w1-down\?/],
     [["--scenario", "w1-down"], /--env is required/],
     [["--env", "homelab", "--bogus"], /Unknown option '--bogus'/],
   ])("bad arguments %j exit 2", async (args, want) => {
