@@ -177,6 +177,14 @@ export interface Cluster {
       exports: {
         /** The media library. @examples ["/mnt/user/media"] */
         media: AbsolutePath;
+        /**
+         * The share Longhorn's backup target writes to (`nfs://<server>:<path>`, Longhorn docs
+         * "Setting a Backup Target": NFS) and the k3s datastore backups are copied to: off the
+         * storage nodes, so a backup does not fail together with the replicas. Export it to the
+         * node subnet, read-write (`npm run runbook` prints the steps).
+         * @examples ["/mnt/user/backups"]
+         */
+        backups?: AbsolutePath;
       };
     };
     /** The DFS export per storage node id. */
@@ -189,6 +197,14 @@ export interface Cluster {
      */
     dfsExport?: DfsExportAddress;
   };
+  /**
+   * The k3s datastore of the control plane (what every failover mechanism depends on), so the
+   * runbook can give the right backup and restore: `sqlite` (k3s' default for a single server,
+   * `/var/lib/rancher/k3s/server/db/state.db`) or `etcd` (embedded etcd, started with
+   * `--cluster-init`; snapshots with `k3s etcd-snapshot`). Absent: `preflight` warns, the runbook
+   * prints both.
+   */
+  datastore?: Datastore;
   /** MetalLB's address pool for LoadBalancer Services. */
   metallb: {
     /** Address ranges (`a.b.c.d-a.b.c.e` or CIDR). @minItems 1 */
@@ -203,4 +219,25 @@ export interface Cluster {
     /** The Service network. @default "10.43.0.0/16" */
     serviceCIDR: CIDR;
   };
+}
+
+/** The k3s datastore and how it is backed up to the NAS (`nfs.unraid.exports.backups`). */
+export interface Datastore {
+  /** `sqlite` (kine, the k3s default for one server) or `etcd` (embedded etcd). */
+  kind: "sqlite" | "etcd";
+  /**
+   * When the backup runs on the control-plane node (cron, node's local time). k3s' own default
+   * etcd snapshot schedule is `0 *\/12 * * *`.
+   * @pattern ^(\S+\s+){4}\S+$
+   * @default "0 *\/12 * * *"
+   */
+  schedule?: string;
+  /**
+   * Backups kept on the NAS (k3s `--etcd-snapshot-retention` for etcd; the copy script's
+   * rotation for sqlite).
+   * @TJS-type integer
+   * @minimum 1
+   * @default 14
+   */
+  retain?: number;
 }

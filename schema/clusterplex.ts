@@ -7,7 +7,7 @@
  * Upstream facts (env var names, ports, allowed values) come from pabloromeo/clusterplex chart
  * 1.1.9 / app 1.4.15 (charts/clusterplex/values.yaml, docs/README.md, docs/kubernetes/manifest.yaml).
  */
-import type { AbsolutePath, EnvMap, Image, IPv4, LinuxServerIds, NfsMount, Quantity, Resources, StoragePlacement } from "./common.ts";
+import type { AbsolutePath, EnvMap, Image, IPv4, LinuxServerIds, NfsMount, Quantity, Resources, StoragePlacement, VolumeBackup } from "./common.ts";
 
 /**
  * The DFS export mounted read-only in PMS and every worker: one statically provisioned
@@ -91,6 +91,11 @@ export interface Transcode {
    * @default "20Gi"
    */
   size?: Quantity;
+  /**
+   * Longhorn recurring jobs of the claim: transcode segments are rewritten by every playback.
+   * @default {"scratch": "transcode segments, rewritten by every playback"}
+   */
+  backup?: VolumeBackup;
 }
 
 /** Plex Media Server (a linuxserver/plex container with the ClusterPlex PMS docker mod). */
@@ -130,6 +135,11 @@ export interface Pms {
     size?: Quantity;
     /** StorageClass. @default "longhorn" */
     storageClass?: "longhorn";
+    /**
+     * Longhorn recurring jobs of the claim: Plex's database is state (a rebuild takes hours).
+     * @default {"group": "config"}
+     */
+    backup?: VolumeBackup;
   };
   /** Container resources; requests are required by the policy gate. */
   resources: Resources;

@@ -187,6 +187,54 @@ export interface LifeSigns {
   nodePorts?: { [nodeName: string]: number };
 }
 
+/**
+ * The report CronJob (tools/report/): Longhorn volume health (degraded, faulted) and what the
+ * descheduler and the fencing job did (their Kubernetes Events), posted to Flux's
+ * notification-controller as events about this release, so the environment's Alert
+ * (clusters/<env>/alerts/alert-ha-jobs.yaml) sends them to the operator's Provider. See the chart
+ * README, "Reports", and docs/decisions.md "Backups, alerts and maintenance".
+ */
+export interface Report extends CronJobSettings {
+  /**
+   * notification-controller's event endpoint (its Service `notification-controller` in
+   * flux-system, port 80). Flux's default NetworkPolicy allow-webhooks admits it from every namespace.
+   * @default "http://notification-controller.flux-system.svc.cluster.local./"
+   */
+  notifyUrl?: string;
+  /** Log the reports instead of posting them. @default false */
+  dryRun?: boolean;
+  /**
+   * Seconds between reminders about a volume that stays degraded.
+   * @TJS-type integer
+   * @minimum 300
+   * @default 21600
+   */
+  remindSeconds?: number;
+  /** Namespace of the Longhorn Volume objects. @default "longhorn-system" */
+  longhornNamespace?: NamespaceName;
+  /**
+   * Namespaces whose Events are read: the descheduler's evictions are Events of the media pods;
+   * Events about Nodes (the fencing job's) are recorded in `default`.
+   * @default ["media", "default"]
+   * @minItems 1
+   * @uniqueItems true
+   */
+  eventNamespaces: NamespaceName[];
+  /**
+   * Events forwarded by their reporting component (prefix of reportingComponent or
+   * source.component): the descheduler (`sigs.k8s.io/descheduler`) and the fencing job
+   * (`ha-jobs-fencing`, which issue 16's job must use as reportingComponent).
+   * @default ["sigs.k8s.io/descheduler", "ha-jobs-fencing"]
+   */
+  components: string[];
+  /**
+   * Events forwarded by reason, whoever reported them (the descheduler's evictions are
+   * `Descheduled`).
+   * @default ["Descheduled"]
+   */
+  reasons?: string[];
+}
+
 /** charts/ha-jobs values. */
 export interface Values {
   /** Replaces the chart name in resource names. @default null */
@@ -197,4 +245,6 @@ export interface Values {
   descheduler: Descheduler;
   /** The fencing CronJob: non-graceful shutdown handling and split-brain protection. */
   fencing: Fencing;
+  /** The report CronJob: Longhorn volume health and the jobs' events to Flux's alerts. */
+  report?: Report;
 }

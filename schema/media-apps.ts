@@ -3,7 +3,7 @@
  * of the seed's "DFS Sharing" design. Each app is one entry of the `apps` map; adding an app is
  * one values entry (image and port; everything else has a default).
  */
-import type { AbsolutePath, EnvMap, ExtraMount, Image, IPv4, Ingress, LinuxServerIds, Resources, StoragePlacement, Volume } from "./common.ts";
+import type { AbsolutePath, EnvMap, ExtraMount, Image, IPv4, Ingress, LinuxServerIds, Resources, StoragePlacement, Volume, VolumeBackup } from "./common.ts";
 
 /**
  * The app's `/config` volume: a separate PersistentVolumeClaim on Longhorn (ReadWriteOnce),
@@ -11,6 +11,12 @@ import type { AbsolutePath, EnvMap, ExtraMount, Image, IPv4, Ingress, LinuxServe
  * database. Only `size` may change later (Longhorn volumes expand; a PVC never shrinks).
  */
 export interface ConfigVolume extends Volume {
+  /**
+   * Longhorn recurring jobs of the claim: the app's database is state, so by default it joins
+   * the backed-up group `config` of charts/longhorn-config.
+   * @default {"group": "config"}
+   */
+  backup?: VolumeBackup;
   /**
    * Where the claim is mounted in the container. linuxserver images keep everything under `/config`.
    * @default "/config"

@@ -147,6 +147,24 @@ export interface LonghornDefaultSettings {
    * HelmRelease)".
    */
   createDefaultDiskLabeledNodes: true;
+  /**
+   * Node Drain Policy: what Longhorn does when `kubectl drain` meets a node holding the last
+   * healthy replica of a volume (longhorn-manager types/setting.go, instance_manager_controller.go
+   * canDeleteInstanceManagerPDB). Unset: Longhorn's default `block-if-contains-last-replica`,
+   * right for two replicas on two storage nodes (a drain waits while the other node's replica is
+   * unhealthy). One storage node: `allow-if-replica-is-stopped` (Longhorn: "Select this option if
+   * you want to drain the node and do in-place upgrade/maintenance"); `block-for-eviction` can
+   * never finish on two nodes (replicas have nowhere to go). `npm run simulate -- --scenario
+   * drain-w1` shows the effect.
+   */
+  nodeDrainPolicy?: "block-if-contains-last-replica" | "allow-if-replica-is-stopped" | "block-for-eviction-if-contains-last-replica" | "block-for-eviction" | "always-allow";
+  /**
+   * Replica Replenishment Wait Interval (seconds, Longhorn default 600): how long Longhorn waits
+   * for a failed replica's node to return, to reuse its data, before rebuilding elsewhere.
+   * @TJS-type integer
+   * @minimum 0
+   */
+  replicaReplenishmentWaitInterval?: number;
 }
 
 /** `persistence`: the chart's own StorageClass, which this cluster does not use. */

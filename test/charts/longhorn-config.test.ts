@@ -44,8 +44,8 @@ describe.each<[string, number]>([
   ["homelab", 2],
   ["staging", 1],
 ])("rendered for %s", (env, replicas) => {
-  it("holds only StorageClasses, RecurringJobs and Settings", () => {
-    expect(new Set(rendered[env].map((o) => o.kind))).toEqual(new Set(env === "homelab" ? ["StorageClass", "RecurringJob", "Setting"] : ["StorageClass", "Setting"]));
+  it("holds only StorageClasses, RecurringJobs, Settings and the BackupTarget", () => {
+    expect(new Set(rendered[env].map((o) => o.kind))).toEqual(new Set(["StorageClass", "RecurringJob", "Setting", "BackupTarget"]));
   });
 
   it(`both StorageClasses use ${replicas} replica(s), one per storage node of the inventory`, () => {
@@ -125,10 +125,13 @@ describe.each<[string, number]>([
 });
 
 describe("homelab recurring job", () => {
-  it("snapshots daily in the default group, which applies to every volume without job labels", () => {
+  it("snapshots daily and backs up to the NAS per group; default applies to every volume without job labels", () => {
     expect(of("homelab", "RecurringJob").map((o) => [o.metadata.name, o.spec])).toEqual([
-      ["longhorn-config-snapshot-daily", { name: "longhorn-config-snapshot-daily", task: "snapshot", cron: "0 3 * * *", retain: 7, concurrency: 1, groups: ["default"], labels: {} }],
+      ["longhorn-config-snapshot-daily", { name: "longhorn-config-snapshot-daily", task: "snapshot", cron: "0 3 * * *", retain: 7, concurrency: 1, groups: ["default", "config", "streaming"], labels: {} }],
+      ["longhorn-config-backup-config", { name: "longhorn-config-backup-config", task: "backup", cron: "30 3 * * *", retain: 14, concurrency: 2, groups: ["default", "config"], labels: {} }],
+      ["longhorn-config-backup-streaming", { name: "longhorn-config-backup-streaming", task: "backup", cron: "0 5 * * 0", retain: 4, concurrency: 1, groups: ["streaming"], labels: {} }],
     ]);
+    expect(named("homelab", "BackupTarget", "default")).toMatchObject({ spec: { backupTargetURL: "nfs://192.168.1.50:/mnt/user/backups/longhorn", pollInterval: "5m0s" } });
   });
 });
 
@@ -165,6 +168,7 @@ describe("helm template with other values", () => {
     const res = await template([
       "--set-json", 'recurringJobs=[{"name":"snap","task":"snapshot","cron":"0 * * * *","groups":["hourly"]},{"name":"bk","task":"backup","cron":"0 4 * * *","retain":14}]',
       "--set-json", 'recurringJobSelector=[{"name":"hourly","isGroup":true},{"name":"bk"}]',
+      "--set-json", 'backupTarget={"server":"192.168.1.50","path":"/mnt/user/backups/longhorn"}',
     ]);
     expect(res.exitCode, res.stderr).toBe(0);
     const scs = docs(res.stdout).filter((o) => o.kind === "StorageClass") as Sc[];

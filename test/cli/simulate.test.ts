@@ -17,7 +17,7 @@ describe("npm run simulate", () => {
     expect(envelope).toMatchObject({ tool: "simulate", ok: res.exitCode === 0 });
     const report = envelope.data;
     expect(report.env).toBe("homelab");
-    expect(report.scenarios.map((s: { name: string }) => s.name)).toEqual(["w1-down", "w1-back", "w1-cordoned", "w3-down", "w2-down", "w1-partitioned", "w1-partitioned-from-cp1", "w1-kubelet-crashed"]);
+    expect(report.scenarios.map((s: { name: string }) => s.name)).toEqual(["w1-down", "w1-back", "w1-cordoned", "w3-down", "w2-down", "w1-partitioned", "w1-partitioned-from-cp1", "w1-kubelet-crashed", "drain-w1", "drain-w2"]);
     expect(report.placement.find((p: { pod: string }) => p.pod === "decypharr-streaming-0").node).toBe("w1");
     expect(res.exitCode).toBe(report.ok ? 0 : 1);
   });
@@ -38,7 +38,7 @@ describe("npm run simulate", () => {
   });
 
   it.each([
-    [["--env", "homelab", "--scenario", "w9-down"], /--scenario "w9-down" is not a scenario; known: w1-down, w1-back, w1-cordoned, w3-down, w2-down, w1-partitioned, w1-partitioned-from-cp1, w1-kubelet-crashed\. Did you mean w1-down\?/],
+    [["--env", "homelab", "--scenario", "w9-down"], /--scenario "w9-down" is not a scenario; known: w1-down, w1-back, w1-cordoned, w3-down, w2-down, w1-partitioned, w1-partitioned-from-cp1, w1-kubelet-crashed, drain-w1, drain-w2\. Did you mean w1-down\?/],
     [["--env", "homelab", "--mode", "fast"], /--mode "fast" is not a fencing mode; known: availability, safety/],
     [["--scenario", "w1-down"], /--env is required/],
     [["--env", "homelab", "--bogus"], /Unknown option '--bogus'/],

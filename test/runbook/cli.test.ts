@@ -24,7 +24,7 @@ describe("npm run runbook", () => {
     expect(res.exitCode).toBe(0);
     const data = (JSON.parse(res.stdout) as { tool: string; data: { env: string; sections: { id: string }[] } }).data;
     expect(data.env).toBe("homelab");
-    expect(data.sections.map((s) => s.id)).toEqual(["nodes", "packages", "labels", "taints", "longhorn", "gpu", "dfs", "verify", "seed"]);
+    expect(data.sections.map((s) => s.id)).toEqual(["nodes", "packages", "labels", "taints", "longhorn", "gpu", "dfs", "verify", "backups", "drain", "seed"]);
   });
 
   it.each([

@@ -15,6 +15,7 @@ import { loadInventory } from "../lib/inventory.ts";
 import { repoRoot } from "../lib/paths.ts";
 import type { Finding } from "../lint/types.ts";
 import { formatReport, preflight, type PreflightResult } from "../preflight/compare.ts";
+import { withDatastoreCheck } from "../preflight/datastore.ts";
 import { NodeListError, parseNodeList } from "../preflight/nodes.ts";
 import { checkLonghornNodes, parseLonghornNodes } from "../preflight/longhorn.ts";
 import { requireEnv } from "./names.ts";
@@ -70,6 +71,7 @@ Longhorn node, disks only on the storage nodes, required packages present).`,
     if (err instanceof NodeListError) throw new InputFindingError(err.message, { cause: err });
     throw err;
   }
+  if (!longhornArg) result = withDatastoreCheck(result, inventory);
   const summary = `preflight ${env}: ${result.errors} errors, ${result.warnings} warnings (${result.inventoryNodes} inventory nodes, ${result.clusterNodes} cluster nodes)`;
   if (json) emit({ ok: result.errors === 0, summary, findings: findings(result), data: result });
   else out(formatReport(result));

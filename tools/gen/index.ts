@@ -32,6 +32,12 @@ export async function generateAll(root = repoRoot): Promise<Map<string, string>>
     const { bundleFencing } = (await import(bundler)) as { bundleFencing: () => Promise<string> };
     files.set("charts/ha-jobs/files/fencing.mjs", await bundleFencing());
   }
+  // The report job's bundle (Longhorn volume health and the jobs' events to Flux's alerts).
+  const reportBundler = join(repoRoot, "tools/report/bundle.ts");
+  if (listCharts(root).includes("ha-jobs") && existsSync(reportBundler)) {
+    const { bundleReport } = (await import(reportBundler)) as { bundleReport: () => Promise<string> };
+    files.set("charts/ha-jobs/files/report.mjs", await bundleReport());
+  }
   return files;
 }
 

@@ -22,6 +22,7 @@ import { validateLayers } from "../lib/values-validate.ts";
 import type { PathSegment } from "../lib/yaml.ts";
 import { DATA_PATHS } from "./datapath.ts";
 import { objectRef, type Finding, type Location } from "./types.ts";
+import { lintAlerts } from "./alerts.ts";
 import { checkLonghornRelease } from "./upstream/longhorn.ts";
 
 type UpstreamCheck = (u: UpstreamRelease, inventory: Cluster, locate: (path: readonly PathSegment[]) => Location) => Finding[];
@@ -82,6 +83,7 @@ export async function lintFluxLayer(e: Environment, inventory: Cluster): Promise
       message: `no kustomization.yaml or Flux Kustomization under clusters/${e.env}/ lists this file, so Flux never applies it. Fix: add it to the resources of its directory's kustomization.yaml, or delete it`,
     });
   }
+  findings.push(...lintAlerts(e));
   findings.push(...checkMetallbPool(e, inventory));
   findings.push(...checkL2Pools(e));
   findings.push(...checkFluxGraph(e));

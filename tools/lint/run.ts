@@ -24,6 +24,7 @@ import { mapLimit, renderPrepared, withPreparedChart, type K8sObject } from "../
 import { locate, validateLayers } from "../lib/values-validate.ts";
 import type { PathSegment } from "../lib/yaml.ts";
 import { policyStage, type Violation } from "../policy/index.ts";
+import { checkBackupCoverage, checkDisruptionBudgets } from "./backups.ts";
 import { CHART_ASSERTIONS } from "./charts/index.ts";
 import { assertions as commonAssertions } from "./common.ts";
 import { checkDataPath } from "./datapath.ts";
@@ -232,6 +233,12 @@ export async function lintEnvironment(opts: LintOptions = {}): Promise<LintRepor
       const lan = checkLanAddresses(envInfo.inventory, envInfo.upstream, objects);
       reports.push({ env, release: "(LAN addresses)", chart: "-", kind: "environment", ok: !lan.some((f) => f.severity === "error"), ms: 0, findings: lan, note: "fixed LoadBalancer addresses in the MetalLB pool, once each" });
     }
+    const complete = rendered.filter((r) => r.objects).map((r) => ({ profile: r.profile!, objects: r.objects! }));
+    const backups = [...checkBackupCoverage(complete), ...checkDisruptionBudgets(complete)];
+    reports.push({
+      env, release: "(backups)", chart: "-", kind: "environment", ok: !backups.some((f) => f.severity === "error"), ms: 0, findings: backups,
+      note: "every Longhorn claim is backed up or declared scratch; no PodDisruptionBudget blocks a drain",
+    });
     const incomplete = rendered.some((r) => !r.objects);
     reports.push({
       env, release: "(policy)", chart: "-", kind: "environment", ok: !findings.some((f) => f.severity === "error"),

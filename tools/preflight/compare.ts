@@ -24,6 +24,7 @@ export type DriftKind =
   | "ip-missing"
   | "node-absent"
   | "node-unknown"
+  | "datastore-unknown"
   | "taint-managed"
   | "longhorn-node-missing"
   | "longhorn-node-extra"

@@ -5,6 +5,7 @@
  * commands that verify the result. Pure: buildRunbook returns data, renderRunbook the Markdown.
  */
 import type { Cluster, ClusterNode } from "../../schema/cluster.ts";
+import { backupsSection, drainSection } from "./backups.ts";
 import { dfsExportBlock, dfsParentBlock, exportOptions, renderCommandBlock, seedCorrections } from "./dfs.ts";
 import { exportAddress, KEEPALIVED, keepalivedBlock, RELEASE_SECONDS, TAKEOVER_SECONDS } from "./keepalived.ts";
 import { DATA_PATHS } from "../lint/datapath.ts";
@@ -201,7 +202,7 @@ export function buildRunbook(inv: Cluster, opts: { source?: string } = {}): Runb
   return {
     env: inv.name,
     source: opts.source ?? `values/${inv.name}/cluster.yaml`,
-    sections: [nodesSection(inv), packagesSection(inv), labelsSection(inv), taintsSection(inv), longhornSection(inv), gpuSection(inv), dfsSection(inv), verifySection(inv), seedSection(inv)],
+    sections: [nodesSection(inv), packagesSection(inv), labelsSection(inv), taintsSection(inv), longhornSection(inv), gpuSection(inv), dfsSection(inv), verifySection(inv), backupsSection(inv), drainSection(inv), seedSection(inv)],
   };
 }
 

@@ -6,6 +6,7 @@
 import { loadInventory, type Cluster } from "../lib/inventory.ts";
 import { renderEnvironment, type RenderedRelease } from "../lib/render.ts";
 import { addDfsExport } from "./dfs-export.ts";
+import { scenarioDrain } from "./drain.ts";
 import { dfsFacts, findDescheduler, findFencing, longhornFacts, requireDescheduler, transcodeMode, type LonghornFacts } from "./facts.ts";
 import { inventoryNodes, nodeLabel, podsOf, resolveClaims } from "./model.ts";
 import { NODE_DOWN_POLICY_FOR_MODE, type FencingMode } from "../fencing/decide.ts";
@@ -95,15 +96,18 @@ export function placementViolations(ctx: SimContext): string[] {
 }
 
 /** Runs one scenario, with the DFS export timeline of the storage scenarios (tools/simulate/dfs-export.ts). */
-export function runScenario(ctx: SimContext, name: ScenarioName, releases: readonly RenderedRelease[]): ScenarioResult {
-  const r = runScenarioOnly(ctx, name, releases);
+export function runScenario(ctx: SimContext, name: ScenarioName, releases: readonly RenderedRelease[], root?: string): ScenarioResult {
+  const r = runScenarioOnly(ctx, name, releases, root);
   addDfsExport(ctx, r, releases);
   return r;
 }
 
 /** Runs one scenario. w1-back and w1-cordoned need the descheduler (a clear error otherwise). */
-function runScenarioOnly(ctx: SimContext, name: ScenarioName, releases: readonly RenderedRelease[]): ScenarioResult {
+function runScenarioOnly(ctx: SimContext, name: ScenarioName, releases: readonly RenderedRelease[], root?: string): ScenarioResult {
   switch (name) {
+    case "drain-w1":
+    case "drain-w2":
+      return scenarioDrain(ctx, name, releases, root);
     case "w1-down": {
       const { after: _after, ...r } = scenarioPrimaryDown(ctx);
       return r;
@@ -135,7 +139,7 @@ function runScenarioOnly(ctx: SimContext, name: ScenarioName, releases: readonly
 export function simulateReleases(env: string, releases: readonly RenderedRelease[], inventory: Cluster, opts: SimulateOptions = {}): SimulationReport {
   const ctx = buildContext(env, releases, inventory, opts);
   const names = opts.scenario ? [opts.scenario] : [...SCENARIOS];
-  const scenarios = names.map((n) => runScenario(ctx, n, releases));
+  const scenarios = names.map((n) => runScenario(ctx, n, releases, opts.root));
   const lh = longhornPlacement(env, releases, ctx.nodes, opts.root);
   const pv = [...placementViolations(ctx), ...(lh ? longhornUnreachable(lh, ctx.base.bound) : [])];
   return {

@@ -93,6 +93,23 @@ describe("lint of charts/longhorn-config", () => {
     expect(text(await lint("homelab", (root) => editFixture(root, "clusters/homelab/apps/longhorn-config.yaml", "mode: enabled", rules)))).toBe("");
   });
 
+  it.each<[string, string, string]>([
+    ["a backup target on a storage node", "numberOfReplicas: 2\nbackupTarget:\n  server: 192.168.1.12\n  path: /mnt/user/backups/longhorn\n", "the NAS of values/homelab/cluster.yaml is nfs.unraid.server 192.168.1.50"],
+    ["a backup target outside the backups export", "numberOfReplicas: 2\nbackupTarget:\n  server: 192.168.1.50\n  path: /mnt/user/media/longhorn\n", "is not under the NAS backups export /mnt/user/backups"],
+    ["a backup job without a backup target", "numberOfReplicas: 2\nrecurringJobs:\n  - name: backup-config\n    task: backup\n    cron: \"0 3 * * *\"\n    groups: [default]\n", "has task backup but backupTarget is null"],
+  ])("fails on %s", async (_name, values, expected) => {
+    const findings = await lint("homelab", (root) => writeFixture(root, "values/homelab/longhorn-config.yaml", values));
+    const errors = findings.filter((f) => f.severity === "error");
+    expect(text(errors)).toContain(expected);
+  });
+
+  it("fails when the Longhorn release sets another backup target", async () => {
+    const findings = await lint("homelab", (root) =>
+      editFixture(root, "clusters/homelab/infrastructure/longhorn.yaml", /\n    defaultSettings:/, "\n    defaultBackupStore:\n      backupTarget: nfs://192.168.1.12:/backups\n    defaultSettings:"),
+    );
+    expect(text(findings)).toContain("the Longhorn release sets defaultBackupStore.backupTarget nfs://192.168.1.12:/backups");
+  });
+
   it("warns when the settings are not enforced", async () => {
     const findings = await lint("homelab", (root) => writeFixture(root, "values/homelab/longhorn-config.yaml", "numberOfReplicas: 2\nsettings:\n  enforce: false\n"));
     expect(findings.map((f) => f.severity)).toEqual(["warning"]);

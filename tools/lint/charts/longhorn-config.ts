@@ -177,4 +177,36 @@ export const shareManagerOnStorageNodes: ChartAssertion = (ctx) => {
   return out;
 };
 
-export const assertions: ChartAssertion[] = [storageClassesPresent, shareManagerOnStorageNodes, replicasMatchInventory, settingsEnforceSeed, settingsAgreeWithLonghornRelease, settingsKeptByDriftDetection];
+/**
+ * The backup target is the inventory's NAS (`nfs.unraid.server`, at or under
+ * `nfs.unraid.exports.backups`), off the storage nodes; and the Longhorn release does not set a
+ * different one: longhorn-manager writes the release's `defaultBackupStore.backupTarget` into the
+ * BackupTarget `default` on every start and ConfigMap change (longhorn-manager
+ * datastore/longhorn.go syncDefaultBackupTargetResourceWithCustomizedParameters), Flux would put
+ * this chart's value back, and the two would flip.
+ */
+export const backupTargetOnTheNas: ChartAssertion = (ctx) => {
+  const bt = ctx.values.backupTarget as { server: string; path: string } | null | undefined;
+  if (!bt) return [];
+  const out: Finding[] = [];
+  const nas = ctx.inventory.nfs.unraid;
+  const inv = `values/${ctx.env}/cluster.yaml`;
+  if (bt.server !== nas.server) {
+    out.push({ severity: "error", location: ctx.locate(["backupTarget", "server"]), message: `backupTarget.server is ${bt.server}, but the NAS of ${inv} is nfs.unraid.server ${nas.server}; a backup target on a storage node fails together with the replicas. Fix: set backupTarget.server: ${nas.server}` });
+  }
+  const root = nas.exports.backups;
+  if (!root) {
+    out.push({ severity: "error", location: ctx.locate(["backupTarget", "path"]), message: `${inv} names no backups export (nfs.unraid.exports.backups), so the runbook cannot set up the share Longhorn writes to. Fix: add nfs.unraid.exports.backups (e.g. /mnt/user/backups) to the inventory` });
+  } else if (bt.path !== root && !bt.path.startsWith(`${root.replace(/\/$/, "")}/`)) {
+    out.push({ severity: "error", location: ctx.locate(["backupTarget", "path"]), message: `backupTarget.path ${bt.path} is not under the NAS backups export ${root} (${inv} nfs.unraid.exports.backups), so the mount would fail. Fix: use ${root}/longhorn` });
+  }
+  const longhorn = ctx.upstream.find((u) => u.chart === "longhorn");
+  const theirs = (longhorn?.hr.spec as { values?: { defaultBackupStore?: { backupTarget?: string | null } } } | undefined)?.values?.defaultBackupStore?.backupTarget;
+  const mine = ctx.objects.find((o) => o.kind === "BackupTarget") as { spec?: { backupTargetURL?: string } } | undefined;
+  if (longhorn && theirs && theirs !== mine?.spec?.backupTargetURL) {
+    out.push({ severity: "error", location: { file: longhorn.file, ...longhorn.doc.position(["spec", "values", "defaultBackupStore", "backupTarget"]) }, message: `the Longhorn release sets defaultBackupStore.backupTarget ${theirs}, but longhorn-config renders BackupTarget default with ${mine?.spec?.backupTargetURL}: longhorn-manager and Flux would flip it. Fix: remove defaultBackupStore.backupTarget from the Longhorn release (longhorn-config owns the target)` });
+  }
+  return out;
+};
+
+export const assertions: ChartAssertion[] = [backupTargetOnTheNas, storageClassesPresent, shareManagerOnStorageNodes, replicasMatchInventory, settingsEnforceSeed, settingsAgreeWithLonghornRelease, settingsKeptByDriftDetection];
