@@ -2,8 +2,12 @@
  * Values of the upstream Longhorn chart 1.12.x (`longhorn` from https://charts.longhorn.io), as
  * this cluster sets them inline in clusters/<env>/infrastructure/longhorn.yaml (`spec.values`).
  *
- * Only the keys this cluster sets are typed, so a typo or an unknown key is an error. Key names
- * and allowed values follow the chart's values.yaml and questions.yaml at tag v1.12.1. The seed's
+ * The keys this cluster sets are typed (the seed's non-negotiables as `const`, with their reasons);
+ * every other key the chart accepts is allowed (`[key: string]: unknown`, e.g.
+ * `defaultSettings.storageOverProvisioningPercentage`). The chart has no values.schema.json, so
+ * lint closes these objects against the real chart's values.yaml instead (tools/lint/upstream/
+ * values-keys.ts): a key the chart does not have is an error there, with the nearest real key.
+ * Key names and allowed values follow the chart's values.yaml and questions.yaml at tag v1.12.1. The seed's
  * non-negotiable 2-node settings (ARCHITECTURE-DECISIONS.md, "Storage Backend" and "HA Strategy")
  * are `const`: the only value that differs between environments is the replica count, which must
  * equal the number of storage nodes in the environment's inventory (2 on homelab, 1 on staging);
@@ -97,6 +101,8 @@ export interface LonghornDefaultSettings {
    * HelmRelease)".
    */
   createDefaultDiskLabeledNodes: true;
+  /** Any other key of the chart's `defaultSettings` / values (checked against its values.yaml). */
+  [key: string]: unknown;
 }
 
 /** `persistence`: the chart's own StorageClass, which this cluster does not use. */
@@ -123,6 +129,8 @@ export interface LonghornPersistence {
    * @maximum 3
    */
   defaultClassReplicaCount: 1 | 2 | 3;
+  /** Any other key of the chart's `defaultSettings` / values (checked against its values.yaml). */
+  [key: string]: unknown;
 }
 
 /** charts.longhorn.io `longhorn` 1.12.x values this cluster sets (`spec.values` of the HelmRelease). */
@@ -139,6 +147,7 @@ export interface LonghornValues {
      * upgrade, including the first install where there is nothing to check.
      */
     jobEnabled: false;
+    [key: string]: unknown;
   };
   /** longhorn-manager DaemonSet: on the storage nodes only, tolerating the storage taint. */
   longhornManager: StoragePlacedComponent;
@@ -146,6 +155,8 @@ export interface LonghornValues {
   longhornDriver: StoragePlacedComponent;
   /** longhorn-ui Deployment: on the storage nodes, tolerating the storage taint. */
   longhornUI: StoragePlacedComponent;
+  /** Any other key of the chart's `defaultSettings` / values (checked against its values.yaml). */
+  [key: string]: unknown;
 }
 
 /**

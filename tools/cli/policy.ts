@@ -50,9 +50,11 @@ await runMain(async () => {
       objectCount = objects.length;
       violations = [...checkPolicy(objects, allowlist), ...scanViolations(scanText(text, label))];
     } else {
-      const objects = (await renderEnvironment(env)).flatMap((r) => r.objects);
+      const releases = await renderEnvironment(env);
+      const objects = releases.flatMap((r) => r.objects);
+      const owners = new Map(releases.filter((r) => r.upstream).flatMap((r) => r.objects.map((o) => [o, r.helmRelease ?? ""] as const)));
       objectCount = objects.length;
-      violations = await policyStage(env, objects);
+      violations = await policyStage(env, objects, undefined, owners);
     }
   } catch (err) {
     if (err instanceof PolicyFileError) throw new UsageError(err.message, { cause: err });

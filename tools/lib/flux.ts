@@ -54,17 +54,29 @@ export interface Profile {
   values: Values;
 }
 
-/** A HelmRelease of an upstream chart (from a HelmRepository): validated, not rendered. */
+/**
+ * A HelmRelease of an upstream chart (from a HelmRepository): the chart is fetched from the
+ * repository or a mirror (tools/lib/charts.ts) and rendered like ours.
+ */
 export interface UpstreamRelease {
   env: string;
   file: string;
   hr: K8sObject;
   doc: SourceDoc;
   name: string;
+  hrNamespace: string;
+  /** Helm release name and target namespace, as helm-controller computes them. */
+  release: string;
   namespace: string;
   chart: string;
   /** `HelmRepository/namespace/name` the chart comes from. */
   source: string;
+  /** The HelmRepository's spec.url, and the HelmRelease's version range (`*` when unset, as source-controller). */
+  repoUrl: string;
+  version: string;
+  /** valuesFrom and spec.values, in order, and their merge (the user values helm-controller passes). */
+  userLayers: ValuesLayer[];
+  user: Values;
 }
 
 export interface Environment {
@@ -270,7 +282,13 @@ function resolveRelease(env: string, o: FluxObject, objects: FluxObject[], root:
     throw at(["spec", "chart", "spec", "sourceRef"], `sourceRef ${ref.kind}/${refNs}/${ref.name} is not defined in clusters/${env}/. Fix: add the source or correct the reference`);
   }
   if (ref.kind === "HelmRepository") {
-    return { env, file: o.file, hr, doc: o.doc, name: hr.metadata.name, namespace: hr.spec?.targetNamespace ?? hrNamespace, chart: spec.chart, source: `HelmRepository/${refNs}/${ref.name}` };
+    const { userLayers, user } = userValues(env, o, hr, objects, at);
+    return {
+      env, file: o.file, hr, doc: o.doc, name: hr.metadata.name, hrNamespace, release: releaseName(hr), namespace: hr.spec?.targetNamespace ?? hrNamespace,
+      chart: spec.chart, source: `HelmRepository/${refNs}/${ref.name}`,
+      repoUrl: String((source.obj.spec as { url?: unknown } | undefined)?.url ?? ""), version: (spec as { version?: string }).version || "*",
+      userLayers, user,
+    };
   }
   if (ref.kind !== "GitRepository") throw at(["spec", "chart", "spec", "sourceRef", "kind"], `sourceRef kind ${ref.kind} is not supported. Fix: use GitRepository or HelmRepository`);
 
@@ -299,6 +317,35 @@ function resolveRelease(env: string, o: FluxObject, objects: FluxObject[], root:
   const defaults = defaultLayers.reduce<Values>((acc, l) => mergeMaps(acc, l.value as Values), {});
 
   // 2. valuesFrom (in order), then spec.values.
+  const { userLayers, user } = userValues(env, o, hr, objects, at);
+
+  return {
+    env,
+    file: o.file,
+    hr,
+    doc: o.doc,
+    name: hr.metadata.name,
+    hrNamespace,
+    release: releaseName(hr),
+    namespace: hr.spec?.targetNamespace ?? hrNamespace,
+    chart,
+    chartDir,
+    defaultLayers,
+    userLayers,
+    defaults,
+    user,
+    values: coalesce(defaults, user),
+  };
+}
+
+type ReleaseSpec = {
+  values?: unknown;
+  valuesFrom?: { kind: string; name: string; valuesKey?: string; targetPath?: string; optional?: boolean }[];
+};
+
+/** helm-controller's user values: valuesFrom references in order, then spec.values (fluxcd/pkg/chartutil ChartValuesFromReferences). */
+function userValues(env: string, o: FluxObject, hr: K8sObject & { spec?: ReleaseSpec }, objects: FluxObject[], at: (path: (string | number)[], msg: string) => InputError): { userLayers: ValuesLayer[]; user: Values } {
+  const hrNamespace = hr.metadata.namespace ?? "default";
   const userLayers: ValuesLayer[] = [];
   let user: Values = {};
   (hr.spec?.valuesFrom ?? []).forEach((vf, i) => {
@@ -333,22 +380,5 @@ function resolveRelease(env: string, o: FluxObject, objects: FluxObject[], root:
     user = mergeMaps(user, hr.spec.values);
     userLayers.push({ doc: o.doc, base: ["spec", "values"], mount: [], value: hr.spec.values });
   }
-
-  return {
-    env,
-    file: o.file,
-    hr,
-    doc: o.doc,
-    name: hr.metadata.name,
-    hrNamespace,
-    release: releaseName(hr),
-    namespace: hr.spec?.targetNamespace ?? hrNamespace,
-    chart,
-    chartDir,
-    defaultLayers,
-    userLayers,
-    defaults,
-    user,
-    values: coalesce(defaults, user),
-  };
+  return { userLayers, user };
 }

@@ -9,6 +9,7 @@
  */
 import { readFileSync } from "node:fs";
 import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
+import { Ajv2020 } from "ajv/dist/2020.js";
 import addFormatsModule from "ajv-formats";
 import { InputError, type PathSegment, type SourceDoc } from "./yaml.ts";
 
@@ -32,9 +33,14 @@ const compiled = new Map<string, ValidateFunction>();
 export function compileSchema(schemaPath: string): ValidateFunction {
   let fn = compiled.get(schemaPath);
   if (!fn) {
-    const ajv = new Ajv({ allErrors: true, strict: false, allowUnionTypes: true, verbose: true });
-    addFormats(ajv);
     const schema = JSON.parse(readFileSync(schemaPath, "utf8"));
+    // Upstream charts' schemas may declare draft 2020-12 (Traefik's does); Helm 4 honours $schema.
+    const opts = { allErrors: true, strict: false, allowUnionTypes: true, verbose: true };
+    const draft = String(schema.$schema ?? "");
+    const ajv = /2020-12/.test(draft) ? (new Ajv2020(opts) as unknown as Ajv) : new Ajv(opts);
+    // Spellings of a known draft ajv has no meta-schema under (MetalLB's `https://…draft-07/schema#`).
+    if (draft && !/2020-12/.test(draft) && draft !== "http://json-schema.org/draft-07/schema#") delete schema.$schema;
+    addFormats(ajv);
     fn = ajv.compile(schema);
     compiled.set(schemaPath, fn);
   }

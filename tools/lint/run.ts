@@ -8,8 +8,10 @@
  *   4. every rendered object against its Kubernetes / CRD schema;
  *   5. the chart's own assertions (tools/lint/charts/<chart>.ts) and the cross-chart ones;
  * then, per environment, 6. the security policy gate (tools/policy) over all rendered objects.
- * Upstream releases (charts from a HelmRepository) cannot be fetched offline: they are validated
- * (CRD schema, references, typed values) and reported as "not rendered".
+ * Upstream releases (charts from a HelmRepository) are rendered with the real chart from the
+ * mirror (CHART_MIRROR / --chart-mirror), the cache or the repository, in parallel with ours, and
+ * their objects join the policy gate (tools/lint/upstream/release.ts); an unavailable chart is a
+ * WARNING naming the release and the fix.
  */
 import { existsSync } from "node:fs";
 import { availableParallelism } from "node:os";
@@ -25,7 +27,8 @@ import { mapLimit, renderPrepared, withPreparedChart, type K8sObject } from "../
 import { locate, validateLayers } from "../lib/values-validate.ts";
 import { InputError, type PathSegment } from "../lib/yaml.ts";
 import { policyStage, type Violation } from "../policy/index.ts";
-import { checkInstallOrder, lintFluxLayer, lintUpstream } from "./environment.ts";
+import { checkInstallOrder, lintFluxLayer } from "./environment.ts";
+import { lintUpstreamRelease, type UpstreamLint } from "./upstream/release.ts";
 import { objectRef, type ChartAssertion, type Finding, type LintContext } from "./types.ts";
 
 export interface ProfileReport {
@@ -42,6 +45,8 @@ export interface ProfileReport {
   objects?: K8sObject[];
   /** The profile linted (chart profiles). */
   profile?: Profile;
+  /** `namespace/name` of the HelmRelease (upstream releases). */
+  helmRelease?: string;
   note?: string;
 }
 
@@ -184,17 +189,24 @@ export async function lintEnvironment(opts: LintOptions = {}): Promise<LintRepor
     }
     const objFindings = await lintFluxLayer(environment, inventory);
     reports.push(envReport(objFindings, `${environment.objects.length} Flux objects, ${environment.profiles.length} chart releases, ${environment.upstream.length} upstream releases`));
+    const h = helm;
+    // Upstream releases render with the real chart, in parallel with ours (tools/lint/upstream/release.ts).
     for (const u of environment.upstream) {
       if (opts.chart && opts.chart !== u.chart) continue;
-      const tu = performance.now();
-      const findings = lintUpstream(u, inventory);
-      reports.push({
-        env, release: u.name, chart: u.chart, kind: "upstream", ok: !findings.some((f) => f.severity === "error"),
-        ms: Math.round(performance.now() - tu), findings,
-        note: `validated, not rendered: upstream chart ${u.chart} from ${u.source} cannot be fetched offline`,
+      jobs.push(async () => {
+        const tu = performance.now();
+        let r: UpstreamLint;
+        try {
+          r = await lintUpstreamRelease(u, inventory, h);
+        } catch (err) {
+          r = { findings: [fromError(err)], note: "crashed" };
+        }
+        return {
+          env, release: u.release, chart: u.chart, kind: "upstream", ok: !r.findings.some((f) => f.severity === "error"),
+          ms: Math.round(performance.now() - tu), findings: r.findings, objects: r.objects, note: r.note, helmRelease: `${u.hrNamespace}/${u.name}`,
+        };
       });
     }
-    const h = helm;
     for (const p of environment.profiles) {
       if (opts.chart && opts.chart !== p.chart) continue;
       jobs.push(() => lintProfile(p, inventory, h, environment.upstream));
@@ -210,11 +222,13 @@ export async function lintEnvironment(opts: LintOptions = {}): Promise<LintRepor
     const objects = rendered.flatMap((r) => r.objects ?? []);
     let findings: Finding[];
     try {
-      findings = (await policyStage(env, objects, root)).map(fromViolation);
+      // Objects of upstream releases may break the rules values/<env>/policy.yaml upstreamReleases accepts for them.
+      const owners = new Map(rendered.filter((r) => r.kind === "upstream").flatMap((r) => (r.objects ?? []).map((o) => [o, r.helmRelease ?? ""] as const)));
+      findings = (await policyStage(env, objects, root, owners)).map(fromViolation);
     } catch (err) {
       findings = [fromError(err)];
     }
-    const order = checkInstallOrder(rendered.filter((r) => r.objects).map((r) => ({ profile: r.profile!, objects: r.objects! })));
+    const order = checkInstallOrder(rendered.filter((r) => r.objects && r.profile).map((r) => ({ profile: r.profile!, objects: r.objects! })));
     reports.push({
       env, release: "(install order)", chart: "-", kind: "environment", ok: order.length === 0, ms: 0, findings: order,
       note: "dependsOn covers every StorageClass and the DFS mount a release uses",
