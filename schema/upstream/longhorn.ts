@@ -58,6 +58,8 @@ export interface StoragePlacedComponent {
    * @maxItems 1
    */
   tolerations: StorageToleration[];
+  /** Any other key of the component the chart has (replicas, priorityClass, ...). */
+  [key: string]: unknown;
 }
 
 /** `defaultSettings`: rendered by the chart into the `longhorn-default-setting` ConfigMap. */
@@ -171,6 +173,7 @@ export interface HomelabLonghornDefaultSettings extends LonghornDefaultSettings 
    * scheduling on 2 nodes"); fewer loses the volume with one node.
    */
   defaultReplicaCount: '{"v1":"2","v2":"2"}';
+  [key: string]: unknown;
 }
 
 /** `persistence` on homelab: the chart's (unused) StorageClass also at the seed's 2 replicas. */
@@ -180,6 +183,7 @@ export interface HomelabLonghornPersistence extends LonghornPersistence {
    * two storage nodes; kept equal to defaultSettings.defaultReplicaCount.
    */
   defaultClassReplicaCount: 2;
+  [key: string]: unknown;
 }
 
 /**
@@ -193,4 +197,5 @@ export interface HomelabLonghornValues extends LonghornValues {
   defaultSettings: HomelabLonghornDefaultSettings;
   /** The chart's StorageClass: off, charts/longhorn-config owns `longhorn` and `longhorn-rwx`. */
   persistence: HomelabLonghornPersistence;
+  [key: string]: unknown;
 }

@@ -79,10 +79,10 @@ export interface TraefikValues {
   };
   /** The LoadBalancer Service MetalLB gives an address. */
   service: {
-    /** Service type: MetalLB assigns the address. @default "LoadBalancer" */
-    type: "LoadBalancer";
-    /** Extra spec fields of the Service. */
-    spec?: {
+    /** Fields copied into the Service spec (the chart has no `service.type`: it is `service.spec.type`). */
+    spec: {
+      /** Service type: MetalLB assigns the address. @default "LoadBalancer" */
+      type: "LoadBalancer";
       /** A fixed address from the MetalLB pool; lint checks it lies in the inventory's pool. */
       loadBalancerIP?: IPv4;
       [key: string]: unknown;

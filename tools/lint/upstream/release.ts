@@ -5,8 +5,8 @@
  *   2. the chart at the version the HelmRelease asks for (tools/lib/charts.ts: range resolved
  *      against the repository index, from the mirror, the cache or the repository);
  *   3. the chart's own values.schema.json on the coalesced values, as Helm applies it for
- *      helm-controller, errors at the HelmRelease's spec.values line; for a chart without one
- *      (Longhorn), the keys against the chart's values.yaml;
+ *      helm-controller, errors at the HelmRelease's spec.values line; where the schema does not
+ *      decide (Longhorn has none, MetalLB's is open), the keys against the chart's values.yaml;
  *   4. `helm template` with the real chart, and every rendered object against its Kubernetes/CRD
  *      schema; the objects then go through the policy gate and install-order checks like ours.
  * A chart that cannot be fetched is a WARNING naming the release and the fix.
@@ -17,11 +17,18 @@ import type { UpstreamRelease } from "../../lib/flux.ts";
 import type { Helm } from "../../lib/helm.ts";
 import { validateObject } from "../../lib/k8s-validate.ts";
 import type { K8sObject } from "../../lib/render.ts";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { lintUpstream } from "../environment.ts";
 import { objectRef, type Finding } from "../types.ts";
 import { unknownChartKeys } from "./values-keys.ts";
+
+/**
+ * Maps a chart copies verbatim into an object (`toYaml`), so any key is valid there although the
+ * chart's values.yaml has a non-empty default: Traefik's `service.spec` goes into the Service spec
+ * (traefik-helm-chart templates/_service.tpl `traefik.service-spec`: `toYaml .service.spec`).
+ */
+const PASS_THROUGH: Record<string, string[][]> = { traefik: [["service", "spec"]] };
 
 export interface UpstreamLint {
   findings: Finding[];
@@ -41,10 +48,12 @@ export async function lintUpstreamRelease(u: UpstreamRelease, inventory: Cluster
   }
   const label = `${chart.name} ${chart.version}`;
   const note = `rendered with ${label} (${chart.origin})`;
-  const hasSchema = existsSync(join(chart.dir, "values.schema.json"));
-  const schemaErrors = hasSchema
-    ? validateChartValues(u, chart).map((e): Finding => ({ severity: "error", object: objectRef(u.hr), location: { file: e.file, line: e.line, col: e.col }, message: e.detail }))
-    : unknownChartKeys(u, chartDefaults(chart), label);
+  const schemaFile = join(chart.dir, "values.schema.json");
+  const schema = existsSync(schemaFile) ? JSON.parse(readFileSync(schemaFile, "utf8")) : undefined;
+  const schemaErrors = [
+    ...validateChartValues(u, chart).map((e): Finding => ({ severity: "error", object: objectRef(u.hr), location: { file: e.file, line: e.line, col: e.col }, message: e.detail })),
+    ...unknownChartKeys(u, chartDefaults(chart), label, schema, PASS_THROUGH[u.chart] ?? []),
+  ];
   findings.push(...schemaErrors);
   if (schemaErrors.length > 0) return { findings, note };
   let objects: K8sObject[];
