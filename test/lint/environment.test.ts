@@ -183,7 +183,7 @@ describe("Flux and MetalLB objects: CRD schemas, references, typed upstream valu
 describe("the committed Flux layer", () => {
   type Hr = { metadata: { name: string; namespace: string }; spec: { dependsOn?: { name: string; namespace?: string }[]; install?: unknown; upgrade?: unknown } };
 
-  it.each(["homelab", "staging"])("%s: remediation defaults come from the one kustomization patch, not from each HelmRelease", (env) => {
+  it.each(["homelab", "staging"])("%s: install/upgrade strategy defaults come from the one kustomization patch, not from each HelmRelease", (env) => {
     const e = loadEnvironment(env);
     const hrs = e.objects.filter((o) => o.obj.kind === "HelmRelease");
     expect(hrs.length).toBe(8);
@@ -194,8 +194,8 @@ describe("the committed Flux layer", () => {
       expect(own.spec.upgrade, `${o.file} sets spec.upgrade`).toBeUndefined();
       // ...and every release gets them from clusters/<env>/kustomization.yaml.
       expect(o.obj.spec, o.file).toMatchObject({
-        install: { remediation: { retries: 3 } },
-        upgrade: { cleanupOnFail: true, remediation: { retries: 3, strategy: "rollback" } },
+        install: { strategy: { name: "RetryOnFailure" } },
+        upgrade: { cleanupOnFail: true, strategy: { name: "RetryOnFailure" } },
       });
     }
   });

@@ -28,6 +28,7 @@ import { locate, validateLayers } from "../lib/values-validate.ts";
 import { InputError, type PathSegment } from "../lib/yaml.ts";
 import { policyStage, type Violation } from "../policy/index.ts";
 import { checkInstallOrder, lintFluxLayer } from "./environment.ts";
+import { checkInstallSemantics } from "./flux-install.ts";
 import { lintUpstreamRelease, type UpstreamLint } from "./upstream/release.ts";
 import { objectRef, type ChartAssertion, type Finding, type LintContext } from "./types.ts";
 
@@ -47,6 +48,8 @@ export interface ProfileReport {
   profile?: Profile;
   /** `namespace/name` of the HelmRelease (upstream releases). */
   helmRelease?: string;
+  /** The upstream release linted (upstream releases). */
+  upstreamRelease?: UpstreamRelease;
   note?: string;
 }
 
@@ -203,7 +206,7 @@ export async function lintEnvironment(opts: LintOptions = {}): Promise<LintRepor
         }
         return {
           env, release: u.release, chart: u.chart, kind: "upstream", ok: !r.findings.some((f) => f.severity === "error"),
-          ms: Math.round(performance.now() - tu), findings: r.findings, objects: r.objects, note: r.note, helmRelease: `${u.hrNamespace}/${u.name}`,
+          ms: Math.round(performance.now() - tu), findings: r.findings, objects: r.objects, note: r.note, helmRelease: `${u.hrNamespace}/${u.name}`, upstreamRelease: u,
         };
       });
     }
@@ -232,6 +235,16 @@ export async function lintEnvironment(opts: LintOptions = {}): Promise<LintRepor
     reports.push({
       env, release: "(install order)", chart: "-", kind: "environment", ok: order.length === 0, ms: 0, findings: order,
       note: "dependsOn covers every StorageClass and the DFS mount a release uses",
+    });
+    // Flux install/upgrade semantics over every rendered release (tools/lint/flux-install.ts).
+    const semantics = rendered.flatMap((r) => {
+      const src = r.profile ? { file: r.profile.file, doc: r.profile.doc, hr: r.profile.hr, values: r.profile.values }
+        : r.upstreamRelease ? { file: r.upstreamRelease.file, doc: r.upstreamRelease.doc, hr: r.upstreamRelease.hr, values: r.upstreamRelease.user } : undefined;
+      return src ? checkInstallSemantics({ ...src, chart: r.chart, objects: r.objects ?? [] }) : [];
+    });
+    reports.push({
+      env, release: "(install semantics)", chart: "-", kind: "environment", ok: !semantics.some((f) => f.severity === "error"), ms: 0, findings: semantics,
+      note: "no release remediated by uninstall can lose a PVC/PV; Longhorn never uninstalled or rolled back",
     });
     const incomplete = rendered.some((r) => !r.objects);
     reports.push({
