@@ -378,6 +378,9 @@ export function scenarioPrimaryDown(ctx: SimContext): ScenarioResult & { after?:
   let worst: number | null = 0;
   for (const o of res.outcomes) {
     const sim = ctx.pods.find((p) => p.name === o.pod)!;
+    // A DaemonSet's pod is bound to its node and tolerates unreachable forever: it is not
+    // rescheduled, and comes back with the node (pkg/controller/daemon).
+    if (sim.workload.kind === "DaemonSet") continue;
     const stateful = isStatefulMedia(ctx, sim);
     if (o.status !== "Running") {
       r.violations.push(`${o.pod}: ${o.status} after the failure of ${primary}: ${o.detail}`);
@@ -499,7 +502,9 @@ export function scenarioPrimaryBack(ctx: SimContext, d: DeschedulerFacts | null,
   }
   const nodes = ctx.nodes.map((n) => ({ ...n }));
   const run = runDescheduler(ctx, d, r, nodes, down.after, DESCHEDULER_RUNS);
-  const basePrimary = ctx.base.bound.filter((b) => b.node.id === primary).map((b) => b.pod.name);
+  // Failback is the media workloads' (seed "HA Strategy"); DaemonSet pods never leave their node and
+  // the upstream components (Longhorn UI, driver deployer) may run on either storage node.
+  const basePrimary = ctx.base.bound.filter((b) => b.node.id === primary && b.pod.workload.kind !== "DaemonSet" && !b.pod.workload.upstream).map((b) => b.pod.name);
   const reschedule = Math.max(0, ...ctx.pods.map((p) => graceOf(p.pod.spec))) + LONGHORN_REATTACH_SECONDS;
   const limit = d.cronJob.periodSeconds + reschedule;
   let worst: number | null = 0;
