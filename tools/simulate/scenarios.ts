@@ -505,7 +505,7 @@ export function scenarioPrimaryBack(ctx: SimContext, d: DeschedulerFacts | null,
   // Failback is the media workloads' (seed "HA Strategy"); DaemonSet pods never leave their node and
   // the upstream components (Longhorn UI, driver deployer) may run on either storage node.
   const basePrimary = ctx.base.bound.filter((b) => b.node.id === primary && b.pod.workload.kind !== "DaemonSet" && !b.pod.workload.upstream).map((b) => b.pod.name);
-  const reschedule = Math.max(0, ...ctx.pods.map((p) => graceOf(p.pod.spec))) + LONGHORN_REATTACH_SECONDS;
+  const reschedule = Math.max(0, ...ctx.pods.filter((p) => basePrimary.includes(p.name)).map((p) => graceOf(p.pod.spec))) + LONGHORN_REATTACH_SECONDS;
   const limit = d.cronJob.periodSeconds + reschedule;
   let worst: number | null = 0;
   for (const name of basePrimary) {
