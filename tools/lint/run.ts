@@ -28,7 +28,7 @@ import { locate, validateLayers } from "../lib/values-validate.ts";
 import { InputError, type PathSegment } from "../lib/yaml.ts";
 import { policyStage, type Violation } from "../policy/index.ts";
 import { checkInstallOrder, lintFluxLayer } from "./environment.ts";
-import { checkInstallSemantics } from "./flux-install.ts";
+import { checkInstallSemantics, checkTimeouts } from "./flux-install.ts";
 import { lintUpstreamRelease, type UpstreamLint } from "./upstream/release.ts";
 import { objectRef, type ChartAssertion, type Finding, type LintContext } from "./types.ts";
 
@@ -240,11 +240,13 @@ export async function lintEnvironment(opts: LintOptions = {}): Promise<LintRepor
     const semantics = rendered.flatMap((r) => {
       const src = r.profile ? { file: r.profile.file, doc: r.profile.doc, hr: r.profile.hr, values: r.profile.values }
         : r.upstreamRelease ? { file: r.upstreamRelease.file, doc: r.upstreamRelease.doc, hr: r.upstreamRelease.hr, values: r.upstreamRelease.user } : undefined;
-      return src ? checkInstallSemantics({ ...src, chart: r.chart, objects: r.objects ?? [] }) : [];
+      if (!src) return [];
+      const rel = { ...src, chart: r.chart, objects: r.objects ?? [] };
+      return [...checkInstallSemantics(rel), ...checkTimeouts(rel)];
     });
     reports.push({
       env, release: "(install semantics)", chart: "-", kind: "environment", ok: !semantics.some((f) => f.severity === "error"), ms: 0, findings: semantics,
-      note: "no release remediated by uninstall can lose a PVC/PV; Longhorn never uninstalled or rolled back",
+      note: "no release remediated by uninstall can lose a PVC/PV; Longhorn never uninstalled or rolled back; timeouts cover startup budgets",
     });
     const incomplete = rendered.some((r) => !r.objects);
     reports.push({
