@@ -138,15 +138,15 @@ describe("Flux and MetalLB objects: CRD schemas, references, typed upstream valu
       // flux-cd models miss the CRD's interval pattern, and the API server prunes unknown fields.
       name: "a GitRepository interval that is not a duration (source.toolkit.fluxcd.io/v1 CRD pattern)",
       chart: "metallb",
-      edit: (root: string) => editFixture(root, "clusters/homelab/sources.yaml", "interval: 5m", "interval: 5 minutes"),
-      want: /^\(environment\): error: clusters\/homelab\/sources\.yaml:\d+:\d+: GitRepository\/flux-system\/homelab-charts: spec\.interval: must match pattern/,
+      edit: (root: string) => editFixture(root, "clusters/homelab/flux-system/gotk-sync.yaml", "interval: 1m0s", "interval: 1 minute"),
+      want: /^\(environment\): error: clusters\/homelab\/flux-system\/gotk-sync\.yaml:\d+:\d+: GitRepository\/flux-system\/flux-system: spec\.interval: must match pattern/,
     },
     {
       // Needs the same change: `brnach` would be pruned and Flux would track the default branch.
       name: "a misspelt GitRepository field",
       chart: "metallb",
-      edit: (root: string) => editFixture(root, "clusters/homelab/sources.yaml", "    branch: main", "    brnach: main"),
-      want: /^\(environment\): error: clusters\/homelab\/sources\.yaml:\d+:\d+: GitRepository\/flux-system\/homelab-charts: spec\.ref\.brnach: unknown key "brnach" \(did you mean "branch"\?\)/,
+      edit: (root: string) => editFixture(root, "clusters/homelab/flux-system/gotk-sync.yaml", "    branch: main", "    brnach: main"),
+      want: /^\(environment\): error: clusters\/homelab\/flux-system\/gotk-sync\.yaml:\d+:\d+: GitRepository\/flux-system\/flux-system: spec\.ref\.brnach: unknown key "brnach" \(did you mean "branch"\?\)/,
     },
     {
       name: "a HelmRepository without url (source.toolkit.fluxcd.io/v1 CRD)",
@@ -222,11 +222,11 @@ describe("the committed Flux layer", () => {
     for (const infra of ["longhorn-system/longhorn", "metallb-system/metallb"]) expect(deps.get(infra)).toEqual([]);
   });
 
-  it.each(["homelab", "staging"])("%s: sources are this repository (GitRepository) and the Longhorn, Traefik and MetalLB chart repositories", (env) => {
+  it.each(["homelab", "staging"])("%s: sources are bootstrap's GitRepository flux-system (this repository) and the Longhorn, Traefik and MetalLB chart repositories", (env) => {
     const e = loadEnvironment(env);
     const sources = e.objects.filter((o) => o.obj.kind.endsWith("Repository")).map((o) => `${o.obj.apiVersion} ${o.obj.kind}/${o.obj.metadata.name}`).sort();
     expect(sources).toEqual([
-      "source.toolkit.fluxcd.io/v1 GitRepository/homelab-charts",
+      "source.toolkit.fluxcd.io/v1 GitRepository/flux-system",
       "source.toolkit.fluxcd.io/v1 HelmRepository/longhorn",
       "source.toolkit.fluxcd.io/v1 HelmRepository/metallb",
       "source.toolkit.fluxcd.io/v1 HelmRepository/traefik",

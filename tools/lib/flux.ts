@@ -4,7 +4,8 @@
  * An environment is a directory under clusters/. Its objects are what kustomize-controller would
  * apply: the resources of its kustomization.yaml (recursively), or every YAML file when there is
  * none (kustomize-controller generates a kustomization in that case). `patches` of a
- * kustomization.yaml that target HelmReleases (the place this repo sets remediation defaults once)
+ * kustomization.yaml, and of the kustomize Components it lists (clusters/<env>/components/
+ * helmrelease-defaults: the install/upgrade strategy defaults, set once), that target HelmReleases
  * are applied to the matching HelmReleases.
  *
  * A profile is exactly what Flux would render for one HelmRelease of our charts: release name,
@@ -109,7 +110,7 @@ export function loadEnvironment(env: string, root = repoRoot): Environment {
   }
   const loaded = new Set<string>();
   const objects = collect(dir, root, loaded);
-  objects.push(...followFluxKustomizations(objects, root, loaded));
+  objects.push(...followFluxKustomizations(objects, root, loaded, dir));
   const unreferenced = yamlFilesUnder(dir)
     .filter((f) => !/(^|\/)kustomization\.ya?ml$/.test(f) && !loaded.has(f))
     .map((f) => relative(root, f));
@@ -131,10 +132,11 @@ export function loadEnvironment(env: string, root = repoRoot): Environment {
  * dry-run on unknown kinds (fluxcd/kustomize-controller#601). Their `spec.patches` apply to
  * their own objects, as kustomize-controller does.
  */
-function followFluxKustomizations(objects: FluxObject[], root: string, loaded: Set<string>): FluxObject[] {
+function followFluxKustomizations(objects: FluxObject[], root: string, loaded: Set<string>, envDir: string): FluxObject[] {
   const out: FluxObject[] = [];
   const queue = objects.filter((o) => o.obj.kind === "Kustomization" && o.obj.apiVersion.startsWith("kustomize.toolkit.fluxcd.io/"));
-  const seen = new Set<string>();
+  // The environment directory itself is what bootstrap's Kustomization flux-system applies.
+  const seen = new Set<string>([resolve(envDir)]);
   while (queue.length > 0) {
     const k = queue.shift()!;
     const spec = (k.obj.spec ?? {}) as { path?: string; sourceRef?: { kind?: string; name?: string; namespace?: string }; patches?: unknown };
@@ -185,6 +187,20 @@ function collect(dir: string, root: string, loaded: Set<string>): FluxObject[] {
     objects.push(...(statSync(target).isDirectory() ? collect(target, root, loaded) : objectsOf(target, root, loaded)));
   });
   applyPatches(objects, Array.isArray(k.patches) ? k.patches : [], { doc: kdoc, base: ["patches"], dir, root });
+  // kustomize Components (kind: Component): their resources join, their patches apply to everything built here.
+  const components = Array.isArray((k as { components?: unknown }).components) ? ((k as { components: unknown[] }).components) : [];
+  components.forEach((entry, i) => {
+    const cdir = typeof entry === "string" ? resolve(dir, entry) : "";
+    const cfile = join(cdir, "kustomization.yaml");
+    if (!cdir || !existsSync(cfile)) {
+      const { line, col } = kdoc.position(["components", i]);
+      throw new InputError(kdoc.file, line, col, `component ${JSON.stringify(entry)} is not a directory with a kustomization.yaml. Fix: correct the path`);
+    }
+    const cdoc = loadYamlFile(cfile, "kustomize component", root);
+    const c = (cdoc.value ?? {}) as { resources?: unknown; patches?: unknown };
+    for (const r of Array.isArray(c.resources) ? c.resources : []) objects.push(...objectsOf(resolve(cdir, String(r)), root, loaded));
+    applyPatches(objects, Array.isArray(c.patches) ? c.patches : [], { doc: cdoc, base: ["patches"], dir: cdir, root });
+  });
   return objects;
 }
 
