@@ -25,7 +25,8 @@ export type DriftKind =
   | "node-absent"
   | "node-unknown"
   | "taint-managed"
-  | "node-ok";
+  | "node-ok"
+  | "k3s-component";
 
 /** One result line. */
 export interface Finding {
