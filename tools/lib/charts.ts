@@ -280,7 +280,26 @@ export async function renderUpstream(u: UpstreamRelease, chart: ResolvedChart, h
     writeFileSync(userFile, stringify(u.user));
     const crds = ((u.hr.spec as { install?: { crds?: string } } | undefined)?.install?.crds) ?? "Create";
     const args = ["template", u.release, chart.dir, "--namespace", u.namespace, "-f", userFile, "--kube-version", kubeVersion, ...(crds === "Skip" ? [] : ["--include-crds"])];
-    const res = await execa(helm.bin, args, { reject: false, timeout: 120_000 });
+    // The output depends only on the chart (its digest), the values and these arguments: kept in
+    // .cache/charts/render/ so repeated lint runs and tests do not run helm on the same input again.
+    const key = createHash("sha256").update(JSON.stringify([chart.digest, helm.version, u.user, args.filter((a) => a !== userFile && a !== chart.dir)])).digest("hex");
+    const cacheFile = join(repoRoot, ".cache", "charts", "render", `${key}.yaml`);
+    let stdout: string;
+    if (existsSync(cacheFile)) {
+      stdout = readFileSync(cacheFile, "utf8");
+    } else {
+      const res = await execa(helm.bin, args, { reject: false, timeout: 120_000 });
+      if (res.exitCode !== 0) {
+        const msg = (res.stderr || res.stdout || "").trim().replaceAll(chart.dir, `${chart.name}-${chart.version}`);
+        throw new RenderError(`${u.file}: helm ${helm.version} template ${u.release} (${chart.name} ${chart.version}) failed: ${msg}`, { cause: res });
+      }
+      stdout = res.stdout;
+      mkdirSync(dirname(cacheFile), { recursive: true });
+      const tmp = `${cacheFile}.${process.pid}.tmp`;
+      writeFileSync(tmp, stdout);
+      renameSync(tmp, cacheFile);
+    }
+    const res = { exitCode: 0, stdout, stderr: "" };
     if (res.exitCode !== 0) {
       const msg = (res.stderr || res.stdout || "").trim().replaceAll(chart.dir, `${chart.name}-${chart.version}`);
       throw new RenderError(`${u.file}: helm ${helm.version} template ${u.release} (${chart.name} ${chart.version}) failed: ${msg}`, { cause: res });
