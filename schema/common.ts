@@ -144,8 +144,11 @@ export interface Ingress {
   /** Create the Ingress. @default true */
   enabled?: boolean;
   /**
-   * Host name the app is served on.
-   * @format hostname
+   * Host name the app is served on: a lowercase DNS name (Ingress hosts must be; the editor does
+   * not implement `format: hostname`, so this is a pattern both the editor and lint apply; no
+   * lookahead: helm validates with Go's RE2, which has none).
+   * @pattern ^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$
+   * @maxLength 253
    * @examples ["sonarr.home.example"]
    */
   host: string;

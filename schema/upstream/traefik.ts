@@ -83,9 +83,16 @@ export interface TraefikValues {
     spec: {
       /** Service type: MetalLB assigns the address. @default "LoadBalancer" */
       type: "LoadBalancer";
-      /** A fixed address from the MetalLB pool; lint checks it lies in the inventory's pool. */
-      loadBalancerIP?: IPv4;
       [key: string]: unknown;
+    };
+    /**
+     * Annotations of the Service. A fixed address is requested with MetalLB's
+     * `metallb.io/loadBalancerIPs` (spec.loadBalancerIP is deprecated since Kubernetes 1.24);
+     * lint checks it lies in the inventory's pool and is used once per environment.
+     */
+    annotations?: {
+      /** The fixed address from the MetalLB pool. */
+      "metallb.io/loadBalancerIPs"?: IPv4;
     };
     [key: string]: unknown;
   };

@@ -39,7 +39,7 @@ describe("lint-charts policy stage", () => {
     {
       name: "the allowlist is malformed",
       edit: (root: string) => editFixture(root, "values/homelab/policy.yaml", /^[\s\S]*$/, "workloads: [\n"),
-      want: ["ERROR - values/homelab/policy.yaml:2:1: malformed YAML: Flow sequence in block collection must be sufficiently indented and end with a ]. Fix: correct the YAML there"],
+      want: ["ERROR - values/homelab/policy.yaml:2:1: YAML syntax: a [list] or {map} opened above is not closed. Fix: close it with ] or } before this line, or write it as an indented block"],
     },
   ])("fails when $name, exit 1", async ({ edit, want }) => {
     await withFixtureRepo(edit, async (root) => {

@@ -48,7 +48,9 @@ export function editorSchemas(schemas: ReadonlyMap<string, Record<string, unknow
   const targets: [string, string][] = [];
   for (const path of schemas.keys()) {
     const chart = /^charts\/([^/]+)\/values\.schema\.json$/.exec(path)?.[1];
-    if (chart) targets.push([chart, `../../${path}`]);
+    // spec.values of our charts' HelmReleases overrides the valuesFiles: a partial overlay, so the
+    // editor checks it against the overlay schema (no required keys; objects stay closed).
+    if (chart) targets.push([chart, `./values-${chart}.overlay.schema.json`]);
     const upstream = /^schema\/generated\/upstream-([^/]+)\.schema\.json$/.exec(path)?.[1];
     if (upstream) targets.push([upstream, `./upstream-${upstream}.schema.json`]);
   }

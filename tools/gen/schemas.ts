@@ -113,6 +113,8 @@ const SETTINGS: TJS.PartialArgs = {
   topRef: false,
   titles: false,
   defaultProps: false,
+  // `@propertyNames {...}` on a map type: its keys' pattern (media-apps' app names are DNS labels).
+  validationKeywords: ["propertyNames"],
 };
 
 /** Generates the schemas of `targets`; returns output path (relative) → JSON object. */

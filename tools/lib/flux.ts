@@ -14,7 +14,7 @@
  */
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, statSync } from "node:fs";
-import { join, relative, resolve } from "node:path";
+import { isAbsolute, join, relative, resolve } from "node:path";
 import { coalesce, isMap, mergeMaps, setPath, type Values } from "./merge.ts";
 import { repoRoot } from "./paths.ts";
 import type { K8sObject } from "./render.ts";
@@ -318,6 +318,12 @@ function resolveRelease(env: string, o: FluxObject, objects: FluxObject[], root:
   const defaultLayers: ValuesLayer[] = [];
   const files = spec.valuesFiles ?? [relative(root, join(chartDir, "values.yaml"))];
   files.forEach((f, i) => {
+    // source-controller reads valuesFiles inside the GitRepository artifact only (paths joined
+    // securely under its root, so `..` cannot leave it): an absolute path or one that climbs out
+    // is not the file Flux would use.
+    if (typeof f !== "string" || isAbsolute(f) || f.split(/[\\/]/).includes("..")) {
+      throw at(["spec", "chart", "spec", "valuesFiles", i], `values file ${JSON.stringify(f)} is outside the repository (an absolute path or ..): Flux reads valuesFiles from the GitRepository's content only. Fix: keep the file in this repository and write its path relative to the repository root, e.g. values/<env>/<chart>.yaml`);
+    }
     const abs = resolve(root, f);
     if (!existsSync(abs)) {
       throw at(["spec", "chart", "spec", "valuesFiles", i], `values file ${f} does not exist. Fix: create it or remove it from valuesFiles (paths are relative to the repository root)`);

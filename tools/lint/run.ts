@@ -26,9 +26,14 @@ import { mapLimit, renderPrepared, withPreparedChart, type K8sObject } from "../
 import { locate, validateLayers } from "../lib/values-validate.ts";
 import type { PathSegment } from "../lib/yaml.ts";
 import { policyStage, type Violation } from "../policy/index.ts";
+import { CHART_ASSERTIONS } from "./charts/index.ts";
+import { assertions as commonAssertions } from "./common.ts";
+import { checkDataPath } from "./datapath.ts";
 import { checkInstallOrder, lintFluxLayer } from "./environment.ts";
 import { checkInstallSemantics, checkTimeouts } from "./flux-install.ts";
 import { chartRules, indentedDocuments, objectRules } from "./helm-rules.ts";
+import { checkLanAddresses } from "./lan.ts";
+import { checkIngressHostsUnique, assertions as renderedAssertions } from "./rendered.ts";
 import { lintUpstreamRelease, type UpstreamLint } from "./upstream/release.ts";
 import { errorFinding, errorFindings, objectRef, type ChartAssertion, type Finding, type LintContext } from "./types.ts";
 
@@ -67,20 +72,12 @@ export interface LintOptions {
 }
 
 /**
- * Assertions for a chart: tools/lint/charts/<chart>.ts, plus tools/lint/common.ts (rules for every
- * chart). They are code of this checkout, whatever root is being linted.
+ * Assertions for a chart: its own (tools/lint/charts/index.ts, imported statically), plus the rules
+ * for every chart (tools/lint/common.ts) and the seed rules on rendered objects
+ * (tools/lint/rendered.ts). They are code of this checkout, whatever root is being linted.
  */
 async function loadAssertions(chart: string): Promise<ChartAssertion[]> {
-  const files = [join(repoRoot, "tools", "lint", "charts", `${chart}.ts`), join(repoRoot, "tools", "lint", "common.ts")];
-  const out: ChartAssertion[] = [];
-  for (const file of files) out.push(...(await assertionsOf(file)));
-  return out;
-}
-
-async function assertionsOf(file: string): Promise<ChartAssertion[]> {
-  if (!existsSync(file)) return [];
-  const mod = (await import(file)) as { assertions?: ChartAssertion[] };
-  return mod.assertions ?? [];
+  return [...(CHART_ASSERTIONS[chart] ?? []), ...commonAssertions, ...renderedAssertions];
 }
 
 /** A policy violation as a lint finding (the one Finding type of every command). */
@@ -174,6 +171,7 @@ export async function lintEnvironment(opts: LintOptions = {}): Promise<LintRepor
   const reports: ProfileReport[] = [];
   let helm = opts.helm;
   const jobs: (() => Promise<ProfileReport>)[] = [];
+  const envData = new Map<string, { inventory: Cluster; upstream: UpstreamRelease[] }>();
   for (const env of envs) {
     const te = performance.now();
     const envReport = (findings: Finding[], note?: string): ProfileReport => ({
@@ -189,6 +187,7 @@ export async function lintEnvironment(opts: LintOptions = {}): Promise<LintRepor
       reports.push(envReport(errorFindings(err)));
       continue;
     }
+    envData.set(env, { inventory, upstream: environment.upstream });
     const objFindings = await lintFluxLayer(environment, inventory);
     reports.push(envReport(objFindings, `${environment.objects.length} Flux objects, ${environment.profiles.length} chart releases, ${environment.upstream.length} upstream releases`));
     const h = helm;
@@ -230,7 +229,10 @@ export async function lintEnvironment(opts: LintOptions = {}): Promise<LintRepor
     } catch (err) {
       findings = [fromError(err)];
     }
-    const order = checkInstallOrder(rendered.filter((r) => r.objects && r.profile).map((r) => ({ profile: r.profile!, objects: r.objects! })));
+    const order = [
+      ...checkInstallOrder(rendered.filter((r) => r.objects && r.profile).map((r) => ({ profile: r.profile!, objects: r.objects! }))),
+      ...checkIngressHostsUnique(rendered.filter((r) => r.objects).map((r) => ({ objects: r.objects! }))),
+    ];
     reports.push({
       env, release: "(install order)", chart: "-", kind: "environment", ok: order.length === 0, ms: 0, findings: order,
       note: "dependsOn covers every StorageClass and the DFS mount a release uses",
@@ -247,6 +249,18 @@ export async function lintEnvironment(opts: LintOptions = {}): Promise<LintRepor
       env, release: "(install semantics)", chart: "-", kind: "environment", ok: !semantics.some((f) => f.severity === "error"), ms: 0, findings: semantics,
       note: "no release remediated by uninstall can lose a PVC/PV; Longhorn never uninstalled or rolled back; timeouts cover startup budgets",
     });
+    // Cross-release rules on the rendered objects: the data path (docs/decisions.md#dfs-data-path)
+    // and the fixed LoadBalancer addresses (tools/lint/lan.ts).
+    const envInfo = envData.get(env);
+    if (envInfo) {
+      // The data path spans releases: only meaningful when every release was rendered.
+      if (!opts.chart && !rendered.some((r) => !r.objects)) {
+        const dp = checkDataPath(envInfo.inventory, objects);
+        reports.push({ env, release: "(data path)", chart: "-", kind: "environment", ok: !dp.some((f) => f.severity === "error"), ms: 0, findings: dp, note: "library, DFS and transcode paths and modes of every pod, from the declared roles" });
+      }
+      const lan = checkLanAddresses(envInfo.inventory, envInfo.upstream, objects);
+      reports.push({ env, release: "(LAN addresses)", chart: "-", kind: "environment", ok: !lan.some((f) => f.severity === "error"), ms: 0, findings: lan, note: "fixed LoadBalancer addresses in the MetalLB pool, once each" });
+    }
     const incomplete = rendered.some((r) => !r.objects);
     reports.push({
       env, release: "(policy)", chart: "-", kind: "environment", ok: !findings.some((f) => f.severity === "error"),

@@ -5,9 +5,10 @@
  * the kubernetes.io/hostname label); reports show the inventory id next to them (`w1`).
  */
 import { nodeFit } from "../scheduling/descheduler.ts";
+import { podSpecOf as k8sPodSpecOf } from "../lib/k8s.ts";
 import type { Cluster } from "../lib/inventory.ts";
 import type { K8sObject, RenderedRelease } from "../lib/render.ts";
-import type { Node, Pod, PodSpec } from "../scheduling/index.ts";
+import { inventoryAllocatable, type Node, type Pod, type PodSpec } from "../scheduling/index.ts";
 
 /** A node of the inventory, with its id. */
 export interface SimNode extends Node {
@@ -52,6 +53,7 @@ export function inventoryNodes(inv: Cluster): SimNode[] {
     gpu: n.gpu === true,
     labels: { ...n.labels },
     taints: n.taints.map((t) => ({ ...t })),
+    allocatable: inventoryAllocatable(n),
   }));
 }
 
@@ -87,7 +89,7 @@ function templateOf(o: Obj): Obj | undefined {
 
 /** The pod template spec of a workload object (CronJob: jobTemplate.spec.template). */
 export function podSpecOf(o: K8sObject): PodSpec | undefined {
-  return templateOf(o as Obj)?.spec as PodSpec | undefined;
+  return k8sPodSpecOf(o) as PodSpec | undefined;
 }
 
 /**
