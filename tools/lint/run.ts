@@ -258,7 +258,9 @@ export async function lintEnvironment(opts: LintOptions = {}): Promise<LintRepor
         const dp = checkDataPath(envInfo.inventory, objects);
         reports.push({ env, release: "(data path)", chart: "-", kind: "environment", ok: !dp.some((f) => f.severity === "error"), ms: 0, findings: dp, note: "library, DFS and transcode paths and modes of every pod, from the declared roles" });
       }
-      const lan = checkLanAddresses(envInfo.inventory, envInfo.upstream, objects);
+      // Upstream releases' addresses are counted once, from their HelmRelease values (with file:line),
+      // not again from the Service their real chart renders.
+      const lan = checkLanAddresses(envInfo.inventory, envInfo.upstream, rendered.filter((r) => r.kind !== "upstream").flatMap((r) => r.objects ?? []));
       reports.push({ env, release: "(LAN addresses)", chart: "-", kind: "environment", ok: !lan.some((f) => f.severity === "error"), ms: 0, findings: lan, note: "fixed LoadBalancer addresses in the MetalLB pool, once each" });
     }
     const incomplete = rendered.some((r) => !r.objects);
