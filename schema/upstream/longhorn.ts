@@ -2,8 +2,12 @@
  * Values of the upstream Longhorn chart 1.12.x (`longhorn` from https://charts.longhorn.io), as
  * this cluster sets them inline in clusters/<env>/infrastructure/longhorn.yaml (`spec.values`).
  *
- * Only the keys this cluster sets are typed, so a typo or an unknown key is an error. Key names
- * and allowed values follow the chart's values.yaml and questions.yaml at tag v1.12.1. The seed's
+ * The keys this cluster sets are typed (the seed's non-negotiables as `const`, with their reasons);
+ * every other key the chart accepts is allowed (`[key: string]: unknown`, e.g.
+ * `defaultSettings.storageOverProvisioningPercentage`). The chart has no values.schema.json, so
+ * lint closes these objects against the real chart's values.yaml instead (tools/lint/upstream/
+ * values-keys.ts): a key the chart does not have is an error there, with the nearest real key.
+ * Key names and allowed values follow the chart's values.yaml and questions.yaml at tag v1.12.1. The seed's
  * non-negotiable 2-node settings (ARCHITECTURE-DECISIONS.md, "Storage Backend" and "HA Strategy")
  * are `const`: the only value that differs between environments is the replica count, which must
  * equal the number of storage nodes in the environment's inventory (2 on homelab, 1 on staging);
@@ -67,6 +71,8 @@ export interface StoragePlacedComponent {
    * @maxItems 1
    */
   tolerations: StorageToleration[];
+  /** Any other key of the component the chart has (replicas, priorityClass, ...). */
+  [key: string]: unknown;
 }
 
 /**
@@ -165,6 +171,8 @@ export interface LonghornDefaultSettings {
    * @minimum 0
    */
   replicaReplenishmentWaitInterval?: number;
+  /** Any other key of the chart's `defaultSettings` / values (checked against its values.yaml). */
+  [key: string]: unknown;
 }
 
 /** `persistence`: the chart's own StorageClass, which this cluster does not use. */
@@ -191,6 +199,8 @@ export interface LonghornPersistence {
    * @maximum 3
    */
   defaultClassReplicaCount: 1 | 2 | 3;
+  /** Any other key of the chart's `defaultSettings` / values (checked against its values.yaml). */
+  [key: string]: unknown;
 }
 
 /** charts.longhorn.io `longhorn` 1.12.x values this cluster sets (`spec.values` of the HelmRelease). */
@@ -207,6 +217,7 @@ export interface LonghornValues {
      * upgrade, including the first install where there is nothing to check.
      */
     jobEnabled: false;
+    [key: string]: unknown;
   };
   /** longhorn-manager DaemonSet: on every Longhorn node (`node.longhorn.io/csi=enabled`), tolerating their taints. */
   longhornManager: LonghornPlacedComponent;
@@ -214,6 +225,8 @@ export interface LonghornValues {
   longhornDriver: LonghornPlacedComponent;
   /** longhorn-ui Deployment: on the storage nodes, tolerating the storage taint. */
   longhornUI: StoragePlacedComponent;
+  /** Any other key of the chart's `defaultSettings` / values (checked against its values.yaml). */
+  [key: string]: unknown;
 }
 
 /**
@@ -228,6 +241,7 @@ export interface HomelabLonghornDefaultSettings extends LonghornDefaultSettings 
    * scheduling on 2 nodes"); fewer loses the volume with one node.
    */
   defaultReplicaCount: '{"v1":"2","v2":"2"}';
+  [key: string]: unknown;
 }
 
 /** `persistence` on homelab: the chart's (unused) StorageClass also at the seed's 2 replicas. */
@@ -237,6 +251,7 @@ export interface HomelabLonghornPersistence extends LonghornPersistence {
    * two storage nodes; kept equal to defaultSettings.defaultReplicaCount.
    */
   defaultClassReplicaCount: 2;
+  [key: string]: unknown;
 }
 
 /**
@@ -250,4 +265,5 @@ export interface HomelabLonghornValues extends LonghornValues {
   defaultSettings: HomelabLonghornDefaultSettings;
   /** The chart's StorageClass: off, charts/longhorn-config owns `longhorn` and `longhorn-rwx`. */
   persistence: HomelabLonghornPersistence;
+  [key: string]: unknown;
 }

@@ -18,11 +18,31 @@ import { cloneReleases, editHaCronJob, editHaPolicy, haCronJob, pluginArgs, with
 
 type Obj = Record<string, any>;
 
+// These tests are about the media workloads' placement and failover; the upstream releases'
+// pods (Longhorn, MetalLB, Traefik) are covered by "upstream releases in the simulation" below.
 const renders = new Map<string, Promise<RenderedRelease[]>>();
 const render = (env: string) => {
-  if (!renders.has(env)) renders.set(env, renderEnvironment(env));
+  if (!renders.has(env)) renders.set(env, renderEnvironment(env, { noUpstream: true }));
   return renders.get(env)!;
 };
+
+describe("upstream releases in the simulation", () => {
+  it.each(["homelab", "staging"])("%s: Longhorn's manager, MetalLB's speaker and Traefik are placed, and every scenario passes", async (env) => {
+    const rs = await renderEnvironment(env, { onWarning: (m) => { throw new Error(m); } });
+    const report = simulateReleases(env, rs, loadInventory(env));
+    const placed = new Map(report.placement.filter((p) => p.status === "Scheduled").map((p) => [p.pod, p.node!]));
+    const inv = loadInventory(env);
+    const storage = Object.entries(inv.nodes).filter(([, n]) => n.roles.includes("storage")).map(([id]) => id);
+    // longhorn-manager: one pod per storage node (its nodeSelector and the storage taint's toleration)
+    expect([...placed].filter(([p]) => p.startsWith("longhorn-manager-")).map(([, n]) => n).sort()).toEqual(storage.sort());
+    // the speaker tolerates the control plane and the storage taint: every node announces
+    expect([...placed].filter(([p]) => p.startsWith("metallb-speaker-")).length).toBe(Object.keys(inv.nodes).length);
+    expect(placed.has("traefik")).toBe(true);
+    expect(placed.has("metallb-controller")).toBe(true);
+    expect(report.placement.filter((p) => p.status !== "Scheduled").map((p) => p.pod)).toEqual([]);
+    expect(report.ok, JSON.stringify([...report.placementViolations, ...report.scenarios.flatMap((s) => s.violations)])).toBe(true);
+  });
+});
 const scenario = (s: ScenarioResult[], name: string) => s.find((x) => x.name === name)!;
 const objects = (rs: RenderedRelease[]) => rs.flatMap((r) => r.objects as Obj[]);
 const workload = (rs: RenderedRelease[], name: string) => objects(rs).find((o) => ["StatefulSet", "Deployment"].includes(o.kind) && o.metadata.name === name)!;

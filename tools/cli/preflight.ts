@@ -10,6 +10,7 @@
  * command), then a summary line. Exit codes: tools/lib/cli.ts (1: drift, or an invalid nodes file
  * or inventory; 2: an unreadable FILE or unknown environment).
  */
+import { k3sFindings } from "../preflight/k3s.ts";
 import { defineCli, InputFindingError, readArgument, runCli, UsageError } from "../lib/cli.ts";
 import { loadInventory } from "../lib/inventory.ts";
 import { repoRoot } from "../lib/paths.ts";
@@ -31,12 +32,13 @@ function findings(r: PreflightResult): Finding[] {
 
 export const main = defineCli({
   tool: "preflight",
-  usage: "npm run preflight -- --env <env> (--nodes FILE|- | --longhorn-nodes FILE|-) [--json] [--root DIR]   (--nodes: kubectl get nodes -o json; --longhorn-nodes: kubectl -n longhorn-system get nodes.longhorn.io -o json)",
+  usage: "npm run preflight -- --env <env> (--nodes FILE|- | --longhorn-nodes FILE|-) [--objects FILE] [--json] [--root DIR]   (--nodes: kubectl get nodes -o json; --objects: kubectl get storageclasses,deployments,daemonsets,helmcharts -A -o json; --longhorn-nodes: kubectl -n longhorn-system get nodes.longhorn.io -o json)",
   description: `Compares a live cluster's nodes (kubectl get nodes -o json, a file or - for stdin) with the
 environment's inventory values/<env>/cluster.yaml: labels, taints, addresses, GPU resources and vendor
 labels, with fix commands. With --longhorn-nodes: Longhorn's Node objects (registered on every
-Longhorn node, disks only on the storage nodes, required packages present).`,
-  options: { env: { type: "string" }, nodes: { type: "string" }, "longhorn-nodes": { type: "string" }, json: { type: "boolean" }, root: { type: "string" } },
+Longhorn node, disks only on the storage nodes, required packages present). Also reports k3s's packaged Traefik, ServiceLB and local-path storage
+when enabled (the server node's k3s.io/node-args in --nodes, or the objects of --objects).`,
+  options: { env: { type: "string" }, nodes: { type: "string" }, "longhorn-nodes": { type: "string" }, objects: { type: "string" }, json: { type: "boolean" }, root: { type: "string" } },
 }, async (ctx) => {
   const { values, json, out, emit, path, usage } = ctx;
   const { env, nodes: nodesArg, "longhorn-nodes": longhornArg } = values;
@@ -72,6 +74,19 @@ Longhorn node, disks only on the storage nodes, required packages present).`,
     throw err;
   }
   if (!longhornArg) result = withDatastoreCheck(result, inventory);
+  // k3s's packaged components (tools/preflight/k3s.ts): from the nodes' k3s.io/node-args and --objects.
+  const dumps: unknown[] = longhornArg ? [] : [JSON.parse(text)];
+  if (values.objects) {
+    const o = await readArgument(ctx, "--objects ", values.objects, path(values.objects));
+    try {
+      dumps.push(JSON.parse(o.text));
+    } catch (err) {
+      throw new InputFindingError(`${o.label}: not valid JSON (${(err as Error).message}). Fix: kubectl get storageclasses,deployments,daemonsets,helmcharts -A -o json > objects.json`, { cause: err });
+    }
+  }
+  const k3s = k3sFindings(dumps);
+  result.findings.push(...k3s);
+  result.errors += k3s.length;
   const summary = `preflight ${env}: ${result.errors} errors, ${result.warnings} warnings (${result.inventoryNodes} inventory nodes, ${result.clusterNodes} cluster nodes)`;
   if (json) emit({ ok: result.errors === 0, summary, findings: findings(result), data: result });
   else out(formatReport(result));

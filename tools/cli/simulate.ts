@@ -7,6 +7,7 @@
  * nodeDownPodDeletionPolicy together). Exit codes: tools/lib/cli.ts (1: a placement or a
  * scenario violates its expectation).
  */
+import { useChartMirror } from "../lib/charts.ts";
 import { defineCli, requireName, runCli, UsageError } from "../lib/cli.ts";
 import { repoRoot } from "../lib/paths.ts";
 import type { Finding } from "../lint/types.ts";
@@ -23,13 +24,15 @@ function findings(r: SimulationReport): Finding[] {
 
 export const main = defineCli({
   tool: "simulate",
-  usage: `npm run simulate -- --env <env> [--scenario ${SCENARIOS.join("|")}] [--mode ${FENCING_MODES.join("|")}] [--json] [--root DIR]`,
+  usage: `npm run simulate -- --env <env> [--scenario ${SCENARIOS.join("|")}] [--mode ${FENCING_MODES.join("|")}] [--json] [--root DIR] [--chart-mirror DIR]`,
   description: `Places every pod of the environment on its inventory's nodes and runs the failure scenarios
 (timelines from the rendered manifests): where every pod lands, failover, failback and partitions
 (who deletes which pod when, where each volume is attached, whether two writers are possible).
 --mode simulates the other fencing mode: the fencing job's mode and Longhorn's node-down policy together.`,
-  options: { env: { type: "string" }, scenario: { type: "string" }, mode: { type: "string" }, json: { type: "boolean" }, root: { type: "string" } },
+  options: { env: { type: "string" }, scenario: { type: "string" }, mode: { type: "string" }, json: { type: "boolean" }, root: { type: "string" }, "chart-mirror": { type: "string" } },
 }, async ({ values, json, out, emit, path, usage }) => {
+  // Upstream charts from a Helm repository directory (tools/lib/charts.ts); else CHART_MIRROR.
+  useChartMirror(values["chart-mirror"] === undefined ? undefined : path(values["chart-mirror"]));
   if (!values.env) throw new UsageError(`--env is required. usage: ${usage}`);
   const root = values.root ? path(values.root) : repoRoot;
   requireEnv(values.env, root);

@@ -12,6 +12,7 @@ import { execFile } from "node:child_process";
 import { CORE_SCHEMA, loadAll, YAMLException } from "js-yaml";
 import { stringify } from "yaml";
 import { loadEnvironment, type Profile } from "./flux.ts";
+import { ChartUnavailable, fetchChart, renderUpstream, unavailableMessage, validateChartValues } from "./charts.ts";
 import { resolveHelm, type Helm } from "./helm.ts";
 import { loadInventory } from "./inventory.ts";
 import { repoRoot } from "./paths.ts";
@@ -39,6 +40,8 @@ export interface RenderedRelease {
   /** `namespace/name` of the HelmRelease, and of the HelmReleases it dependsOn (Flux's install order). */
   helmRelease?: string;
   dependsOn?: string[];
+  /** Upstream releases: the chart version resolved from the HelmRelease's range, and where the archive came from. */
+  upstream?: { version: string; origin: string };
   /** helm's output as it printed it (lint checks its layout). */
   manifest?: string;
 }
@@ -50,13 +53,17 @@ export interface RenderOptions {
   root?: string;
   /** The helm to use (default: resolveHelm()). */
   helm?: Helm;
+  /** Skip the upstream releases (charts from a HelmRepository). */
+  noUpstream?: boolean;
+  /** Called for an upstream release whose chart is unavailable (default: a WARNING line on stderr). */
+  onWarning?: (message: string) => void;
 }
 
 /** Kinds without a namespace (the ones our charts may render). */
 export const CLUSTER_SCOPED = new Set([
   "Namespace", "Node", "PersistentVolume", "StorageClass", "ClusterRole", "ClusterRoleBinding",
   "CustomResourceDefinition", "PriorityClass", "IngressClass", "RuntimeClass", "VolumeAttachment",
-  "CSIDriver", "ValidatingWebhookConfiguration", "MutatingWebhookConfiguration",
+  "CSIDriver", "ValidatingWebhookConfiguration", "MutatingWebhookConfiguration", "APIService",
 ]);
 
 /** A helm failure while rendering a profile; the message carries helm's own first error line. */
@@ -156,12 +163,35 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (it
   return out;
 }
 
-/** Renders every HelmRelease of our charts in clusters/<env>/ with helm template. */
+/**
+ * Renders every HelmRelease in clusters/<env>/ with helm template: ours, and the upstream ones
+ * with the real chart (tools/lib/charts.ts); an upstream chart that cannot be fetched is a
+ * warning (opts.onWarning) naming the release and the fix, and the release is left out.
+ */
 export async function renderEnvironment(env: string, opts: RenderOptions = {}): Promise<RenderedRelease[]> {
   const root = opts.root ?? repoRoot;
   const environment = loadEnvironment(env, root);
   const inventory = loadInventory(env, root);
   const helm = opts.helm ?? (await resolveHelm());
+  const warn = opts.onWarning ?? ((m: string) => console.error(`WARNING - ${m}`));
   const profiles = environment.profiles.filter((p) => !opts.chart || p.chart === opts.chart);
-  return mapLimit(profiles, availableParallelism(), (p) => renderProfile(p, helm, inventory.kubernetesVersion));
+  const upstream = opts.noUpstream ? [] : environment.upstream.filter((u) => !opts.chart || u.chart === opts.chart);
+  const jobs: (() => Promise<RenderedRelease | undefined>)[] = [
+    ...upstream.map((u) => async () => {
+      let chart;
+      try {
+        chart = await fetchChart({ repoUrl: u.repoUrl, chart: u.chart, range: u.version });
+      } catch (err) {
+        if (!(err instanceof ChartUnavailable)) throw err;
+        warn(unavailableMessage(u, err));
+        return undefined;
+      }
+      const bad = validateChartValues(u, chart);
+      if (bad.length > 0) throw new RenderError(bad.map((e) => e.message).join("\n"));
+      return renderUpstream(u, chart, helm, inventory.kubernetesVersion);
+    }),
+    ...profiles.map((p) => () => renderProfile(p, helm, inventory.kubernetesVersion)),
+  ];
+  const out = await mapLimit(jobs, availableParallelism(), (j) => j());
+  return out.filter((r): r is RenderedRelease => r !== undefined);
 }

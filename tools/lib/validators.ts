@@ -108,7 +108,16 @@ export function cachedDefinitionValidators(definitions: object, roots: Record<st
 }
 
 function compileStandalone(schema: object, flavour: ValidatorFlavour): string {
-  const { Ajv: AjvClass } = require("ajv") as { Ajv: new (o: Options) => Ajv };
+  // Upstream charts' schemas may declare draft 2020-12 (Traefik's does; Helm 4 honours $schema), or
+  // spell draft-07 in a way ajv has no meta-schema under (MetalLB's `https://…draft-07/schema#`).
+  const draft = String((schema as { $schema?: unknown }).$schema ?? "");
+  const is2020 = /2020-12/.test(draft);
+  if (draft && !is2020 && draft !== "http://json-schema.org/draft-07/schema#") {
+    const { $schema, ...rest } = schema as { $schema?: unknown };
+    void $schema;
+    schema = rest;
+  }
+  const { Ajv: AjvClass } = (is2020 ? { Ajv: (require("ajv/dist/2020") as { Ajv2020: new (o: Options) => Ajv }).Ajv2020 } : require("ajv")) as { Ajv: new (o: Options) => Ajv };
   const standaloneCode = (require("ajv/dist/standalone") as { default: (ajv: Ajv, v: ValidateFunction) => string }).default;
   const ajv = new AjvClass({ ...OPTIONS[flavour], code: { source: true } });
   // ajv-formats points the standalone code at require("ajv-formats/dist/formats"), which resolves

@@ -34,7 +34,8 @@ export type DriftKind =
   | "gpu-resource-missing"
   | "gpu-resource-count"
   | "gpu-vendor"
-  | "node-ok";
+  | "node-ok"
+  | "k3s-component";
 
 /** One result line. */
 export interface Finding {

@@ -41,6 +41,39 @@ function nodesSection(inv: Cluster): Section {
   };
 }
 
+/**
+ * The k3s server flags this design needs: k3s bundles Traefik (a HelmChart of its own), ServiceLB
+ * (klipper-lb) and the local-path provisioner with a default StorageClass `local-path`; they would
+ * fight the Traefik release (both claim ports 80/443 and the IngressClass), MetalLB (both answer
+ * LoadBalancer Services) and Longhorn's default class (two default StorageClasses: a PVC without a
+ * class gets whichever the admission plugin picks). k3s docs "Packaged Components" and
+ * "Server Configuration" (`--disable traefik,servicelb,local-storage`).
+ */
+export const K3S_DISABLE = ["traefik", "servicelb", "local-storage"] as const;
+
+function k3sSection(inv: Cluster): Section {
+  const servers = Object.entries(inv.nodes).filter(([, n]) => n.roles.includes("control-plane"));
+  const blocks: Block[] = [
+    text(
+      "k3s's packaged Traefik, ServiceLB and local-path storage must be off: this repository installs Traefik and MetalLB through Flux, and " +
+        "Longhorn's class is the default StorageClass (two defaults would both claim class-less PVCs). `npm run preflight` detects them in a " +
+        "`kubectl get` dump. Source: docs.k3s.io \"Packaged Components\" (--disable), \"Networking Services\" (ServiceLB, Traefik).",
+    ),
+  ];
+  for (const [id, n] of servers) {
+    blocks.push({
+      kind: "commands",
+      target: host(id, n),
+      title: `k3s server on ${describeNode(id, n)}`,
+      commands: [
+        { run: `curl -sfL https://get.k3s.io | INSTALL_K3S_EXEC="server ${K3S_DISABLE.map((c) => `--disable ${c}`).join(" ")}" sh -s -`, reason: "install (or reconfigure) the server without the packaged components" },
+        { run: `mkdir -p /etc/rancher/k3s/config.yaml.d && printf 'disable:\\n${K3S_DISABLE.map((c) => `  - ${c}`).join("\\n")}\\n' > /etc/rancher/k3s/config.yaml.d/10-disable.yaml`, reason: "the same, persisted in the config file, so an upgrade keeps it" },
+      ],
+    });
+  }
+  return { id: "k3s", title: "k3s server flags", blocks };
+}
+
 function packagesSection(inv: Cluster): Section {
   const roles = [...new Set(Object.values(inv.nodes).flatMap((n) => n.roles))];
   const roleRows = roles.map((r) => `| ${r} | ${ROLE_REQUIREMENTS[r].packages.map((p) => p.name).join(", ") || "none beyond k3s"} |`);
@@ -202,7 +235,7 @@ export function buildRunbook(inv: Cluster, opts: { source?: string } = {}): Runb
   return {
     env: inv.name,
     source: opts.source ?? `values/${inv.name}/cluster.yaml`,
-    sections: [nodesSection(inv), packagesSection(inv), labelsSection(inv), taintsSection(inv), longhornSection(inv), gpuSection(inv), dfsSection(inv), verifySection(inv), backupsSection(inv), drainSection(inv), seedSection(inv)],
+    sections: [nodesSection(inv), k3sSection(inv), packagesSection(inv), labelsSection(inv), taintsSection(inv), longhornSection(inv), gpuSection(inv), dfsSection(inv), verifySection(inv), backupsSection(inv), drainSection(inv), seedSection(inv)],
   };
 }
 

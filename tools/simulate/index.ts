@@ -58,7 +58,7 @@ export interface SimulateOptions {
 /** Builds the simulation context: nodes, pods in placement order, base placement and the facts. */
 export function buildContext(env: string, releases: readonly RenderedRelease[], inventory: Cluster, opts: SimulateOptions = {}): SimContext {
   const nodes = inventoryNodes(inventory);
-  const pods = podsOf(releases);
+  const pods = podsOf(releases, nodes);
   resolveClaims(pods, releases);
   const base = placeAll(pods, nodes);
   let longhorn = opts.longhorn ?? longhornFacts(env, releases, opts.root);

@@ -455,6 +455,9 @@ function scenarioPrimaryFailure(ctx: SimContext, name: keyof typeof PARTITION_SC
   let worst: number | null = 0;
   for (const o of res.outcomes) {
     const sim = ctx.pods.find((p) => p.name === o.pod)!;
+    // A DaemonSet's pod is bound to its node and tolerates unreachable forever: it is not
+    // rescheduled, and comes back with the node (pkg/controller/daemon).
+    if (sim.workload.kind === "DaemonSet") continue;
     const stateful = isStatefulMedia(ctx, sim);
     if (o.status !== "Running") {
       const expectedStuck = model.podsKeepRunning && mode === "safety";
@@ -605,9 +608,11 @@ export function scenarioPrimaryBack(ctx: SimContext, d: DeschedulerFacts | null,
   }
   const nodes = ctx.nodes.map((n) => ({ ...n }));
   const run = runDescheduler(ctx, d, r, nodes, down.after, DESCHEDULER_RUNS);
-  // A CronJob's pod is not failed back: its next run is scheduled afresh (the descheduler skips it too).
-  const basePrimary = ctx.base.bound.filter((b) => b.node.id === primary && b.pod.workload.kind !== "CronJob").map((b) => b.pod.name);
-  const reschedule = Math.max(0, ...ctx.pods.map((p) => graceOf(p.pod.spec))) + LONGHORN_REATTACH_SECONDS;
+  // Failback is the media workloads' (seed "HA Strategy"): a CronJob's pod is scheduled afresh on its
+  // next run, DaemonSet pods never leave their node, and the upstream components (Longhorn UI, driver
+  // deployer) may run on either storage node.
+  const basePrimary = ctx.base.bound.filter((b) => b.node.id === primary && b.pod.workload.kind !== "CronJob" && b.pod.workload.kind !== "DaemonSet" && !b.pod.workload.upstream).map((b) => b.pod.name);
+  const reschedule = Math.max(0, ...ctx.pods.filter((p) => basePrimary.includes(p.name)).map((p) => graceOf(p.pod.spec))) + LONGHORN_REATTACH_SECONDS;
   const limit = d.cronJob.periodSeconds + reschedule;
   let worst: number | null = 0;
   for (const name of basePrimary) {
