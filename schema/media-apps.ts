@@ -177,7 +177,10 @@ export interface Values {
   media: MediaLibrary;
   /** Where the DFS lives (same paths as decypharr-streaming). */
   dfs: DfsPaths;
-  /** The streaming library (decypharr's claim); `null` for none. @default null */
+  /**
+   * The streaming library (decypharr's claim); `null` for none.
+   * @default {"claimName": "decypharr-library", "mountPath": "/mnt/streaming-media"}
+   */
   library?: LibraryMount | null;
   /**
    * The apps, by name. The name becomes part of resource names (`<fullname>-<name>`) and the

@@ -78,7 +78,6 @@ export interface TraefikValues {
     annotations?: {
       /** The fixed address from the MetalLB pool. */
       "metallb.io/loadBalancerIPs"?: IPv4;
-      [key: string]: string | undefined;
     };
   };
   /** The IngressClass the charts' Ingresses use. */
