@@ -241,7 +241,7 @@ function memo(text: string, file: string, parse: () => SourceDoc[]): SourceDoc[]
   return docs.map((d) => ({ ...d, value: structuredClone(d.value) }));
 }
 
-/** Parses one YAML document from text. Throws InputError with file:line:col on any problem. */
+/** Parses one YAML document from text. Throws every problem at once (InputError/InputErrors, file:line:col). */
 export function parseYaml(text: string, file: string): SourceDoc {
   return memo(text, file, () => [parseYamlUncached(text, file)])[0];
 }
