@@ -16,7 +16,7 @@ import { availableParallelism } from "node:os";
 import { join, relative } from "node:path";
 import { defineConfig } from "vitest/config";
 
-const INTEGRATION = /renderEnvironment|lintEnvironment|renderProfile|renderedEnvironment|resolveHelm|withFixtureRepo|withMiniRepo|execa|execFile|spawn|child_process|tools\/cli\//;
+const INTEGRATION = /renderEnvironment|lintEnvironment|renderProfile|renderedEnvironment|resolveHelm|upgradeCheck|withWorktree|tempRepo|withFixtureRepo|withMiniRepo|execa|execFile|spawn|child_process|tools\/cli\//;
 
 function testFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((d) => {
@@ -32,7 +32,8 @@ const unit = all.filter((f) => !integration.includes(f));
 
 export default defineConfig({
   test: {
-    testTimeout: 60_000,
+    // generous: on a shared 2-core machine a CLI spawn test can wait a minute for a core (no test asserts a time)
+    testTimeout: 120_000,
     hookTimeout: 120_000,
     maxWorkers: Math.max(2, 2 * availableParallelism()),
     projects: [

@@ -144,6 +144,47 @@ export interface Fencing extends CronJobSettings {
    * @uniqueItems true
    */
   podNamespaces: NamespaceName[];
+  /**
+   * Who moves the pods of a NotReady storage node (`FENCING_MODE`; docs/decisions.md
+   * "Failover and fencing"):
+   * - `availability` (the seed): Longhorn's `nodeDownPodDeletionPolicy:
+   *   delete-both-statefulset-and-deployment-pod` force-deletes them and their VolumeAttachments
+   *   about tolerationSeconds + terminationGracePeriodSeconds after NotReady, whatever this job
+   *   decides: fast failover, and a partitioned node that still runs keeps writing (two writers).
+   * - `safety`: Longhorn's policy is `do-nothing`; only this job moves the pods, after it found the
+   *   node silent. Slower (threshold + one period + the probe window), no failover while the node
+   *   shows life signs.
+   * Lint checks the environment's Longhorn HelmRelease against the mode.
+   * @default "availability"
+   */
+  mode?: "availability" | "safety";
+  /** The life-sign probes run from the peer storage node before a fence. */
+  lifeSigns?: LifeSigns;
+}
+
+/**
+ * The life-sign probes (tools/fencing/probe.ts): TCP connects from the node the job runs on to
+ * the NotReady node's kubelet port, a host port from the inventory and its Longhorn
+ * instance-manager pods. Silent = every connect timed out for the whole window; a refused
+ * connection is a life sign (a kernel answered).
+ */
+export interface LifeSigns {
+  /** Seconds every probe must time out before the node counts as silent. @default 30 @TJS-type integer @minimum 10 @maximum 60 */
+  windowSeconds?: number;
+  /** Seconds between probe rounds. @default 5 @TJS-type integer @minimum 1 @maximum 30 */
+  intervalSeconds?: number;
+  /** Milliseconds one connect may take. @default 2000 @TJS-type integer @minimum 100 @maximum 10000 */
+  timeoutMs?: number;
+  /** kubelet's port. @default 10250 @TJS-type integer @minimum 1 @maximum 65535 */
+  kubeletPort?: number;
+  /** Longhorn instance-manager's process-manager port (longhorn-manager engineapi/types.go). @default 8500 @TJS-type integer @minimum 1 @maximum 65535 */
+  instanceManagerPort?: number;
+  /**
+   * Kubernetes node name -> a TCP port on that host (`FENCING_NODE_PORTS`); unlisted nodes use
+   * 22. Must equal the inventory's `lifeSignPort` of each storage node (lint checks it).
+   * @default {}
+   */
+  nodePorts?: { [nodeName: string]: number };
 }
 
 /** charts/ha-jobs values. */

@@ -86,16 +86,22 @@ export interface EnforcedSettings {
    */
   nodeDownPodDeletionPolicy?: "delete-both-statefulset-and-deployment-pod";
   /**
-   * `system-managed-components-node-selector`. Seed: "Prevents share-manager landing on cp1".
-   * @default "node.longhorn.io/storage:enabled"
+   * `system-managed-components-node-selector`: every node that runs a pod with a Longhorn volume
+   * (label `node.longhorn.io/csi=enabled`), so the CSI plugin reaches the GPU node. The seed's
+   * `node.longhorn.io/storage:enabled` ("Prevents share-manager landing on cp1") is corrected:
+   * `rwx.shareManagerNodeSelector` keeps that purpose (docs/decisions.md#longhorn-placement).
+   * @default "node.longhorn.io/csi:enabled"
    */
-  systemManagedComponentsNodeSelector?: "node.longhorn.io/storage:enabled";
+  systemManagedComponentsNodeSelector?: "node.longhorn.io/csi:enabled";
   /**
-   * `taint-toleration`: system-managed components tolerate the storage nodes' taint
-   * `node.longhorn.io/storage=enabled:NoSchedule` (seed runbook, step 3).
+   * `taint-toleration` (kubectl taint syntax, `;`-separated): must tolerate every
+   * NoSchedule/NoExecute taint of every Longhorn node, the storage nodes' taint
+   * `node.longhorn.io/storage=enabled:NoSchedule` (seed runbook, step 3) included; lint checks it
+   * against the inventory.
    * @default "node.longhorn.io/storage=enabled:NoSchedule"
+   * @pattern ^\s*[^=:;\s]*(=[^:;]*)?:(NoSchedule|PreferNoSchedule|NoExecute)?\s*(;\s*[^=:;\s]*(=[^:;]*)?:(NoSchedule|PreferNoSchedule|NoExecute)?\s*)*$
    */
-  taintToleration?: "node.longhorn.io/storage=enabled:NoSchedule";
+  taintToleration?: string;
   /**
    * `create-default-disk-labeled-nodes`. Seed: `node.longhorn.io/create-default-disk=true`
    * "triggers disk creation (requires createDefaultDiskLabeledNodes: true in HelmRelease)".
@@ -154,6 +160,16 @@ export interface Values {
      * @default "vers=4.1,noresvport,softerr,timeo=600,retrans=5"
      */
     nfsOptions?: string;
+    /**
+     * `shareManagerNodeSelector` of both classes (a claim asking ReadWriteMany of `longhorn` gets a share manager too; Longhorn's `key:value;key2:value2` form):
+     * where the share-manager pod exporting an RWX volume runs. longhorn-manager merges it into
+     * the system-managed components' selector (controller/share_manager_controller.go), so the
+     * share managers run only on the storage nodes, never on cp1 or the GPU node (the seed's
+     * "Prevents share-manager landing on cp1"). Lint checks the merged selector against the
+     * inventory. Immutable like every parameter: see the README, "Changing a StorageClass".
+     * @default "node.longhorn.io/storage:enabled"
+     */
+    shareManagerNodeSelector?: string;
   };
   /**
    * Recurring snapshot/backup jobs. None by default.

@@ -32,14 +32,27 @@ export interface StorageToleration {
   effect: "NoSchedule";
 }
 
-/** The storage node label (seed: "controls where Longhorn manager/system pods schedule"). */
+/** The storage node label: w1 and w2 on homelab, where the replicas and share managers live. */
 export interface StorageNodeSelector {
   /** Nodes labelled `node.longhorn.io/storage=enabled` (w1, w2 on homelab). */
   "node.longhorn.io/storage": "enabled";
 }
 
 /**
- * Placement of one user-deployed Longhorn component (manager DaemonSet, driver deployer, UI).
+ * The label of every node that runs a pod with a Longhorn volume (w1, w2 and the GPU node w3 on
+ * homelab; the runbook sets it). Longhorn's manager, CSI plugin, instance managers and engine
+ * image must run on each of them: the CSI plugin attaches and mounts the volume on the pod's node
+ * (longhorn-manager csi/node_server.go), the node's instance manager runs its engine, and the
+ * node's longhorn-manager owns that instance manager. This corrects the seed, whose storage-label
+ * selector kept all of them off w3 (docs/decisions.md#longhorn-placement).
+ */
+export interface LonghornNodeSelector {
+  /** Nodes labelled `node.longhorn.io/csi=enabled`. */
+  "node.longhorn.io/csi": "enabled";
+}
+
+/**
+ * Placement of the Longhorn UI: on the storage nodes (it uses no volume, any node would do).
  * A per-component `nodeSelector` / `tolerations` REPLACES `global.nodeSelector` /
  * `global.tolerations`; the chart does not merge them (chart/templates/deployment-driver.yaml:
  * `default .Values.global.tolerations .Values.longhornDriver.tolerations`). So every component
@@ -54,6 +67,34 @@ export interface StoragePlacedComponent {
    * @maxItems 1
    */
   tolerations: StorageToleration[];
+}
+
+/**
+ * Placement of longhorn-manager and the driver deployer: on every Longhorn node (the same label
+ * as `systemManagedComponentsNodeSelector`, as Longhorn's "Node Selector" docs require: user-
+ * deployed components first, system-managed ones on the same nodes), tolerating the storage taint.
+ */
+export interface LonghornPlacedComponent {
+  /** Run on the nodes labelled `node.longhorn.io/csi=enabled`. Replaces `global.nodeSelector` for this component. */
+  nodeSelector: LonghornNodeSelector;
+  /**
+   * Tolerate the taints of those nodes (the storage taint of w1/w2). Replaces `global.tolerations`.
+   * Lint checks that every NoSchedule/NoExecute taint of every selected node is tolerated.
+   * @minItems 1
+   */
+  tolerations: LonghornToleration[];
+}
+
+/** A toleration of a Longhorn node's taint (the storage taint, or a taint an operator puts on the GPU node). */
+export interface LonghornToleration {
+  /** Taint key. */
+  key: string;
+  /** `Equal` matches the value, `Exists` any value. */
+  operator: "Equal" | "Exists";
+  /** Taint value (with `Equal`). */
+  value?: string;
+  /** Taint effect. */
+  effect: "NoSchedule" | "NoExecute";
 }
 
 /** `defaultSettings`: rendered by the chart into the `longhorn-default-setting` ConfigMap. */
@@ -80,17 +121,26 @@ export interface LonghornDefaultSettings {
    */
   nodeDownPodDeletionPolicy: "delete-both-statefulset-and-deployment-pod";
   /**
-   * Node selector of the system-managed components (instance managers, engine images, CSI
-   * plugin, share managers), in Longhorn's `key:value` form. Seed: "Prevents share-manager
-   * landing on cp1".
+   * Node selector of the system-managed components (CSI plugin and CSI sidecars, instance
+   * managers, engine images, share managers), in Longhorn's `key:value` form: every node that runs
+   * a pod with a Longhorn volume (longhorn-manager app/driver.go, controller/
+   * instance_manager_controller.go, controller/engine_image_controller.go read this setting).
+   * The seed's `node.longhorn.io/storage:enabled` ("Prevents share-manager landing on cp1") also
+   * kept the CSI plugin off the GPU node w3; the share managers stay on the storage nodes through
+   * the RWX StorageClass's `shareManagerNodeSelector` instead (charts/longhorn-config), which
+   * longhorn-manager merges into this selector (controller/share_manager_controller.go). Changed
+   * only while every volume is detached (docs/decisions.md#longhorn-placement).
    */
-  systemManagedComponentsNodeSelector: "node.longhorn.io/storage:enabled";
+  systemManagedComponentsNodeSelector: "node.longhorn.io/csi:enabled";
   /**
-   * Toleration of the system-managed components, in `kubectl taint` syntax. The storage nodes
-   * carry `node.longhorn.io/storage=enabled:NoSchedule` (seed runbook, step 3); without the
-   * toleration no instance manager runs there and no replica can be placed.
+   * Toleration of the system-managed components, in `kubectl taint` syntax (`;`-separated). It
+   * must tolerate every NoSchedule/NoExecute taint of every Longhorn node: the storage nodes carry
+   * `node.longhorn.io/storage=enabled:NoSchedule` (seed runbook, step 3); a taint added to the GPU
+   * node must be added here too, or no CSI plugin runs there. Lint checks it against the inventory.
+   * @pattern ^\s*[^=:;\s]*(=[^:;]*)?:(NoSchedule|PreferNoSchedule|NoExecute)?\s*(;\s*[^=:;\s]*(=[^:;]*)?:(NoSchedule|PreferNoSchedule|NoExecute)?\s*)*$
+   * @examples ["node.longhorn.io/storage=enabled:NoSchedule"]
    */
-  taintToleration: "node.longhorn.io/storage=enabled:NoSchedule";
+  taintToleration: string;
   /**
    * Create the default disk only on nodes labelled `node.longhorn.io/create-default-disk=true`.
    * Seed: that label "triggers disk creation (requires createDefaultDiskLabeledNodes: true in
@@ -140,10 +190,10 @@ export interface LonghornValues {
      */
     jobEnabled: false;
   };
-  /** longhorn-manager DaemonSet: on the storage nodes only, tolerating the storage taint. */
-  longhornManager: StoragePlacedComponent;
-  /** longhorn-driver-deployer Deployment: on the storage nodes, tolerating the storage taint. */
-  longhornDriver: StoragePlacedComponent;
+  /** longhorn-manager DaemonSet: on every Longhorn node (`node.longhorn.io/csi=enabled`), tolerating their taints. */
+  longhornManager: LonghornPlacedComponent;
+  /** longhorn-driver-deployer Deployment: on the Longhorn nodes, like the CSI components it deploys. */
+  longhornDriver: LonghornPlacedComponent;
   /** longhorn-ui Deployment: on the storage nodes, tolerating the storage taint. */
   longhornUI: StoragePlacedComponent;
 }

@@ -70,10 +70,14 @@ export interface TraefikValues {
   service: {
     /** Service type: MetalLB assigns the address. @default "LoadBalancer" */
     type: "LoadBalancer";
-    /** Extra spec fields of the Service. */
-    spec?: {
-      /** A fixed address from the MetalLB pool; lint checks it lies in the inventory's pool. */
-      loadBalancerIP?: IPv4;
+    /**
+     * Annotations of the Service. A fixed address is requested with MetalLB's
+     * `metallb.io/loadBalancerIPs` (spec.loadBalancerIP is deprecated since Kubernetes 1.24);
+     * lint checks it lies in the inventory's pool and is used once per environment.
+     */
+    annotations?: {
+      /** The fixed address from the MetalLB pool. */
+      "metallb.io/loadBalancerIPs"?: IPv4;
     };
   };
   /** The IngressClass the charts' Ingresses use. */

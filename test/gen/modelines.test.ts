@@ -6,7 +6,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { pathToFileURL } from "node:url";
-import { Ajv } from "ajv";
+import { Ajv, type ValidateFunction } from "ajv";
 import addFormatsModule from "ajv-formats";
 import { parseAllDocuments } from "yaml";
 import { listEnvironments, loadEnvironment } from "../../tools/lib/flux.ts";
@@ -124,11 +124,22 @@ describe("every file is valid against the schema its modeline names", () => {
     .filter((r) => r.m)
     .map((r) => ({ file: r.file, schema: resolve(dirname(join(repoRoot, r.file)), r.m![1]) }));
 
+  // Many files name the same schema: compile each schema once per run, not once per file.
+  const compiled = new Map<string, ValidateFunction>();
+  const validatorOf = (schema: string): ValidateFunction => {
+    let validate = compiled.get(schema);
+    if (!validate) {
+      const ajv = new Ajv({ allErrors: true, strict: false, allowUnionTypes: true });
+      addFormats(ajv);
+      for (const ref of fileRefs(schema)) ajv.addSchema(loadSchema(ref));
+      validate = ajv.compile(loadSchema(schema));
+      compiled.set(schema, validate);
+    }
+    return validate;
+  };
+
   it.each(rows)("$file", ({ file, schema }) => {
-    const ajv = new Ajv({ allErrors: true, strict: false, allowUnionTypes: true });
-    addFormats(ajv);
-    for (const ref of fileRefs(schema)) ajv.addSchema(loadSchema(ref));
-    const validate = ajv.compile(loadSchema(schema));
+    const validate = validatorOf(schema);
     for (const doc of parseAllDocuments(readFileSync(join(repoRoot, file), "utf8"))) {
       const value = doc.toJS() as unknown;
       if (value === null) continue;

@@ -42,8 +42,8 @@ describe("environment-level lint", () => {
     },
     {
       name: "a LoadBalancer address outside MetalLB's pool",
-      edit: (root: string) => editFixture(root, TRAEFIK, "loadBalancerIP: 192.168.1.200", "loadBalancerIP: 192.168.1.99"),
-      want: /traefik: error: clusters\/homelab\/infrastructure\/traefik\.yaml:\d+:\d+: .*loadBalancerIP 192\.168\.1\.99 is outside MetalLB's pool \(192\.168\.1\.200-192\.168\.1\.220\).*Fix:/,
+      edit: (root: string) => editFixture(root, TRAEFIK, "metallb.io/loadBalancerIPs: 192.168.1.200", "metallb.io/loadBalancerIPs: 192.168.1.99"),
+      want: /\(LAN addresses\): error: clusters\/homelab\/infrastructure\/traefik\.yaml:\d+:\d+: HelmRelease\/traefik\/traefik: metallb\.io\/loadBalancerIPs 192\.168\.1\.99 is outside MetalLB's pool \(192\.168\.1\.200-192\.168\.1\.220 in values\/homelab\/cluster\.yaml metallb\.addresses\).*Fix: pick a free address from the pool/,
     },
     {
       name: "a MetalLB pool that is not the inventory's",
@@ -69,6 +69,20 @@ describe("environment-level lint", () => {
     const r = await envLines(edit);
     expect(r.ok).toBe(false);
     expect(r.lines).toContainEqual(expect.stringMatching(want));
+  });
+
+  it("a LoadBalancer address used twice (PMS and Traefik) fails once, naming both", async () => {
+    const r = await envLines((root) => editFixture(root, "values/homelab/clusterplex.yaml", "lanAddress: 192.168.1.201", "lanAddress: 192.168.1.200"), "homelab", "clusterplex");
+    expect(r.ok).toBe(false);
+    expect(r.lines.filter((l) => l.includes("lan/") || l.includes("already requested"))).toEqual([
+      "(LAN addresses): error: Service/media/clusterplex-pms-lan: metallb.io/loadBalancerIPs 192.168.1.200 is already requested by HelmRelease/traefik/traefik; MetalLB gives an address to one Service (no metallb.io/allow-shared-ip here), so one of them stays Pending. Fix: pick another free address from the pool (192.168.1.200-192.168.1.220)",
+    ]);
+  });
+
+  it("a DFS export address inside the MetalLB pool fails in the LAN report", async () => {
+    const r = await envLines((root) => editFixture(root, "values/homelab/cluster.yaml", "address: 192.168.1.30", "address: 192.168.1.210"), "homelab", "decypharr");
+    expect(r.ok).toBe(false);
+    expect(r.lines).toContainEqual(expect.stringMatching(/^\(LAN addresses\): error: values\/homelab\/cluster\.yaml: nfs\.dfsExport\.address 192\.168\.1\.210 lies in the MetalLB pool/));
   });
 
   it("a DFS consumer that does not depend on decypharr", async () => {

@@ -24,13 +24,13 @@ describe("loadPolicy", () => {
     const streaming = grantsFor(policy, "decypharr-streaming", "decypharr");
     expect(streaming.privileged).toBe(true);
     expect([...streaming.capabilities]).toEqual(["SYS_ADMIN"]);
-    expect(streaming.hostPaths).toEqual([{ path: "/mnt", propagation: "Bidirectional" }, { path: "/dev/fuse" }]);
+    expect(streaming.hostPaths).toEqual([{ path: "/mnt/decypharr", propagation: "Bidirectional" }, { path: "/dev/fuse" }]);
     // privileged is granted to decypharr-streaming alone
     for (const other of ["decypharr-download", "media-apps-sonarr", "clusterplex-pms", "clusterplex-worker"]) {
       expect(grantsFor(policy, other, other).privileged).toBe(false);
       expect(grantsFor(policy, other, other).capabilities.size).toBe(0);
     }
-    expect(grantsFor(policy, "media-apps-radarr", "radarr").hostPaths).toEqual([{ path: "/mnt/dfs", propagation: "HostToContainer", readOnly: true }]);
+    expect(grantsFor(policy, "media-apps-radarr", "radarr").hostPaths).toEqual([{ path: "/mnt/decypharr", propagation: "HostToContainer", readOnly: true }]);
     expect(grantsFor(policy, "decypharr-download", "decypharr").unpinnedImages.map((u) => u.image)).toEqual(["cy01/blackhole:latest"]);
   });
 
@@ -45,11 +45,11 @@ describe("loadPolicy", () => {
     expect(dangerous[0].reason).toMatch(/FUSE/);
   });
 
-  it.each(["homelab", "staging"])("%s allows hostPaths /mnt (Bidirectional) and /dev/fuse for decypharr-streaming, /mnt/dfs read-only for media-apps consumers, nothing else", (env) => {
+  it.each(["homelab", "staging"])("%s allows hostPaths /mnt/decypharr (Bidirectional) and /dev/fuse for decypharr-streaming, /mnt/decypharr read-only for media-apps consumers, nothing else", (env) => {
     const hostPaths = (loadPolicy(env).workloads ?? []).filter((w) => w.hostPaths?.length).map((w) => [w.names ?? w.pattern, w.hostPaths]);
     expect(hostPaths).toEqual([
-      [["decypharr-streaming"], [{ path: "/mnt", propagation: "Bidirectional" }, { path: "/dev/fuse" }]],
-      ["media-apps-*", [{ path: "/mnt/dfs", propagation: "HostToContainer", readOnly: true }]],
+      [["decypharr-streaming"], [{ path: "/mnt/decypharr", propagation: "Bidirectional" }, { path: "/dev/fuse" }]],
+      ["media-apps-*", [{ path: "/mnt/decypharr", propagation: "HostToContainer", readOnly: true }]],
     ]);
   });
 

@@ -26,10 +26,10 @@ const streaming = workload("StatefulSet", "decypharr-streaming", {
     goodContainer("decypharr", {
       image: "cy01/blackhole:beta",
       securityContext: { privileged: true, capabilities: { add: ["SYS_ADMIN"] } },
-      volumeMounts: [{ name: "mnt", mountPath: "/mnt", mountPropagation: "Bidirectional" }, { name: "fuse", mountPath: "/dev/fuse" }],
+      volumeMounts: [{ name: "mnt", mountPath: "/mnt/decypharr", mountPropagation: "Bidirectional" }, { name: "fuse", mountPath: "/dev/fuse" }],
     }),
   ],
-  volumes: [{ name: "mnt", hostPath: { path: "/mnt" } }, { name: "fuse", hostPath: { path: "/dev/fuse" } }],
+  volumes: [{ name: "mnt", hostPath: { path: "/mnt/decypharr" } }, { name: "fuse", hostPath: { path: "/dev/fuse" } }],
 });
 const download = sts("decypharr-download", { name: "decypharr", image: "cy01/blackhole:latest", ...sc({ runAsUser: 0, readOnlyRootFilesystem: false }) });
 

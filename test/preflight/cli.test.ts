@@ -22,7 +22,7 @@ describe("npm run preflight", () => {
     expect(res.stderr).toBe("");
     expect(res.exitCode).toBe(0);
     const lines = res.stdout.split("\n");
-    expect(lines).toContain("INFO - k3s-w1: matches the inventory (4 labels, 1 taint, InternalIP 192.168.1.12)");
+    expect(lines).toContain("INFO - k3s-w1: matches the inventory (5 labels, 1 taint, InternalIP 192.168.1.12)");
     expect(lines.some((l) => l.startsWith("ERROR") || l.startsWith("WARNING"))).toBe(false);
     expect(lines.at(-1)).toBe("preflight: homelab: 4 inventory nodes, 4 cluster nodes; 0 errors, 0 warnings; nodes match the inventory");
   });

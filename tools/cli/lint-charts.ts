@@ -17,7 +17,7 @@ export const main = defineCli({
   tool: "lint-charts",
   usage: "npm run lint-charts [-- --env E] [--chart C] [--json] [--root DIR]",
   description: `Lints every chart release of every environment (or one): values against the chart schema,
-helm lint --strict, helm template, every rendered object against its Kubernetes/CRD schema, the
+helm template (one helm process per release) with helm lint --strict's checks, every rendered object against its Kubernetes/CRD schema, the
 chart and inventory rules, the Flux objects and the security policy. One line per release, its
 findings below, then a summary. --root lints another checkout of this repository.`,
   options: { env: { type: "string" }, chart: { type: "string" }, json: { type: "boolean" }, root: { type: "string" } },

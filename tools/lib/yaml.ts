@@ -226,8 +226,29 @@ function toValue(doc: Document.Parsed, file: string): unknown {
   }
 }
 
-/** Parses one YAML document from text. Throws every problem at once (InputError/InputErrors, file:line:col). */
+/**
+ * Parsed documents by file name and text. One lint run reads the same files several times (the
+ * environment per lint stage and per assertion, values files per release and again in the policy
+ * stage); a parse costs ~10x a copy. Callers get their own copy of `value`. Bounded, oldest out.
+ */
+const parsed = new Map<string, SourceDoc[]>();
+function memo(text: string, file: string, parse: () => SourceDoc[]): SourceDoc[] {
+  const key = `${file}\0${text}`;
+  let docs = parsed.get(key);
+  if (!docs) {
+    docs = parse();
+    parsed.set(key, docs);
+    if (parsed.size > 500) parsed.delete(parsed.keys().next().value!);
+  }
+  return docs.map((d) => ({ ...d, value: structuredClone(d.value) }));
+}
+
+/** Parses one YAML document from text. Throws InputError with file:line:col on any problem. */
 export function parseYaml(text: string, file: string): SourceDoc {
+  return memo(text, file, () => [parseYamlUncached(text, file)])[0];
+}
+
+function parseYamlUncached(text: string, file: string): SourceDoc {
   throwAll(textErrors(text, file));
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: true, prettyErrors: false });
@@ -237,6 +258,10 @@ export function parseYaml(text: string, file: string): SourceDoc {
 
 /** Parses a multi-document YAML stream; empty documents are dropped. Throws every problem at once. */
 export function parseYamlStream(text: string, file: string): SourceDoc[] {
+  return memo(text, file, () => parseYamlStreamUncached(text, file));
+}
+
+function parseYamlStreamUncached(text: string, file: string): SourceDoc[] {
   throwAll(textErrors(text, file));
   const lc = new LineCounter();
   const docs = parseAllDocuments(text, { lineCounter: lc, uniqueKeys: true, prettyErrors: false });

@@ -26,8 +26,10 @@ import type { PathSegment } from "../lib/yaml.ts";
 import { policyStage, type Violation } from "../policy/index.ts";
 import { CHART_ASSERTIONS } from "./charts/index.ts";
 import { assertions as commonAssertions } from "./common.ts";
+import { checkDataPath } from "./datapath.ts";
 import { checkInstallOrder, lintFluxLayer, lintUpstream } from "./environment.ts";
 import { chartRules, indentedDocuments, objectRules } from "./helm-rules.ts";
+import { checkLanAddresses } from "./lan.ts";
 import { checkIngressHostsUnique, assertions as renderedAssertions } from "./rendered.ts";
 import { errorFinding, errorFindings, objectRef, type ChartAssertion, type Finding, type LintContext } from "./types.ts";
 
@@ -161,6 +163,7 @@ export async function lintEnvironment(opts: LintOptions = {}): Promise<LintRepor
   const reports: ProfileReport[] = [];
   let helm = opts.helm;
   const jobs: (() => Promise<ProfileReport>)[] = [];
+  const envData = new Map<string, { inventory: Cluster; upstream: UpstreamRelease[] }>();
   for (const env of envs) {
     const te = performance.now();
     const envReport = (findings: Finding[], note?: string): ProfileReport => ({
@@ -176,6 +179,7 @@ export async function lintEnvironment(opts: LintOptions = {}): Promise<LintRepor
       reports.push(envReport(errorFindings(err)));
       continue;
     }
+    envData.set(env, { inventory, upstream: environment.upstream });
     const objFindings = await lintFluxLayer(environment, inventory);
     reports.push(envReport(objFindings, `${environment.objects.length} Flux objects, ${environment.profiles.length} chart releases, ${environment.upstream.length} upstream releases`));
     for (const u of environment.upstream) {
@@ -216,6 +220,18 @@ export async function lintEnvironment(opts: LintOptions = {}): Promise<LintRepor
       env, release: "(install order)", chart: "-", kind: "environment", ok: order.length === 0, ms: 0, findings: order,
       note: "dependsOn covers every StorageClass and the DFS mount a release uses",
     });
+    // Cross-release rules on the rendered objects: the data path (docs/decisions.md#dfs-data-path)
+    // and the fixed LoadBalancer addresses (tools/lint/lan.ts).
+    const envInfo = envData.get(env);
+    if (envInfo) {
+      // The data path spans releases: only meaningful when every release was rendered.
+      if (!opts.chart && !rendered.some((r) => !r.objects)) {
+        const dp = checkDataPath(envInfo.inventory, objects);
+        reports.push({ env, release: "(data path)", chart: "-", kind: "environment", ok: !dp.some((f) => f.severity === "error"), ms: 0, findings: dp, note: "library, DFS and transcode paths and modes of every pod, from the declared roles" });
+      }
+      const lan = checkLanAddresses(envInfo.inventory, envInfo.upstream, objects);
+      reports.push({ env, release: "(LAN addresses)", chart: "-", kind: "environment", ok: !lan.some((f) => f.severity === "error"), ms: 0, findings: lan, note: "fixed LoadBalancer addresses in the MetalLB pool, once each" });
+    }
     const incomplete = rendered.some((r) => !r.objects);
     reports.push({
       env, release: "(policy)", chart: "-", kind: "environment", ok: !findings.some((f) => f.severity === "error"),

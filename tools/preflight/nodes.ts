@@ -13,6 +13,10 @@ export interface ObservedNode {
   taints: Taint[];
   /** Addresses of type InternalIP (dual-stack nodes have one per family). */
   internalIPs: string[];
+  /** status.allocatable (quantities as strings), e.g. `nvidia.com/gpu: "1"`. */
+  allocatable: Record<string, string>;
+  /** status.capacity. */
+  capacity: Record<string, string>;
 }
 
 /** The input is not usable node JSON. Names the file, the JSON path and the fix. */
@@ -86,6 +90,7 @@ export function parseNodeList(text: string, file: string): ObservedNode[] {
     const internalIPs = addresses
       .filter((a): a is { type: string; address: string } => isObject(a) && a.type === "InternalIP" && typeof a.address === "string")
       .map((a) => a.address);
-    return { name, labels, taints, internalIPs };
+    const quantities = (v: unknown): Record<string, string> => (isObject(v) ? Object.fromEntries(Object.entries(v).map(([k, q]) => [k, String(q)])) : {});
+    return { name, labels, taints, internalIPs, allocatable: quantities(status.allocatable), capacity: quantities(status.capacity) };
   });
 }

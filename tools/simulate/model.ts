@@ -7,7 +7,7 @@
 import { podSpecOf as k8sPodSpecOf } from "../lib/k8s.ts";
 import type { Cluster } from "../lib/inventory.ts";
 import type { K8sObject, RenderedRelease } from "../lib/render.ts";
-import type { Node, Pod, PodSpec } from "../scheduling/index.ts";
+import { inventoryAllocatable, type Node, type Pod, type PodSpec } from "../scheduling/index.ts";
 
 /** A node of the inventory, with its id. */
 export interface SimNode extends Node {
@@ -50,6 +50,7 @@ export function inventoryNodes(inv: Cluster): SimNode[] {
     gpu: n.gpu === true,
     labels: { ...n.labels },
     taints: n.taints.map((t) => ({ ...t })),
+    allocatable: inventoryAllocatable(n),
   }));
 }
 

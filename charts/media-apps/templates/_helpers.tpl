@@ -21,15 +21,6 @@ Usage: {{ if eq (include "media-apps.enabled" $app) "true" }}
 {{- end }}
 
 {{/*
-Where the DFS appears on the node: decypharr-streaming's FUSE mount under the host's /mnt,
-propagated back to the host with Bidirectional (seed, "DFS Sharing").
-Usage: {{ include "media-apps.dfsHostPath" . }}
-*/}}
-{{- define "media-apps.dfsHostPath" -}}
-/mnt/dfs
-{{- end }}
-
-{{/*
 The pattern lint and _validate.tpl use to reject anything Samba/SMB/CIFS.
 Usage: {{ regexMatch (include "media-apps.smbPattern" .) $text }}
 */}}

@@ -45,7 +45,7 @@ describe("lint decypharr", () => {
   });
 
   it("rejects a privileged decypharr-download (template changed)", async () => {
-    const p = await lintDecypharr("homelab", (root) => editFixture(root, STS, "allowPrivilegeEscalation: false\n", "privileged: true\n            allowPrivilegeEscalation: false\n"));
+    const p = await lintDecypharr("homelab", (root) => editFixture(root, STS, /(\{\{- else \}\}\n\s+)allowPrivilegeEscalation: false\n/, "$1privileged: true\n            allowPrivilegeEscalation: false\n"));
     expect(p.ok).toBe(false);
     const f = p.findings.filter((x) => /is privileged/.test(x.message));
     expect(f.map((x) => x.object)).toEqual(["StatefulSet/media/decypharr-download"]);

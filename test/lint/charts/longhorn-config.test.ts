@@ -16,7 +16,7 @@ async function lint(env: string, edit: (root: string) => void = () => {}): Promi
     return profile!.findings;
   });
 }
-const text = (fs: Finding[]) => fs.map((f) => `${f.location ? `${f.location.file}:${f.location.line}: ` : ""}${f.message}`).join("\n");
+const text = (fs: Finding[]) => fs.map((f) => `${f.location ? `${f.location.file}:${f.location.line}: ` : ""}${f.object ? `${f.object}: ` : ""}${f.message}`).join("\n");
 
 describe("lint of charts/longhorn-config", () => {
   it.each(["homelab", "staging"])("%s: the committed values pass", async (env) => {
@@ -39,6 +39,20 @@ describe("lint of charts/longhorn-config", () => {
       "homelab",
       'numberOfReplicas: 2\nsettings:\n  systemManagedComponentsNodeSelector: "node.longhorn.io/storage:true"\n',
       [SEED.nodeSelector],
+      "values/homelab/longhorn-config.yaml",
+    ],
+    [
+      "share managers allowed on every Longhorn node (w3 included)",
+      "homelab",
+      'numberOfReplicas: 2\nrwx:\n  shareManagerNodeSelector: "node.longhorn.io/csi:enabled"\n',
+      ["StorageClass/longhorn-rwx", "share managers get the node selector \"node.longhorn.io/csi:enabled\"", "also matches w3 (k3s-w3)", SEED.nodeSelector, 'Fix: set rwx.shareManagerNodeSelector: "node.longhorn.io/storage:enabled"'],
+      "values/homelab/longhorn-config.yaml",
+    ],
+    [
+      "share managers on a label no storage node has",
+      "homelab",
+      'numberOfReplicas: 2\nrwx:\n  shareManagerNodeSelector: "gpu:true"\n',
+      ["which storage node(s) w1, w2 do not match"],
       "values/homelab/longhorn-config.yaml",
     ],
   ])("%s fails, quoting the seed", async (_name, env, values, expected, file) => {

@@ -8,7 +8,7 @@ import { resolve } from "node:path";
 import { loadEnvironment } from "../../lib/flux.ts";
 import type { K8sObject } from "../../lib/render.ts";
 import { objectRef, type ChartAssertion, type Finding, type LintContext } from "../types.ts";
-import { checkReplicaCount, checkSettings, SEED, SETTING_KEYS, settingString } from "../upstream/longhorn.ts";
+import { checkReplicaCount, checkSettings, parseNodeSelector, SEED, SETTING_KEYS, settingString, SHARE_MANAGER_NODE_SELECTOR, storageSplit } from "../upstream/longhorn.ts";
 
 const CLASSES = ["longhorn", "longhorn-rwx"] as const;
 
@@ -134,4 +134,47 @@ export const settingsKeptByDriftDetection: ChartAssertion = (ctx) => {
   return out;
 };
 
-export const assertions: ChartAssertion[] = [storageClassesPresent, replicasMatchInventory, settingsEnforceSeed, settingsAgreeWithLonghornRelease, settingsKeptByDriftDetection];
+/**
+ * Share managers run only on the storage nodes (the seed's purpose, "Prevents share-manager landing
+ * on cp1"), now that the system-managed selector also selects the GPU node. A share-manager pod's
+ * nodeSelector is the system-managed selector with the class's `shareManagerNodeSelector` merged
+ * over it (longhorn-manager v1.12.1 controller/share_manager_controller.go, createShareManagerPod:
+ * `nodeSelector[k] = v` for each key of the class's selector). Every Longhorn class can serve an
+ * RWX claim, so each must carry it; the merged selector must select every storage node (so the
+ * share manager can move with a failover) and nothing else.
+ */
+export const shareManagerOnStorageNodes: ChartAssertion = (ctx) => {
+  const out: Finding[] = [];
+  const system = (ctx.objects.find((o) => o.kind === "Setting" && o.metadata.name === "system-managed-components-node-selector") as { value?: string } | undefined)?.value ?? "";
+  const systemSel = parseNodeSelector(system) ?? {};
+  const { storage, other } = storageSplit(ctx.inventory);
+  const at = ctx.locate(["rwx", "shareManagerNodeSelector"]);
+  for (const sc of storageClasses(ctx).values()) {
+    if ((sc as { provisioner?: string }).provisioner !== "driver.longhorn.io") continue;
+    const text = sc.parameters?.shareManagerNodeSelector;
+    const fix = `Fix: set rwx.shareManagerNodeSelector: "${SHARE_MANAGER_NODE_SELECTOR}"`;
+    if (text === undefined) {
+      out.push({ severity: "error", object: objectRef(sc), location: at, message: `has no shareManagerNodeSelector: an RWX volume's share manager may run on any node the system-managed selector allows, the GPU node included (the seed: "${SEED.nodeSelector}"). ${fix}` });
+      continue;
+    }
+    const own = parseNodeSelector(text);
+    if (!own || Object.keys(own).length === 0) {
+      out.push({ severity: "error", object: objectRef(sc), location: at, message: `shareManagerNodeSelector ${JSON.stringify(text)} is not a Longhorn node selector (key:value;...) or is empty, so longhorn-manager ignores it (types.UnmarshalNodeSelector). ${fix}` });
+      continue;
+    }
+    const merged = { ...systemSel, ...own };
+    const matches = (labels: Record<string, string>) => Object.entries(merged).every(([k, v]) => labels[k] === v);
+    const missing = storage.filter(([, n]) => !matches(n.labels));
+    const leaking = other.filter(([, n]) => matches(n.labels));
+    const sel = JSON.stringify(Object.entries(merged).map(([k, v]) => `${k}:${v}`).join(";"));
+    if (missing.length > 0) {
+      out.push({ severity: "error", object: objectRef(sc), location: at, message: `share managers get the node selector ${sel} (system-managed selector merged with shareManagerNodeSelector), which storage node(s) ${missing.map(([id]) => id).join(", ")} do not match: an RWX volume could not be served from there after a failover. ${fix}` });
+    }
+    if (leaking.length > 0) {
+      out.push({ severity: "error", object: objectRef(sc), location: at, message: `share managers get the node selector ${sel} (system-managed selector merged with shareManagerNodeSelector), which also matches ${leaking.map(([id, n]) => `${id} (${n.name})`).join(", ")}, not storage nodes (the seed: "${SEED.nodeSelector}"). ${fix}` });
+    }
+  }
+  return out;
+};
+
+export const assertions: ChartAssertion[] = [storageClassesPresent, shareManagerOnStorageNodes, replicasMatchInventory, settingsEnforceSeed, settingsAgreeWithLonghornRelease, settingsKeptByDriftDetection];
