@@ -18,8 +18,6 @@ export const MINI_CHART = {
     "nfs:", "  unraid:", "    server: 10.0.0.9", "    exports:", "      media: /media", "  dfs: {}", "metallb:",
     "  addresses: [10.0.0.100-10.0.0.110]", "network:", "  nodeCIDR: 10.0.0.0/24", "  podCIDR: 10.42.0.0/16", "  serviceCIDR: 10.43.0.0/16", "",
   ].join("\n"),
-  // The releases' namespace: lint requires something to create it (tools/lint/flux-graph.ts).
-  "clusters/test/namespace.yaml": "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: apps\n",
   "clusters/test/source.yaml":
     "apiVersion: source.toolkit.fluxcd.io/v1\nkind: GitRepository\nmetadata:\n  name: repo\n  namespace: flux-system\nspec:\n  interval: 5m\n  url: https://example.invalid/repo.git\n  ref:\n    branch: main\n",
 };
