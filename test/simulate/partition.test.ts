@@ -17,7 +17,9 @@ import { editHaCronJob } from "./fixtures/index.ts";
 
 const ROOT = resolve(fileURLToPath(new URL("../..", import.meta.url)));
 let rendered: Promise<RenderedRelease[]> | undefined;
-const render = () => (rendered ??= renderEnvironment("homelab"));
+// Our releases: the bound is about the stateful media pods (the upstream releases' pods are placed by
+// test/simulate/simulate.test.ts "upstream releases in the simulation").
+const render = () => (rendered ??= renderEnvironment("homelab", { noUpstream: true }));
 type Obj = Record<string, any>;
 
 const STATEFUL = ["decypharr-streaming-0", "decypharr-download-0", "media-apps-prowlarr", "media-apps-radarr", "media-apps-sonarr", "clusterplex-pms"];
