@@ -13,6 +13,13 @@ Usage: {{- include "clusterplex.validateValues" . }}
 {{- $errors = append $errors (printf "dfs.server is %q but dfs.servers has no entry for it (has: %s). Fix: add dfs.servers.%s with the node's ip and nfs.dfs path from values/<env>/cluster.yaml (`npm run failover -- --env <env> --dfs-server %s` writes both)." . ((keys $.Values.dfs.servers | sortAlpha | join ", ") | default "none") . .) }}
 {{- end }}
 {{- end }}
+{{- $fullname := include "clusterplex.fullname" . }}
+{{- $key := "fullnameOverride, nameOverride or the release name" }}
+{{- $names := list (dict "kind" "Deployment" "name" (printf "%s-pms" $fullname) "key" $key) (dict "kind" "Service" "name" (printf "%s-orchestrator" $fullname) "key" $key) }}
+{{- if ne (toString .Values.workers.enabled) "false" }}
+{{- $names = append $names (dict "kind" "StatefulSet" "name" (printf "%s-worker" $fullname) "key" $key) }}
+{{- end }}
+{{- $errors = concat $errors (include "clusterplex.validate.names" (dict "names" $names) | splitList "\n" | compact) }}
 {{- if $errors }}
 {{- fail (printf "\nVALUES VALIDATION:\n%s" (join "\n" $errors)) }}
 {{- end }}

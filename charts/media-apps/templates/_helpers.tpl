@@ -4,14 +4,6 @@ generated _shared.tpl.
 */}}
 
 {{/*
-Resource name of one app: <fullname>-<app>.
-Usage: {{ include "media-apps.appFullname" (dict "ctx" $ "name" $name) }}
-*/}}
-{{- define "media-apps.appFullname" -}}
-{{- printf "%s-%s" (include "media-apps.fullname" .ctx) .name | trunc 63 | trimSuffix "-" }}
-{{- end }}
-
-{{/*
 Whether an app is enabled ("true"/"false"); `enabled` defaults to true, and an explicit false
 stays false (`default true` would turn it into true).
 Usage: {{ if eq (include "media-apps.enabled" $app) "true" }}
@@ -27,12 +19,4 @@ Usage: {{ include "media-apps.dfsHostPath" . }}
 */}}
 {{- define "media-apps.dfsHostPath" -}}
 /mnt/dfs
-{{- end }}
-
-{{/*
-The pattern lint and _validate.tpl use to reject anything Samba/SMB/CIFS.
-Usage: {{ regexMatch (include "media-apps.smbPattern" .) $text }}
-*/}}
-{{- define "media-apps.smbPattern" -}}
-(?i)(smb|cifs|samba)
 {{- end }}
