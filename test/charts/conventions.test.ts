@@ -179,3 +179,23 @@ describe("name-length validation in every chart, suffixes and the 52-character l
     ).rejects.toThrow(new RegExp(`the ${kind} name ${long}${suffix} is ${max + 1} characters, longer than ${max}.*Fix: shorten it, or set fullnameOverride`));
   });
 });
+
+describe("ha-jobs PriorityClass", () => {
+  it("uses an existing class when priorityClass.create is false, and renders none of its own", async () => {
+    const objs = await withFixtureRepo(
+      (root) => appendValues(root, "values/homelab/ha-jobs.yaml", "priorityClass: {create: false, name: homelab-critical}"),
+      (root) => renderChart("homelab", "ha-jobs", root),
+    );
+    expect(objs.filter((o) => o.kind === "PriorityClass")).toEqual([]);
+    for (const j of objs.filter((o) => o.kind === "CronJob")) expect(podSpecOf(j).priorityClassName, ref(j)).toBe("homelab-critical");
+  });
+
+  it("fails with the fix when priorityClass.create is false and no name is given", async () => {
+    await expect(
+      withFixtureRepo(
+        (root) => appendValues(root, "values/homelab/ha-jobs.yaml", "priorityClass: {create: false}"),
+        (root) => renderChart("homelab", "ha-jobs", root),
+      ),
+    ).rejects.toThrow(/priorityClass\.create is false but priorityClass\.name is not set.*Fix: set priorityClass\.name/);
+  });
+});
