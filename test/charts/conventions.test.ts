@@ -64,14 +64,13 @@ describe.each(envs)("rendered conventions in %s", (env) => {
   const rendered = renderEnvironment(env);
   const all = async () => (await rendered).flatMap((r) => r.objects) as Obj[];
 
-  it("puts seccompProfile RuntimeDefault on every pod that has an unprivileged container, and adds no capability to a privileged one", async () => {
+  it("puts seccompProfile RuntimeDefault on every pod, and adds no capability to a privileged container", async () => {
     const workloads = (await all()).filter((o) => WORKLOADS.includes(o.kind));
     expect(workloads.length).toBeGreaterThan(5);
     for (const w of workloads) {
       const pod = podSpecOf(w);
       const containers = [...pod.containers, ...(pod.initContainers ?? [])];
-      const allPrivileged = containers.every((c: Obj) => c.securityContext?.privileged === true);
-      if (!allPrivileged) expect(pod.securityContext?.seccompProfile, ref(w)).toEqual({ type: "RuntimeDefault" });
+      expect(pod.securityContext?.seccompProfile, ref(w)).toEqual({ type: "RuntimeDefault" });
       for (const c of containers.filter((x: Obj) => x.securityContext?.privileged === true)) {
         expect(c.securityContext.capabilities?.add ?? [], `${ref(w)} ${c.name}: privileged already has every capability`).toEqual([]);
       }

@@ -158,8 +158,8 @@ capabilities:
 {{/*
 Pod security context every pod of the suite carries: the container runtime's default seccomp
 profile. A privileged container always runs Unconfined (kubernetes.io/docs/tutorials/security/seccomp:
-"It is not possible to apply a seccomp profile to a container running with privileged: true"), so a
-pod whose containers are all privileged does not include this.
+"It is not possible to apply a seccomp profile to a container running with privileged: true"); in a
+pod with one, the profile still applies to every unprivileged container.
 Usage: {{- include "clusterplex.podSecurityContext" . | nindent 6 }}
 */}}
 {{- define "clusterplex.podSecurityContext" -}}
