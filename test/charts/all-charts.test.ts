@@ -9,7 +9,8 @@ import { listCharts } from "../../tools/gen/schemas.ts";
 import { listEnvironments } from "../../tools/lib/flux.ts";
 import { provisionHelm, resolveHelm } from "../../tools/lib/helm.ts";
 import { repoRoot } from "../../tools/lib/paths.ts";
-import { renderEnvironment, type K8sObject } from "../../tools/lib/render.ts";
+import { type K8sObject } from "../../tools/lib/render.ts";
+import { renderedEnvironment as renderEnvironment } from "../helpers/rendered.ts";
 import { compileSchema } from "../../tools/lib/values-validate.ts";
 
 const charts = listCharts(repoRoot);

@@ -10,7 +10,8 @@ import addFormatsModule from "ajv-formats";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { repoRoot } from "../../tools/lib/paths.ts";
-import { renderEnvironment, type K8sObject } from "../../tools/lib/render.ts";
+import { type K8sObject } from "../../tools/lib/render.ts";
+import { renderedEnvironment as renderEnvironment } from "../helpers/rendered.ts";
 import { editFixture, withFixtureRepo } from "../helpers/fixture-repo.ts";
 import { SEED_PLACEMENT } from "../helpers/seed.ts";
 

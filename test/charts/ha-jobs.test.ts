@@ -11,7 +11,8 @@ import { parse } from "yaml";
 import { loadEnvironment } from "../../tools/lib/flux.ts";
 import { loadInventory, type Cluster } from "../../tools/lib/inventory.ts";
 import { repoRoot } from "../../tools/lib/paths.ts";
-import { renderEnvironment, type K8sObject } from "../../tools/lib/render.ts";
+import { type K8sObject } from "../../tools/lib/render.ts";
+import { renderedEnvironment as renderEnvironment } from "../helpers/rendered.ts";
 import { deschedulerDecision, deschedulerWouldEvict, type DeschedulerOptions, type Node, type PodSpec } from "../../tools/scheduling/index.ts";
 import { editFixture, withFixtureRepo, writeFixture } from "../helpers/fixture-repo.ts";
 

@@ -12,7 +12,8 @@ import { generateSchemas } from "../../tools/gen/schemas.ts";
 import { resolveHelm, type Helm } from "../../tools/lib/helm.ts";
 import { loadInventory } from "../../tools/lib/inventory.ts";
 import { repoRoot } from "../../tools/lib/paths.ts";
-import { renderEnvironment, type K8sObject } from "../../tools/lib/render.ts";
+import { type K8sObject } from "../../tools/lib/render.ts";
+import { renderedEnvironment as renderEnvironment } from "../helpers/rendered.ts";
 import { tolerationsTolerateTaint } from "../../tools/scheduling/index.ts";
 
 const SEED_SETTINGS: Record<string, string> = {

@@ -5,8 +5,9 @@ import { describe, expect, it } from "vitest";
 import { repoRoot } from "../../tools/lib/paths.ts";
 import { editFixture, withFixtureRepo } from "../helpers/fixture-repo.ts";
 
-const tsx = join(repoRoot, "node_modules", ".bin", "tsx");
-const genSchema = (args: string[]) => execa(tsx, [join(repoRoot, "tools/cli/gen-schema.ts"), ...args], { reject: false, cwd: repoRoot });
+// node runs the .ts CLIs itself (type stripping), as the npm scripts do; no tsx process in between.
+const node = process.execPath;
+const genSchema = (args: string[]) => execa(node, [join(repoRoot, "tools/cli/gen-schema.ts"), ...args], { reject: false, cwd: repoRoot });
 
 // GIVEN a type change that was not regenerated WHEN --check runs THEN it names every drifted file;
 // AND gen-schema regenerates them so that --check passes again.

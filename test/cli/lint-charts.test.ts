@@ -5,10 +5,11 @@ import { describe, expect, it } from "vitest";
 import { repoRoot } from "../../tools/lib/paths.ts";
 import { editFixture, withFixtureRepo, writeFixture } from "../helpers/fixture-repo.ts";
 
-const tsx = join(repoRoot, "node_modules", ".bin", "tsx");
+// node runs the .ts CLIs itself (type stripping), as the npm scripts do; no tsx process in between.
+const node = process.execPath;
 
 function cli(script: string, args: string[], env: Record<string, string> = {}) {
-  return execa(tsx, [join(repoRoot, "tools", "cli", script), ...args], { reject: false, cwd: repoRoot, env, timeout: 120_000 });
+  return execa(node, [join(repoRoot, "tools", "cli", script), ...args], { reject: false, cwd: repoRoot, env, timeout: 120_000 });
 }
 
 const DECYPHARR_VALUES = "values/homelab/decypharr.yaml";
@@ -61,16 +62,18 @@ describe("lint-charts on bad input", () => {
     });
   });
 
-  it("fails with one clear error when helm is missing or broken", async () => {
+  it("fails with one clear error and exit 3 when helm is missing or broken", async () => {
     const res = await cli("lint-charts.ts", ["--env", "homelab", "--chart", "decypharr"], { HELM_BIN: "/nonexistent/helm" });
-    expect(res.exitCode).toBe(1);
-    expect(res.stdout).toMatch(/HELM_BIN \(\/nonexistent\/helm\) does not run: no such file\. Fix:/);
+    expect(res.exitCode).toBe(3);
+    expect(res.stderr).toMatch(/HELM_BIN \(\/nonexistent\/helm\) does not run: no such file\. Fix:/);
   });
 
   it("passes the committed decypharr profiles, one line per profile, and --json is machine-readable", async () => {
     const res = await cli("lint-charts.ts", ["--chart", "decypharr", "--json"]);
     expect(res.exitCode).toBe(0);
-    const report = JSON.parse(res.stdout) as { ok: boolean; profiles: { env: string; release: string; ok: boolean; objects?: number }[] };
+    const envelope = JSON.parse(res.stdout) as { tool: string; ok: boolean; data: { profiles: { env: string; release: string; ok: boolean; objects?: number }[] } };
+    expect(envelope.tool).toBe("lint-charts");
+    const report = { ok: envelope.ok, profiles: envelope.data.profiles };
     expect(report.ok).toBe(true);
     const chartProfiles = report.profiles.filter((p) => p.release === "decypharr");
     expect(chartProfiles.map((p) => p.env).sort()).toEqual(["homelab", "staging"]);
@@ -102,7 +105,9 @@ describe("lint-charts with helm 3.17 (Flux helm-controller < 1.5)", () => {
     const { provisionHelm } = await import("../../tools/lib/helm.ts");
     const res = await cli("lint-charts.ts", ["--json"], { HELM_BIN: provisionHelm("helm3") });
     expect(res.exitCode, res.stderr).toBe(0);
-    const report = JSON.parse(res.stdout) as { ok: boolean; profiles: { kind: string; ok: boolean }[] };
+    const envelope = JSON.parse(res.stdout) as { tool: string; ok: boolean; data: { profiles: { kind: string; ok: boolean }[] } };
+    const report = { ok: envelope.ok, profiles: envelope.data.profiles };
+    expect(envelope.tool).toBe("lint-charts");
     expect(report.ok).toBe(true);
     expect(report.profiles.filter((p) => p.kind === "chart").length).toBeGreaterThanOrEqual(10);
   });

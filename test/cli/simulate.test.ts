@@ -6,13 +6,16 @@ import { execa } from "execa";
 import { describe, expect, it } from "vitest";
 import { repoRoot } from "../../tools/lib/paths.ts";
 
-const tsx = join(repoRoot, "node_modules", ".bin", "tsx");
-const cli = (script: string, args: string[]) => execa(tsx, [join(repoRoot, "tools", "cli", script), ...args], { reject: false, cwd: repoRoot, timeout: 120_000 });
+// node runs the .ts CLIs itself (type stripping), as the npm scripts do; no tsx process in between.
+const node = process.execPath;
+const cli = (script: string, args: string[]) => execa(node, [join(repoRoot, "tools", "cli", script), ...args], { reject: false, cwd: repoRoot, timeout: 120_000 });
 
 describe("npm run simulate", () => {
   it("--json gives the report and the exit code follows report.ok", async () => {
     const res = await cli("simulate.ts", ["--env", "homelab", "--json"]);
-    const report = JSON.parse(res.stdout);
+    const envelope = JSON.parse(res.stdout);
+    expect(envelope).toMatchObject({ tool: "simulate", ok: res.exitCode === 0 });
+    const report = envelope.data;
     expect(report.env).toBe("homelab");
     expect(report.scenarios.map((s: { name: string }) => s.name)).toEqual(["w1-down", "w1-back", "w1-cordoned", "w3-down", "w2-down"]);
     expect(report.placement.find((p: { pod: string }) => p.pod === "decypharr-streaming-0").node).toBe("w1");
@@ -35,7 +38,7 @@ describe("npm run simulate", () => {
   });
 
   it.each([
-    [["--env", "homelab", "--scenario", "w9-down"], /--scenario "w9-down" is not a scenario; known: w1-down, w1-back, w1-cordoned, w3-down, w2-down/],
+    [["--env", "homelab", "--scenario", "w9-down"], /--scenario "w9-down" is not a scenario; known: w1-down, w1-back, w1-cordoned, w3-down, w2-down\. Did you mean w1-down\?/],
     [["--scenario", "w1-down"], /--env is required/],
     [["--env", "homelab", "--bogus"], /Unknown option '--bogus'/],
   ])("bad arguments %j exit 2", async (args, want) => {
@@ -53,9 +56,9 @@ describe("npm run explain", () => {
     expect(res.stdout).toMatch(/ {2}w3 \(k3s-w3\): REJECTED\n.*\n {4}- NodeAffinity: required term 0/);
   });
 
-  it("an unknown pod exits 1 listing the known pods", async () => {
+  it("an unknown pod exits 2 listing the known pods", async () => {
     const res = await cli("explain.ts", ["--env", "homelab", "--pod", "plex"]);
-    expect(res.exitCode).toBe(1);
-    expect(res.stderr).toMatch(/^ERROR - environment homelab has no pod or workload named "plex"\. Known: .*decypharr-streaming-0/);
+    expect(res.exitCode).toBe(2);
+    expect(res.stderr).toMatch(/^ERROR - --pod "plex" is not a pod or workload of environment homelab; known: .*decypharr-streaming-0/);
   });
 });

@@ -143,8 +143,9 @@ describe("host-side steps", () => {
 });
 
 describe("the failover CLI", () => {
-  const tsx = join(repoRoot, "node_modules", ".bin", "tsx");
-  const cli = (args: string[]) => execa(tsx, [join(repoRoot, "tools/cli/failover.ts"), ...args], { reject: false, cwd: repoRoot, timeout: 60_000 });
+  // node runs the .ts CLIs itself (type stripping), as the npm scripts do; no tsx process in between.
+  const node = process.execPath;
+  const cli = (args: string[]) => execa(node, [join(repoRoot, "tools/cli/failover.ts"), ...args], { reject: false, cwd: repoRoot, timeout: 60_000 });
 
   it("edits the copy, prints the diff and the host steps, exit 0", async () => {
     await withFixtureRepo(() => {}, async (root) => {
@@ -168,9 +169,9 @@ describe("the failover CLI", () => {
   });
 
   it.each([
-    { args: ["--env", "homelab", "--dfs-server", "w3"], code: 1, want: /^ERROR - --dfs-server w3: node w3 \(k3s-w3\) is not a storage node/ },
+    { args: ["--env", "homelab", "--dfs-server", "w3"], code: 2, want: /^ERROR - --dfs-server w3: node w3 \(k3s-w3\) is not a storage node/ },
     { args: ["--env", "homelab"], code: 2, want: /^ERROR - --env and --dfs-server are required\. usage: npm run failover/ },
-    { args: ["--env", "nowhere", "--dfs-server", "w1"], code: 1, want: /^ERROR - values\/nowhere\/cluster\.yaml: inventory of environment nowhere does not exist/ },
+    { args: ["--env", "nowhere", "--dfs-server", "w1"], code: 2, want: /^ERROR - --env "nowhere" is not an environment/ },
   ])("fails with $code for $args", async ({ args, code, want }) => {
     await withFixtureRepo(() => {}, async (root) => {
       const res = await cli([...args, "--root", root]);

@@ -77,6 +77,49 @@ describe("loadInventory", () => {
   });
 });
 
+// Addresses are parsed by ipaddr.js: the hand-written split/Number math accepted 10.0.0.0/40 and
+// 10.0.0.256. Each row fails when its check in crossCheck is removed.
+describe("loadInventory: addresses", () => {
+  const reject = (edits: [string, string][], want: RegExp[]) =>
+    withFixtureRepo(
+      (root) => edits.forEach(([from, to]) => editFixture(root, INV, from, to)),
+      async (root) => {
+        let message = "";
+        try {
+          loadInventory("homelab", root);
+        } catch (err) {
+          message = (err as Error).message;
+        }
+        for (const w of want) expect(message).toMatch(w);
+        return message;
+      },
+    );
+
+  it.each([
+    { name: "two nodes with one IP", edits: [["ip: 192.168.1.13", "ip: 192.168.1.12"]], want: /^values\/homelab\/cluster\.yaml:\d+:\d+: nodes\.w3\.ip: 192\.168\.1\.12 is also the address of node w1.*Fix:/m },
+    { name: "a node CIDR with prefix /33", edits: [["nodeCIDR: 192.168.1.0/24", "nodeCIDR: 192.168.1.0/33"]], want: /network\.nodeCIDR: "192\.168\.1\.0\/33" is not an IPv4 CIDR.*Fix:/ },
+    { name: "a pod CIDR with prefix /40", edits: [["podCIDR: 10.42.0.0/16", "podCIDR: 10.0.0.0/40"]], want: /network\.podCIDR: "10\.0\.0\.0\/40" is not an IPv4 CIDR/ },
+    { name: "a CIDR with host bits", edits: [["podCIDR: 10.42.0.0/16", "podCIDR: 10.42.1.0/16"]], want: /network\.podCIDR: 10\.42\.1\.0\/16 has host bits set.*Fix: set podCIDR: 10\.42\.0\.0\/16/ },
+    { name: "overlapping pod and service networks", edits: [["serviceCIDR: 10.43.0.0/16", "serviceCIDR: 10.42.128.0/17"]], want: /network\.serviceCIDR: 10\.42\.128\.0\/17 overlaps network\.podCIDR/ },
+    { name: "a pool address 10.0.0.256-style", edits: [["192.168.1.200-192.168.1.220", "192.168.1.200-192.168.1.256"]], want: /metallb\.addresses\.0: "192\.168\.1\.200-192\.168\.1\.256" is not an address range/ },
+    { name: "a pool overlapping a node", edits: [["192.168.1.200-192.168.1.220", "192.168.1.10-192.168.1.20"]], want: /metallb\.addresses\.0: 192\.168\.1\.10-192\.168\.1\.20 contains 192\.168\.1\.10, the address of node cp1.*Fix: shrink the pool/ },
+    { name: "a pool containing the NAS", edits: [["192.168.1.200-192.168.1.220", "192.168.1.48/29"]], want: /contains 192\.168\.1\.50, the address of the Unraid NAS/ },
+    { name: "a pool outside the node subnet", edits: [["192.168.1.200-192.168.1.220", "192.168.5.200-192.168.5.220"]], want: /is not inside network\.nodeCIDR 192\.168\.1\.0\/24/ },
+    { name: "backup equal to primary", edits: [["backup: w2", "backup: w1"]], want: /storage\.backup: is w1, the same node as storage\.primary.*Fix:/ },
+  ] as { name: string; edits: [string, string][]; want: RegExp }[])("rejects $name", async ({ edits, want }) => {
+    await reject(edits, [want]);
+  });
+
+  it("reports every error of the file at once", async () => {
+    const message = await reject(
+      [["ip: 192.168.1.13", "ip: 192.168.1.12"], ["nodeCIDR: 192.168.1.0/24", "nodeCIDR: 192.168.1.0/33"], ["backup: w2", "backup: w1"]],
+      [/nodes\.w3\.ip: .*also the address/, /network\.nodeCIDR: .*not an IPv4 CIDR/, /storage\.backup: is w1/],
+    );
+    expect(message.split("\n").length).toBeGreaterThanOrEqual(3);
+    for (const line of message.split("\n")) expect(line).toMatch(/^values\/homelab\/cluster\.yaml:\d+:\d+: /);
+  });
+});
+
 describe("ipInCidr", () => {
   it.each([
     ["192.168.1.12", "192.168.1.0/24", true],
@@ -85,6 +128,8 @@ describe("ipInCidr", () => {
     ["1.2.3.4", "0.0.0.0/0", true],
     ["10.10.0.11", "10.10.0.11/32", true],
     ["10.10.0.12", "10.10.0.11/32", false],
+    ["10.0.0.256", "10.0.0.0/8", false],
+    ["10.0.0.1", "10.0.0.0/40", false],
   ] as const)("%s in %s is %s", (ip, cidr, want) => {
     expect(ipInCidr(ip, cidr)).toBe(want);
   });

@@ -51,10 +51,22 @@ describe("lint pipeline stages", () => {
       objects: false,
     },
     {
-      name: "2. helm lint --strict",
+      name: "3. a template helm cannot parse",
       files: { "charts/demo/templates/broken.yaml": "{{ if }}\n" },
-      want: /^helm lint --strict: .*broken\.yaml/,
+      want: /helm v[\d.]+ template demo failed: .*charts\/demo\/templates\/broken\.yaml/,
       objects: false,
+    },
+    {
+      name: "2. helm lint's Chart.yaml rules (one helm process per release: lint's checks are ours)",
+      files: { "charts/demo/Chart.yaml": "apiVersion: v2\nname: demo\nversion: 0.1.0\nkubeVersion: \">=1.29.0-0\"\nmaintainer: me\n" },
+      want: /^helm lint: Chart\.yaml: unknown key "maintainer"/,
+      objects: false,
+    },
+    {
+      name: "2. helm lint's object name rule on rendered objects",
+      files: { "charts/demo/templates/svc.yaml": "apiVersion: v1\nkind: Service\nmetadata:\n  name: 9lives\nspec:\n  ports:\n    - port: 80\n" },
+      want: /^helm lint: object name "9lives" does not conform to Kubernetes naming requirements: metadata\.name must be a DNS-1035 label/,
+      objects: true,
     },
     {
       name: "4. a rendered object that breaks its Kubernetes schema",

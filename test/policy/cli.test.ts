@@ -18,7 +18,7 @@ function file(name: string, docs: unknown[]): string {
 }
 
 function policy(args: string[], input?: string) {
-  return execa("npx", ["tsx", "tools/cli/policy.ts", ...args], { cwd: repoRoot, reject: false, input });
+  return execa(process.execPath, ["tools/cli/policy.ts", ...args], { cwd: repoRoot, reject: false, input });
 }
 
 const streaming = workload("StatefulSet", "decypharr-streaming", {
@@ -64,13 +64,16 @@ describe("npm run policy -- --env homelab FILE", () => {
   it("prints JSON with --json", async () => {
     const r = await policy(["--env", "homelab", "--json", file("json.yaml", [download])]);
     expect(r.exitCode).toBe(0);
-    expect(JSON.parse(r.stdout)).toEqual([expect.objectContaining({ severity: "warning", rule: "image-pinned", object: "StatefulSet/media/decypharr-download", container: "decypharr" })]);
+    const envelope = JSON.parse(r.stdout) as { tool: string; ok: boolean; findings: unknown[]; data: { violations: unknown[] } };
+    expect(envelope).toMatchObject({ tool: "policy", ok: true });
+    expect(envelope.data.violations).toEqual([expect.objectContaining({ severity: "warning", rule: "image-pinned", object: "StatefulSet/media/decypharr-download", container: "decypharr" })]);
+    expect(envelope.findings).toEqual([expect.objectContaining({ severity: "warning", object: "StatefulSet/media/decypharr-download" })]);
   });
 
   it.each([
-    [["--env", "nope", "x.yaml"], /values\/nope\/policy\.yaml.*does not exist/],
+    [["--env", "nope", "x.yaml"], /--env "nope" is not an environment.*known: homelab, staging/],
     [["x.yaml"], /--env is required/],
-    [["--env", "homelab", "/nonexistent.yaml"], /\/nonexistent\.yaml: cannot read: ENOENT/],
+    [["--env", "homelab", "/nonexistent.yaml"], /\/nonexistent\.yaml: cannot read: no such file/],
     [["--env", "homelab", "a", "b"], /at most one FILE/],
   ])("exits 2 for %j", async (args, message) => {
     const r = await policy(args);
@@ -78,9 +81,9 @@ describe("npm run policy -- --env homelab FILE", () => {
     expect(r.stderr).toMatch(message);
   });
 
-  it("exits 2 naming the document that is not a Kubernetes object", async () => {
+  it("exits 1 (a finding about the input) naming the document that is not a Kubernetes object", async () => {
     const r = await policy(["--env", "homelab", file("junk.yaml", [{ kind: "Pod", metadata: { name: "a" }, apiVersion: "v1", spec: { containers: [goodContainer()] } }, { hello: "world" }])]);
-    expect(r.exitCode).toBe(2);
+    expect(r.exitCode).toBe(1);
     expect(r.stderr).toMatch(/junk\.yaml:\d+:\d+: not a Kubernetes object/);
   });
 });
@@ -112,7 +115,7 @@ describe("npm run policy -- --env <env> FILE with one crafted violation of every
     const path = file("every-rule.yaml", [bad, wide, secret, leak]);
     const json = await policy(["--env", "homelab", "--json", path]);
     expect(json.exitCode).toBe(1);
-    const violations = JSON.parse(json.stdout) as Array<{ rule: string; severity: string }>;
+    const violations = (JSON.parse(json.stdout) as { data: { violations: Array<{ rule: string; severity: string }> } }).data.violations;
     expect([...new Set(violations.map((v) => v.rule))].sort()).toEqual(Object.keys(RULES).sort());
     expect(violations.every((v) => v.severity === "error")).toBe(true);
 

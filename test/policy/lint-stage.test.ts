@@ -10,9 +10,10 @@ import { repoRoot } from "../../tools/lib/paths.ts";
 import { RULES } from "../../tools/policy/types.ts";
 import { editFixture, withFixtureRepo, writeFixture } from "../helpers/fixture-repo.ts";
 
-const tsx = join(repoRoot, "node_modules", ".bin", "tsx");
+// node runs the .ts CLIs itself (type stripping), as the npm scripts do; no tsx process in between.
+const node = process.execPath;
 const lintCharts = (root: string) =>
-  execa(tsx, [join(repoRoot, "tools", "cli", "lint-charts.ts"), "--root", root, "--env", "homelab", "--chart", "decypharr"], { reject: false, cwd: repoRoot, timeout: 120_000 });
+  execa(node, [join(repoRoot, "tools", "cli", "lint-charts.ts"), "--root", root, "--env", "homelab", "--chart", "decypharr"], { reject: false, cwd: repoRoot, timeout: 120_000 });
 
 /** decypharr-streaming's FUSE entry of values/homelab/policy.yaml: privileged, /mnt and /dev/fuse. */
 const PRIVILEGED_ENTRY = /  - names: \[decypharr-streaming\]\n    reason: >-\n(?:      .*\n)+    containers: \[decypharr\]\n    privileged: true\n    hostPaths:\n(?:      .*\n)+\n/;

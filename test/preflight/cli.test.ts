@@ -5,11 +5,12 @@ import { execa } from "execa";
 import { afterAll, describe, expect, it } from "vitest";
 import { repoRoot } from "../../tools/lib/paths.ts";
 
-const tsx = join(repoRoot, "node_modules", ".bin", "tsx");
+// node runs the .ts CLIs itself (type stripping), as the npm scripts do; no tsx process in between.
+const node = process.execPath;
 const FIXTURES = "test/preflight/fixtures";
 
 function cli(script: string, args: string[], input?: string) {
-  return execa(tsx, [join(repoRoot, "tools", "cli", script), ...args], { reject: false, cwd: repoRoot, timeout: 60_000, ...(input === undefined ? {} : { input }) });
+  return execa(node, [join(repoRoot, "tools", "cli", script), ...args], { reject: false, cwd: repoRoot, timeout: 60_000, ...(input === undefined ? {} : { input }) });
 }
 
 const tmp = mkdtempSync(join(tmpdir(), "preflight-"));
@@ -64,7 +65,7 @@ describe("npm run preflight", () => {
     { name: "no --nodes", args: ["--env", "homelab"], want: "ERROR - --nodes is required. usage: npm run preflight" },
     { name: "no --env", args: ["--nodes", "-"], want: "ERROR - --env is required." },
     { name: "an unknown option", args: ["--env", "homelab", "--node", "x"], want: "ERROR - Unknown option '--node'" },
-    { name: "an unknown environment", args: ["--env", "prod", "--nodes", `${FIXTURES}/homelab-nodes.json`], want: "ERROR - values/prod/cluster.yaml: inventory of environment prod does not exist" },
+    { name: "an unknown environment", args: ["--env", "prod", "--nodes", `${FIXTURES}/homelab-nodes.json`], want: 'ERROR - --env "prod" is not an environment (a directory under clusters/); known: homelab, staging.' },
   ])("usage error: $name -> exit 2", async ({ args, want }) => {
     const res = await cli("preflight.ts", args, "");
     expect(res.exitCode).toBe(2);
@@ -72,24 +73,27 @@ describe("npm run preflight", () => {
     expect(res.stdout).toBe("");
   });
 
-  it("invalid JSON in a file: exit 2 naming the file", async () => {
+  it("invalid JSON in a file: exit 1 (a finding about the input) naming the file", async () => {
     const file = join(tmp, "nodes.json");
     writeFileSync(file, "NAME      STATUS   ROLES\nk3s-w1    Ready    <none>\n");
     const res = await cli("preflight.ts", ["--env", "homelab", "--nodes", file]);
-    expect(res.exitCode).toBe(2);
+    expect(res.exitCode).toBe(1);
     expect(res.stderr).toContain(`ERROR - ${file}: not valid JSON: it does not start with '{' (YAML or table output? use -o json)`);
   });
 
-  it("invalid JSON on stdin: exit 2 naming (stdin)", async () => {
+  it("invalid JSON on stdin: exit 1 naming (stdin)", async () => {
     const res = await cli("preflight.ts", ["--env", "homelab", "--nodes", "-"], '{"kind": "List", "items": [');
-    expect(res.exitCode).toBe(2);
+    expect(res.exitCode).toBe(1);
     expect(res.stderr).toMatch(/^ERROR - \(stdin\): not valid JSON: /);
   });
 
   it("--json prints the result as data", async () => {
     const res = await cli("preflight.ts", ["--env", "homelab", "--nodes", `${FIXTURES}/homelab-drift.json`, "--json"]);
     expect(res.exitCode).toBe(1);
-    const data = JSON.parse(res.stdout) as { errors: number; findings: { kind: string }[] };
+    const envelope = JSON.parse(res.stdout) as { tool: string; ok: boolean; findings: { severity: string }[]; data: { errors: number; findings: { kind: string }[] } };
+    expect(envelope).toMatchObject({ tool: "preflight", ok: false });
+    expect(envelope.findings.filter((f) => f.severity === "error")).toHaveLength(5);
+    const data = envelope.data;
     expect(data.errors).toBe(5);
     expect(data.findings.map((f) => f.kind)).toContain("taint-effect");
   });

@@ -3,10 +3,11 @@ import { execa } from "execa";
 import { describe, expect, it } from "vitest";
 import { repoRoot } from "../../tools/lib/paths.ts";
 
-const tsx = join(repoRoot, "node_modules", ".bin", "tsx");
+// node runs the .ts CLIs itself (type stripping), as the npm scripts do; no tsx process in between.
+const node = process.execPath;
 
 function cli(script: string, args: string[]) {
-  return execa(tsx, [join(repoRoot, "tools", "cli", script), ...args], { reject: false, cwd: repoRoot, timeout: 60_000 });
+  return execa(node, [join(repoRoot, "tools", "cli", script), ...args], { reject: false, cwd: repoRoot, timeout: 60_000 });
 }
 
 describe("npm run runbook", () => {
@@ -21,15 +22,15 @@ describe("npm run runbook", () => {
   it("--json prints the sections as data", async () => {
     const res = await cli("runbook.ts", ["--env", "homelab", "--json"]);
     expect(res.exitCode).toBe(0);
-    const data = JSON.parse(res.stdout) as { env: string; sections: { id: string }[] };
+    const data = (JSON.parse(res.stdout) as { tool: string; data: { env: string; sections: { id: string }[] } }).data;
     expect(data.env).toBe("homelab");
     expect(data.sections.map((s) => s.id)).toEqual(["nodes", "packages", "labels", "taints", "dfs", "verify", "seed"]);
   });
 
   it.each([
     [[], "ERROR - --env is required. usage: npm run runbook"],
-    [["--env", "prod"], "ERROR - values/prod/cluster.yaml: inventory of environment prod does not exist"],
-    [["--env", "../x"], 'ERROR - --env "../x" is not an environment name.'],
+    [["--env", "prod"], 'ERROR - --env "prod" is not an environment (a directory under clusters/); known: homelab, staging.'],
+    [["--env", "../x"], 'ERROR - --env "../x" is not an environment'],
   ])("usage error %j -> exit 2", async (args, want) => {
     const res = await cli("runbook.ts", args);
     expect(res.exitCode).toBe(2);

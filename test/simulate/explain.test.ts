@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { loadInventory } from "../../tools/lib/inventory.ts";
-import { renderEnvironment } from "../../tools/lib/render.ts";
+import { renderedEnvironment as renderEnvironment } from "../helpers/rendered.ts";
 import { explainPod, explainRules, resolvePods, UnknownPodError } from "../../tools/simulate/explain.ts";
 import { buildContext } from "../../tools/simulate/index.ts";
 import type { SimNode } from "../../tools/simulate/model.ts";

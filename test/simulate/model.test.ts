@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { RenderedRelease } from "../../tools/lib/render.ts";
 import { orderReleases } from "../../tools/simulate/model.ts";
-import { renderEnvironment } from "../../tools/lib/render.ts";
+import { renderedEnvironment as renderEnvironment } from "../helpers/rendered.ts";
 
 const rel = (name: string, dependsOn: string[] = []): RenderedRelease => ({
   env: "t", release: name, namespace: "ns", chart: name, source: `${name}.yaml`, objects: [], helmRelease: `ns/${name}`, dependsOn,

@@ -7,7 +7,8 @@
  */
 import { describe, expect, it } from "vitest";
 import { loadInventory } from "../../tools/lib/inventory.ts";
-import { renderEnvironment, type RenderedRelease } from "../../tools/lib/render.ts";
+import { type RenderedRelease } from "../../tools/lib/render.ts";
+import { renderedEnvironment as renderEnvironment } from "../helpers/rendered.ts";
 import { maxGapSeconds, parseCron } from "../../tools/simulate/cron.ts";
 import { findDescheduler, findFencing } from "../../tools/simulate/facts.ts";
 import { simulateReleases, simulateEnvironment, type ScenarioResult } from "../../tools/simulate/index.ts";

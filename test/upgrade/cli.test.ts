@@ -9,8 +9,9 @@ afterEach(() => {
   for (const r of repos.splice(0)) r.remove();
 });
 
-const tsx = join(repoRoot, "node_modules/.bin/tsx");
-const run = (cli: string, args: string[]) => execa(tsx, [join(repoRoot, "tools/cli", cli), ...args], { reject: false, cwd: repoRoot });
+// node runs the .ts CLIs itself (type stripping), as the npm scripts do; no tsx process in between.
+const node = process.execPath;
+const run = (cli: string, args: string[]) => execa(node, [join(repoRoot, "tools/cli", cli), ...args], { reject: false, cwd: repoRoot });
 
 describe("upgrade-check and diff CLIs", () => {
   it.each([
@@ -21,7 +22,7 @@ describe("upgrade-check and diff CLIs", () => {
   ])("%s %j is a usage error (exit 2)", async (cli, args) => {
     const res = await run(cli, args);
     expect(res.exitCode).toBe(2);
-    expect(res.stderr).toMatch(/^ERROR - .*Usage: npm run/m);
+    expect(res.stderr).toMatch(/^ERROR - .*usage: npm run/m);
   });
 
   it("exits 1 on an immutable change, prints JSON, and the diff shows the change", async () => {
@@ -31,8 +32,10 @@ describe("upgrade-check and diff CLIs", () => {
     repo.write({ "values/test/demo.yaml": "storage: 3Gi\n" });
     const res = await run("upgrade-check.ts", ["--base", "main", "--root", repo.dir, "--json"]);
     expect(res.exitCode).toBe(1);
-    const json = JSON.parse(res.stdout);
-    expect(json.summary.error).toBe(1);
+    const envelope = JSON.parse(res.stdout);
+    expect(envelope).toMatchObject({ tool: "upgrade-check", ok: false });
+    expect(envelope.findings.filter((f: { severity: string }) => f.severity === "error")).toHaveLength(1);
+    const json = envelope.data;
     expect(json.environments[0].findings[0]).toMatchObject({ path: "spec.volumeClaimTemplates", severity: "error" });
 
     const diff = await run("diff.ts", ["--base", "main", "--root", repo.dir]);

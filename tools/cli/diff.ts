@@ -1,50 +1,56 @@
 /**
- * npm run diff -- --base <git-ref> [--env E] [--root DIR]
+ * npm run diff -- --base <git-ref> [--env E] [--json] [--root DIR]
  *
  * The render diff between <git-ref> (temporary git worktree) and the working tree, per release:
  * unified diffs of each changed object's YAML, added and removed objects shown whole.
- * Exit codes: 0 (whether or not anything changed), 2 usage error.
+ * Exit codes: tools/lib/cli.ts (0 whether or not anything changed; 2 a ref or environment that
+ * names nothing).
  */
-import { resolve } from "node:path";
-import { UsageError, parseCli, runMain } from "../lib/cli.ts";
+import { defineCli, runCli, unknownName, UsageError } from "../lib/cli.ts";
 import { listEnvironments } from "../lib/flux.ts";
 import { repoRoot } from "../lib/paths.ts";
 import { renderEnvironment } from "../lib/render.ts";
 import { diffReleases, formatDiff } from "../upgrade/diff.ts";
 import { withWorktree } from "../upgrade/git.ts";
+import { requireRef } from "./base-ref.ts";
 
-const USAGE = "Usage: npm run diff -- --base <git-ref> [--env E] [--root DIR]";
-
-await runMain(async () => {
-  const { values } = parseCli({
-    options: { base: { type: "string" }, env: { type: "string" }, root: { type: "string" } },
-    strict: true,
-    allowPositionals: false,
-  }, USAGE);
-  if (!values.base) throw new UsageError(`--base is required. ${USAGE}`);
-  const root = values.root ? resolve(values.root) : repoRoot;
+export const main = defineCli({
+  tool: "diff",
+  usage: "npm run diff -- --base <git-ref> [--env E] [--json] [--root DIR]",
+  description: `The render diff between <git-ref> and the working tree, per release: unified diffs of each
+changed object, added and removed objects shown whole.`,
+  options: { base: { type: "string" }, env: { type: "string" }, json: { type: "boolean" }, root: { type: "string" } },
+}, async ({ values, json, out, emit, path, usage }) => {
+  if (!values.base) throw new UsageError(`--base is required. usage: ${usage}`);
+  const root = values.root ? path(values.root) : repoRoot;
   const base = values.base;
-  const text = await withWorktree(root, base, async (baseRoot, commit) => {
+  await requireRef(root, base);
+  const result = await withWorktree(root, base, async (baseRoot, commit) => {
     const before = new Set(listEnvironments(baseRoot));
     const after = new Set(listEnvironments(root));
-    const envs = values.env ? [values.env] : [...new Set([...before, ...after])].sort();
+    const all = [...new Set([...before, ...after])].sort();
+    if (values.env && !all.includes(values.env)) throw unknownName("env", `an environment at ${base} or in the working tree`, values.env, all);
+    const envs = values.env ? [values.env] : all;
     const parts: string[] = [];
+    const data: { env: string; releases: ReturnType<typeof diffReleases> }[] = [];
     for (const env of envs) {
-      if (!before.has(env) && !after.has(env)) {
-        throw new UsageError(`environment ${JSON.stringify(env)} exists neither at ${base} nor in the working tree`);
-      }
       const [old, now] = await Promise.all([
         before.has(env) ? renderEnvironment(env, { root: baseRoot }) : [],
         after.has(env) ? renderEnvironment(env, { root }) : [],
       ]);
+      const diffs = diffReleases(old, now);
+      data.push({ env, releases: diffs });
       const side = (has: boolean, what: string) => (has ? what : `${what} (absent)`);
       parts.push(
         `##### environment ${env}: ${side(before.has(env), `${base} (${commit.slice(0, 12)})`)} -> ${side(after.has(env), "working tree")}`,
-        formatDiff(diffReleases(old, now)),
+        formatDiff(diffs),
       );
     }
-    return parts.join("\n");
+    return { text: parts.join("\n"), data, commit };
   });
-  process.stdout.write(`${text}\n`);
+  if (json) emit({ ok: true, summary: `diff against ${base} (${result.commit.slice(0, 12)}): ${result.data.length} environments`, findings: [], data: result.data });
+  else out(result.text);
   return 0;
 });
+
+await runCli(main, import.meta.url);

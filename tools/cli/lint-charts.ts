@@ -2,26 +2,39 @@
  * npm run lint-charts [-- --env E] [--chart C] [--json] [--root DIR]
  * (--root lints another checkout of this repository, e.g. a test fixture.)
  * Lints every profile (HelmRelease of this repo's charts) of every environment; one line per
- * profile with status and duration, each finding below it, then a summary. Exit 1 on any error.
+ * profile with status and duration, each finding below it, then a summary. Exit codes: see
+ * tools/lib/cli.ts (1 on any error finding).
  */
-import { resolve } from "node:path";
-import { parseCli, runMain } from "../lib/cli.ts";
-import { formatReport } from "../lint/format.ts";
+import { defineCli, runCli } from "../lib/cli.ts";
+import { listEnvironments } from "../lib/flux.ts";
+import { resolveHelm } from "../lib/helm.ts";
+import { repoRoot } from "../lib/paths.ts";
+import { formatReport, reportSummary } from "../lint/format.ts";
 import { lintEnvironment } from "../lint/run.ts";
+import { requireChart, requireEnv } from "./names.ts";
 
-const USAGE = "usage: npm run lint-charts [-- --env E] [--chart C] [--json] [--root DIR]";
-
-await runMain(async () => {
-  const { values } = parseCli({
-    options: { env: { type: "string" }, chart: { type: "string" }, json: { type: "boolean", default: false }, root: { type: "string" } },
-    strict: true,
-  }, USAGE);
-  const report = await lintEnvironment({ env: values.env, chart: values.chart, root: values.root ? resolve(values.root) : undefined });
-  if (values.json) {
-    const { profiles, ...rest } = report;
-    console.log(JSON.stringify({ ...rest, profiles: profiles.map(({ objects, profile, ...p }) => ({ ...p, objects: objects?.length, source: profile?.file })) }, null, 2));
+export const main = defineCli({
+  tool: "lint-charts",
+  usage: "npm run lint-charts [-- --env E] [--chart C] [--json] [--root DIR]",
+  description: `Lints every chart release of every environment (or one): values against the chart schema,
+helm lint --strict, helm template, every rendered object against its Kubernetes/CRD schema, the
+chart and inventory rules, the Flux objects and the security policy. One line per release, its
+findings below, then a summary. --root lints another checkout of this repository.`,
+  options: { env: { type: "string" }, chart: { type: "string" }, json: { type: "boolean" }, root: { type: "string" } },
+}, async ({ values, json, out, emit, path }) => {
+  const root = values.root ? path(values.root) : repoRoot;
+  if (values.env) requireEnv(values.env, root);
+  if (values.chart) requireChart(values.chart, values.env ? [values.env] : listEnvironments(root), root);
+  // helm missing or broken is the tool's environment failing (exit 3), not a finding of a chart.
+  const helm = await resolveHelm();
+  const report = await lintEnvironment({ env: values.env, chart: values.chart, root, helm });
+  if (json) {
+    const profiles = report.profiles.map(({ objects, profile, ...p }) => ({ ...p, objects: objects?.length, source: profile?.file }));
+    emit({ ok: report.ok, summary: reportSummary(report), findings: report.profiles.flatMap((p) => p.findings), data: { ms: report.ms, profiles } });
   } else {
-    console.log(formatReport(report));
+    out(formatReport(report));
   }
   return report.ok ? 0 : 1;
 });
+
+await runCli(main, import.meta.url);

@@ -1,65 +1,62 @@
 /**
- * npm run policy -- --env <env> [FILE|-] [--json]
+ * npm run policy -- --env <env> [FILE|-] [--json] [--root DIR]
  *
  * The security policy gate. With FILE (or `-` for stdin), checks those manifests (multi-document
  * YAML) against values/<env>/policy.yaml, and scans the file's text for secrets. Without, renders
  * the environment as Flux would and runs the whole policy stage (rendered objects, the
  * environment's values, a secret scan of every git-tracked YAML file).
- *
- * Exit codes: 0 passed (warnings allowed), 1 an error-severity violation, 2 a usage error or an
- * unusable allowlist or input file.
+ * Exit codes: tools/lib/cli.ts (1: an error-severity violation, or an invalid allowlist/FILE).
  */
-import { readFileSync } from "node:fs";
-import { UsageError, parseCli, runMain } from "../lib/cli.ts";
+import { defineCli, InputFindingError, readArgument, runCli, UsageError } from "../lib/cli.ts";
+import { repoRoot } from "../lib/paths.ts";
 import { renderEnvironment } from "../lib/render.ts";
+import { fromViolation } from "../lint/run.ts";
 import { loadPolicy, PolicyFileError } from "../policy/allowlist.ts";
-import { checkPolicy, formatReport, policyStage } from "../policy/index.ts";
-import { parseManifests } from "../policy/manifests.ts";
+import { checkPolicy, formatReport, formatSummary, policyStage } from "../policy/index.ts";
+import { ManifestError, parseManifests } from "../policy/manifests.ts";
 import { scanText, scanViolations } from "../policy/secret-scan.ts";
 import type { Violation } from "../policy/types.ts";
+import { requireEnv } from "./names.ts";
 
-const USAGE = "usage: npm run policy -- --env <env> [FILE|-] [--json]";
-
-
-await runMain(async () => {
-  const parsed = parseCli({
-    options: { env: { type: "string" }, json: { type: "boolean", default: false } },
-    allowPositionals: true,
-    strict: true,
-  }, USAGE);
-  const { values, positionals } = parsed;
+export const main = defineCli({
+  tool: "policy",
+  usage: "npm run policy -- --env <env> [FILE|-] [--json] [--root DIR]",
+  description: `The security policy gate. With FILE (or - for stdin): those manifests against
+values/<env>/policy.yaml, and a secret scan of the file. Without: the environment rendered as Flux
+would, its values and every git-tracked YAML file.`,
+  options: { env: { type: "string" }, json: { type: "boolean" }, root: { type: "string" } },
+  positionals: true,
+}, async (ctx) => {
+  const { values, positionals, json, out, emit, path, usage } = ctx;
   const env = values.env;
-  if (!env) throw new UsageError(`--env is required. ${USAGE}`);
-  if (!/^[a-z0-9][a-z0-9-]*$/.test(env)) throw new UsageError(`--env ${JSON.stringify(env)} is not an environment name. ${USAGE}`);
-  if (positionals.length > 1) throw new UsageError(`at most one FILE, got ${positionals.length}. ${USAGE}`);
+  if (!env) throw new UsageError(`--env is required. usage: ${usage}`);
+  const root = values.root ? path(values.root) : repoRoot;
+  requireEnv(env, root);
+  if (positionals.length > 1) throw new UsageError(`at most one FILE, got ${positionals.length}. usage: ${usage}`);
 
   let violations: Violation[];
   let objectCount: number;
   try {
-    const allowlist = loadPolicy(env);
+    const allowlist = loadPolicy(env, root);
     if (positionals.length === 1) {
-      const source = positionals[0];
-      const label = source === "-" ? "(stdin)" : source;
-      let text: string;
-      try {
-        text = readFileSync(source === "-" ? 0 : source, "utf8");
-      } catch (err) {
-        throw new UsageError(`${label}: cannot read: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, { cause: err });
-      }
+      const { text, label } = await readArgument(ctx, "", positionals[0], path(positionals[0]));
       const objects = parseManifests(text, label);
       objectCount = objects.length;
       violations = [...checkPolicy(objects, allowlist), ...scanViolations(scanText(text, label))];
     } else {
-      const objects = (await renderEnvironment(env)).flatMap((r) => r.objects);
+      const objects = (await renderEnvironment(env, { root })).flatMap((r) => r.objects);
       objectCount = objects.length;
-      violations = await policyStage(env, objects);
+      violations = await policyStage(env, objects, root);
     }
   } catch (err) {
-    if (err instanceof PolicyFileError) throw new UsageError(err.message, { cause: err });
+    // An invalid allowlist or manifest file is a finding about that input (exit 1).
+    if (err instanceof PolicyFileError || err instanceof ManifestError) throw new InputFindingError(err.message, { cause: err });
     throw err;
   }
-
-  if (values.json) console.log(JSON.stringify(violations, null, 2));
-  else console.log(formatReport(violations, { env, objects: objectCount }));
-  return violations.some((v) => v.severity === "error") ? 1 : 0;
+  const ok = !violations.some((v) => v.severity === "error");
+  if (json) emit({ ok, summary: formatSummary(violations, { env, objects: objectCount }).replace(/^\w+ - /, ""), findings: violations.map(fromViolation), data: { violations } });
+  else out(formatReport(violations, { env, objects: objectCount }));
+  return ok ? 0 : 1;
 });
+
+await runCli(main, import.meta.url);

@@ -7,52 +7,59 @@
  *   kubectl get nodes -o json | npm run --silent preflight -- --env homelab --nodes -
  *
  * Prints one `ERROR -` / `WARNING -` / `INFO -` line per finding (node, key, expected, actual, fix
- * command), then a summary line. --json prints the result as data instead.
- *
- * Exit codes: 0 the nodes match (warnings allowed), 1 drift, 2 a usage error, an unreadable or
- * invalid nodes file, or an unusable inventory.
+ * command), then a summary line. Exit codes: tools/lib/cli.ts (1: drift, or an invalid nodes file
+ * or inventory; 2: an unreadable FILE or unknown environment).
  */
-import { readFileSync } from "node:fs";
-import { resolve } from "node:path";
-import { UsageError, parseCli, runMain } from "../lib/cli.ts";
+import { defineCli, InputFindingError, readArgument, runCli, UsageError } from "../lib/cli.ts";
 import { loadInventory } from "../lib/inventory.ts";
-import { formatReport, preflight } from "../preflight/compare.ts";
-import { parseNodeList } from "../preflight/nodes.ts";
+import { repoRoot } from "../lib/paths.ts";
+import type { Finding } from "../lint/types.ts";
+import { formatReport, preflight, type PreflightResult } from "../preflight/compare.ts";
+import { NodeListError, parseNodeList } from "../preflight/nodes.ts";
+import { requireEnv } from "./names.ts";
 
-const USAGE = "usage: npm run preflight -- --env <env> --nodes FILE|- [--json] [--root DIR]   (FILE: kubectl get nodes -o json)";
+function findings(r: PreflightResult): Finding[] {
+  return r.findings.map((f) => ({
+    severity: f.severity,
+    object: `Node/${f.node}`,
+    rule: `preflight/${f.kind}`,
+    message: `${f.message}${f.fix ? `. Fix: ${f.fix}` : ""}`,
+  }));
+}
 
-
-await runMain(async () => {
-  const parsed = parseCli({
-    options: {
-      env: { type: "string" },
-      nodes: { type: "string" },
-      json: { type: "boolean", default: false },
-      root: { type: "string" },
-    },
-    strict: true,
-  }, USAGE);
-  const { env, nodes: source, json, root: rootArg } = parsed.values;
-  if (!env) throw new UsageError(`--env is required. ${USAGE}`);
-  if (!/^[a-z0-9][a-z0-9-]*$/.test(env)) throw new UsageError(`--env ${JSON.stringify(env)} is not an environment name. ${USAGE}`);
-  if (!source) throw new UsageError(`--nodes is required. ${USAGE}`);
-
-  const label = source === "-" ? "(stdin)" : source;
+export const main = defineCli({
+  tool: "preflight",
+  usage: "npm run preflight -- --env <env> --nodes FILE|- [--json] [--root DIR]   (FILE: kubectl get nodes -o json)",
+  description: `Compares a live cluster's nodes (kubectl get nodes -o json, a file or - for stdin) with the
+environment's inventory values/<env>/cluster.yaml: labels, taints, addresses, with fix commands.`,
+  options: { env: { type: "string" }, nodes: { type: "string" }, json: { type: "boolean" }, root: { type: "string" } },
+}, async (ctx) => {
+  const { values, json, out, emit, path, usage } = ctx;
+  const { env, nodes: source } = values;
+  if (!env) throw new UsageError(`--env is required. usage: ${usage}`);
+  const root = values.root ? path(values.root) : repoRoot;
+  requireEnv(env, root);
+  if (!source) throw new UsageError(`--nodes is required. usage: ${usage}`);
   let text: string;
+  let label: string;
   try {
-    text = readFileSync(source === "-" ? 0 : source, "utf8");
+    ({ text, label } = await readArgument(ctx, "--nodes ", source, path(source)));
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const why = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "is a directory" : code === "EACCES" ? "permission denied" : String(code ?? err);
-    throw new UsageError(`--nodes ${label}: cannot read: ${why}. Fix: kubectl get nodes -o json > nodes.json and pass --nodes nodes.json (or pipe it with --nodes -)`, { cause: err });
+    throw new UsageError(`${(err as Error).message}. Fix: kubectl get nodes -o json > nodes.json and pass --nodes nodes.json (or pipe it with --nodes -)`, { cause: err });
   }
-  let result;
+  const inventory = loadInventory(env, root);
+  let nodes;
   try {
-    const inventory = loadInventory(env, rootArg ? resolve(rootArg) : undefined);
-    result = preflight(inventory, parseNodeList(text, label));
+    nodes = parseNodeList(text, label);
   } catch (err) {
-    throw new UsageError((err as Error).message, { cause: err });
+    if (err instanceof NodeListError) throw new InputFindingError(err.message, { cause: err });
+    throw err;
   }
-  process.stdout.write(json ? `${JSON.stringify(result, null, 2)}\n` : formatReport(result));
+  const result = preflight(inventory, nodes);
+  const summary = `preflight ${env}: ${result.errors} errors, ${result.warnings} warnings (${result.inventoryNodes} inventory nodes, ${result.clusterNodes} cluster nodes)`;
+  if (json) emit({ ok: result.errors === 0, summary, findings: findings(result), data: result });
+  else out(formatReport(result));
   return result.errors > 0 ? 1 : 0;
 });
+
+await runCli(main, import.meta.url);

@@ -4,35 +4,32 @@
  * Prints the node setup runbook of an environment as Markdown, generated from its inventory
  * (values/<env>/cluster.yaml): host packages per role, kubectl label/taint commands per node, the
  * DFS NFS export on the storage nodes, verification commands, and where it differs from the
- * seed's hand-written runbook. --json prints the same runbook as data.
- *
- * Exit codes: 0 printed, 2 a usage error or an unusable inventory.
+ * seed's hand-written runbook. --json: the same runbook as the envelope's data.
+ * Exit codes: tools/lib/cli.ts (1: the inventory has errors).
  */
-import { resolve } from "node:path";
-import { UsageError, parseCli, runMain } from "../lib/cli.ts";
+import { defineCli, runCli, UsageError } from "../lib/cli.ts";
 import { inventoryPath, loadInventory } from "../lib/inventory.ts";
+import { repoRoot } from "../lib/paths.ts";
 import { displayPath } from "../lib/yaml.ts";
 import { buildRunbook, renderRunbook } from "../runbook/runbook.ts";
+import { requireEnv } from "./names.ts";
 
-const USAGE = "usage: npm run runbook -- --env <env> [--json] [--root DIR]";
-
-
-await runMain(async () => {
-  const parsed = parseCli({
-    options: { env: { type: "string" }, json: { type: "boolean", default: false }, root: { type: "string" } },
-    strict: true,
-  }, USAGE);
-  const { env, json, root: rootArg } = parsed.values;
-  if (!env) throw new UsageError(`--env is required. ${USAGE}`);
-  if (!/^[a-z0-9][a-z0-9-]*$/.test(env)) throw new UsageError(`--env ${JSON.stringify(env)} is not an environment name. ${USAGE}`);
-  const root = rootArg ? resolve(rootArg) : undefined;
-  let runbook;
-  try {
-    const inventory = loadInventory(env, root);
-    runbook = buildRunbook(inventory, { source: displayPath(inventoryPath(env, root), root) });
-  } catch (err) {
-    throw new UsageError((err as Error).message, { cause: err });
-  }
-  process.stdout.write(json ? `${JSON.stringify(runbook, null, 2)}\n` : renderRunbook(runbook));
+export const main = defineCli({
+  tool: "runbook",
+  usage: "npm run runbook -- --env <env> [--json] [--root DIR]",
+  description: `Prints the node setup runbook of an environment, generated from its inventory
+values/<env>/cluster.yaml: host packages, label/taint commands, the DFS NFS export, checks.`,
+  options: { env: { type: "string" }, json: { type: "boolean" }, root: { type: "string" } },
+}, async ({ values, json, out, emit, path, usage }) => {
+  const { env } = values;
+  if (!env) throw new UsageError(`--env is required. usage: ${usage}`);
+  const root = values.root ? path(values.root) : repoRoot;
+  requireEnv(env, root);
+  const inventory = loadInventory(env, root);
+  const runbook = buildRunbook(inventory, { source: displayPath(inventoryPath(env, root), root) });
+  if (json) emit({ ok: true, summary: `runbook ${env}: ${Object.keys(inventory.nodes).length} nodes`, findings: [], data: runbook });
+  else out(renderRunbook(runbook));
   return 0;
 });
+
+await runCli(main, import.meta.url);

@@ -5,45 +5,55 @@
  * reports the changes a Flux Helm upgrade cannot apply (immutable fields), data-holding objects
  * deleted or renamed, and StatefulSets whose pods all roll. `--base auto` is for CI: the merge
  * base with origin/main (or main); without such history it says so and exits 0.
- *
- * Exit codes: 0 nothing at error severity (warnings too with --strict), 1 found, 2 usage error.
+ * Exit codes: tools/lib/cli.ts (1: an error finding, with --strict also a warning).
  */
-import { resolve } from "node:path";
-import { UsageError, parseCli, runMain } from "../lib/cli.ts";
+import { defineCli, runCli, UsageError } from "../lib/cli.ts";
 import { repoRoot } from "../lib/paths.ts";
+import type { Finding } from "../lint/types.ts";
 import { upgradeCheck } from "../upgrade/check.ts";
-import { formatJson, formatText } from "../upgrade/compare.ts";
+import { formatText, summarize, type EnvFindings } from "../upgrade/compare.ts";
 import { resolveCiBase } from "../upgrade/git.ts";
+import { requireRef } from "./base-ref.ts";
 
-const USAGE = "Usage: npm run upgrade-check -- --base <git-ref|auto> [--env E] [--json] [--strict] [--root DIR]";
+function findings(envs: readonly EnvFindings[], strict: boolean): Finding[] {
+  return envs.flatMap((e) => e.findings.map((f): Finding => ({
+    severity: strict && f.severity === "warning" ? "error" : f.severity,
+    object: `${f.object.kind}/${f.object.namespace ? `${f.object.namespace}/` : ""}${f.object.name}`,
+    rule: `upgrade/${f.kind}`,
+    message: `${e.env}: ${f.message}${f.fixes.length ? ` Fix: ${f.fixes.map((x) => x.title).join("; or ")}` : ""}`,
+  })));
+}
 
-await runMain(async () => {
-  const { values } = parseCli({
-    options: {
-      base: { type: "string" },
-      env: { type: "string" },
-      json: { type: "boolean", default: false },
-      strict: { type: "boolean", default: false },
-      root: { type: "string" },
-    },
-    strict: true,
-    allowPositionals: false,
-  }, USAGE);
-  if (!values.base) throw new UsageError(`--base is required. ${USAGE}`);
-  const root = values.root ? resolve(values.root) : repoRoot;
+export const main = defineCli({
+  tool: "upgrade-check",
+  usage: "npm run upgrade-check -- --base <git-ref|auto> [--env E] [--json] [--strict] [--root DIR]",
+  description: `Renders every environment at <git-ref> and in the working tree and reports what a Flux Helm
+upgrade cannot apply (immutable fields), data holders deleted or renamed, and pod rolls.
+--base auto: CI's merge base with origin/main (or main). --strict: warnings fail too.`,
+  options: { base: { type: "string" }, env: { type: "string" }, json: { type: "boolean" }, strict: { type: "boolean" }, root: { type: "string" } },
+}, async ({ values, json, out, err, emit, path, usage }) => {
+  if (!values.base) throw new UsageError(`--base is required. usage: ${usage}`);
+  const root = values.root ? path(values.root) : repoRoot;
   let base = values.base;
   if (base === "auto") {
     const found = await resolveCiBase(root);
     if (!found.ok) {
-      console.error(`INFO - upgrade-check skipped: ${found.reason}`);
+      err(`INFO - upgrade-check skipped: ${found.reason}`);
+      if (json) emit({ ok: true, summary: `upgrade-check skipped: ${found.reason}`, findings: [] });
       return 0;
     }
-    console.error(`INFO - upgrade-check against the ${found.description}`);
+    err(`INFO - upgrade-check against the ${found.description}`);
     base = found.commit;
+  } else {
+    await requireRef(root, base);
   }
   const result = await upgradeCheck({ root, base, env: values.env });
-  process.stdout.write(`${values.json ? formatJson(result.environments) : formatText(result.environments)}\n`);
-  const all = result.environments.flatMap((e) => e.findings);
-  const failing = all.some((f) => f.severity === "error" || (values.strict && f.severity === "warning"));
-  return failing ? 1 : 0;
+  const all = findings(result.environments, values.strict === true);
+  const ok = !all.some((f) => f.severity === "error");
+  const s = summarize(result.environments.flatMap((e) => e.findings));
+  if (json) emit({ ok, summary: `upgrade-check: ${s.error} errors, ${s.warning} warnings, ${s.info} info in ${result.environments.length} environments`, findings: all, data: { baseCommit: result.baseCommit, environments: result.environments } });
+  else out(formatText(result.environments));
+  return ok ? 0 : 1;
 });
+
+await runCli(main, import.meta.url);

@@ -8,9 +8,18 @@
  * same in every checkout.
  */
 import { existsSync, readdirSync } from "node:fs";
+import { createRequire } from "node:module";
 import { join } from "node:path";
-import * as TJS from "typescript-json-schema";
+import type * as TJS from "typescript-json-schema";
 import { repoRoot } from "../lib/paths.ts";
+
+/**
+ * typescript-json-schema, loaded on first use: it loads the TypeScript compiler (~1.4 s), and
+ * lint imports this module only for OTHER_SCHEMAS.
+ */
+function tjs(): typeof TJS {
+  return createRequire(import.meta.url)("typescript-json-schema") as typeof TJS;
+}
 
 export const DRAFT_07 = "http://json-schema.org/draft-07/schema#";
 
@@ -116,7 +125,7 @@ export function generateSchemas(targets: SchemaTarget[], root = repoRoot): Map<s
       );
     }
   }
-  const program = TJS.getProgramFromFiles(
+  const program = tjs().getProgramFromFiles(
     [...new Set(targets.map((t) => join(root, t.source)))],
     {
       strict: true,
@@ -135,9 +144,10 @@ export function generateSchemas(targets: SchemaTarget[], root = repoRoot): Map<s
     const d = diagnostics[0];
     const where = d.file ? `${d.file.fileName.replace(`${root}/`, "")}:${d.file.getLineAndCharacterOfPosition(d.start ?? 0).line + 1}` : "schema";
     const text = typeof d.messageText === "string" ? d.messageText : d.messageText.messageText;
-    throw new Error(`${where}: ${text.replace(/\.$/, "")}. Fix the type before generating schemas (npm run typecheck shows all errors).`);
+    // exitCode 1: a finding in schema/ (tools/lib/cli.ts), not the tool failing.
+    throw Object.assign(new Error(`${where}: ${text.replace(/\.$/, "")}. Fix the type before generating schemas (npm run typecheck shows all errors).`), { exitCode: 1 });
   }
-  const generator = TJS.buildGenerator(program, SETTINGS);
+  const generator = tjs().buildGenerator(program, SETTINGS);
   if (!generator) throw new Error("typescript-json-schema could not build a generator for schema/");
   const out = new Map<string, JsonObject>();
   for (const t of targets) {

@@ -10,15 +10,17 @@
  *
  * The schemas are derived from a dependency, not from this repository's sources, so they are not
  * committed: they are built on first use (about 3 s) into .cache/k8s-strict/, keyed by the
- * kubernetes-models version, and written atomically.
+ * kubernetes-models version, and written atomically. typescript-json-schema (and with it the
+ * TypeScript compiler, ~1.4 s to load) is imported only then; each kind's validator is compiled
+ * once into .cache/ajv (tools/lib/validators.ts).
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
-import { Ajv, type ValidateFunction } from "ajv";
-import * as TJS from "typescript-json-schema";
+import type { ValidateFunction } from "ajv";
 import { repoRoot } from "./paths.ts";
 import type { K8sObject } from "./render.ts";
+import { cachedValidator } from "./validators.ts";
 
 /** The kinds checked for unknown fields: `apiVersion/Kind` → declaration file under kubernetes-models. */
 export const STRICT_KINDS: Record<string, string> = {
@@ -60,6 +62,8 @@ function cleanName(name: string): string {
 }
 
 function build(dir: string): Bundle {
+  // CommonJS, required here (not imported at the top) so a lint run with a warm cache never loads it.
+  const TJS = createRequire(import.meta.url)("typescript-json-schema") as typeof import("typescript-json-schema");
   const files = Object.values(STRICT_KINDS).map((f) => join(dir, `${f}.d.ts`));
   const program = TJS.getProgramFromFiles(files, { strict: true, skipLibCheck: true, module: "nodenext", moduleResolution: "nodenext", target: "es2023" }, repoRoot);
   const generator = TJS.buildGenerator(program, { required: false, noExtraProps: true, ref: true, topRef: false, ignoreErrors: true, uniqueNames: false });
@@ -117,8 +121,7 @@ export function unknownFields(obj: K8sObject): string[] {
   let validate = compiled.get(key);
   if (!validate) {
     const bundle = strictBundle();
-    const ajv = new Ajv({ allErrors: true, strict: false, allowUnionTypes: true });
-    validate = ajv.compile({ definitions: bundle.definitions, $ref: `#/definitions/${bundle.kinds[key]}` });
+    validate = cachedValidator(JSON.stringify({ definitions: bundle.definitions, $ref: `#/definitions/${bundle.kinds[key]}` }), "closed");
     compiled.set(key, validate);
   }
   if (validate(obj)) return [];

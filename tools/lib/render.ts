@@ -47,6 +47,8 @@ export interface RenderedRelease {
   /** `namespace/name` of the HelmRelease, and of the HelmReleases it dependsOn (Flux's install order). */
   helmRelease?: string;
   dependsOn?: string[];
+  /** helm's output as it printed it (lint checks its layout). */
+  manifest?: string;
 }
 
 export interface RenderOptions {
@@ -67,6 +69,8 @@ export const CLUSTER_SCOPED = new Set([
 
 /** A helm failure while rendering a profile; the message carries helm's own first error line. */
 export class RenderError extends Error {
+  /** helm refused the chart or its values: a finding about the input (tools/lib/cli.ts exit codes). */
+  readonly exitCode = 1;
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     Object.defineProperty(this, "name", { value: "RenderError", enumerable: false });
@@ -111,7 +115,7 @@ export async function renderPrepared(p: Profile, helm: Helm, kubeVersion: string
     if (!CLUSTER_SCOPED.has(o.kind) && !o.metadata.namespace) o.metadata.namespace = p.namespace;
   }
   const dependsOn = ((p.hr.spec as { dependsOn?: { name: string; namespace?: string }[] } | undefined)?.dependsOn ?? []).map((d) => `${d.namespace ?? p.hrNamespace}/${d.name}`);
-  return { env: p.env, release: p.release, namespace: p.namespace, chart: p.chart, source: p.file, objects, helmRelease: `${p.hrNamespace}/${p.name}`, dependsOn };
+  return { env: p.env, release: p.release, namespace: p.namespace, chart: p.chart, source: p.file, objects, helmRelease: `${p.hrNamespace}/${p.name}`, dependsOn, manifest: res.stdout };
 }
 
 /** Runs `fn` over `items` with at most `limit` in flight; results keep the input order. */

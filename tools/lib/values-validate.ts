@@ -7,13 +7,9 @@
  * highest-precedence layer that sets the offending key (for an unknown key, the layer that
  * introduces it), so the message points at the line the operator must edit.
  */
-import { readFileSync } from "node:fs";
-import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
-import addFormatsModule from "ajv-formats";
+import type { ErrorObject, ValidateFunction } from "ajv";
+import { validatorForFile } from "./validators.ts";
 import { InputError, type PathSegment, type SourceDoc } from "./yaml.ts";
-
-// ajv-formats is CommonJS; under ESM its default export is the plugin function.
-const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 
 /** One layer of values: a YAML document (or a sub-tree of one) mounted at a path of the values. */
 export interface ValuesLayer {
@@ -26,19 +22,12 @@ export interface ValuesLayer {
   value: unknown;
 }
 
-const compiled = new Map<string, ValidateFunction>();
-
-/** Compiles (once per process) the schema at `schemaPath`. */
+/**
+ * The validator of the schema at `schemaPath` (draft-07, every error, formats), compiled once per
+ * schema content and kept in .cache/ajv (tools/lib/validators.ts).
+ */
 export function compileSchema(schemaPath: string): ValidateFunction {
-  let fn = compiled.get(schemaPath);
-  if (!fn) {
-    const ajv = new Ajv({ allErrors: true, strict: false, allowUnionTypes: true, verbose: true });
-    addFormats(ajv);
-    const schema = JSON.parse(readFileSync(schemaPath, "utf8"));
-    fn = ajv.compile(schema);
-    compiled.set(schemaPath, fn);
-  }
-  return fn;
+  return validatorForFile(schemaPath, "values");
 }
 
 /** Validates one whole document against a schema; errors located in that document. */

@@ -12,16 +12,38 @@ import { repoRoot } from "./paths.ts";
 
 /** An error about an input file, with its position. `toString()` is the one-line report. */
 export class InputError extends Error {
-  constructor(
-    readonly file: string,
-    readonly line: number,
-    readonly col: number,
-    readonly detail: string,
-    options?: { cause?: unknown },
-  ) {
+  readonly file: string;
+  readonly line: number;
+  readonly col: number;
+  readonly detail: string;
+  constructor(file: string, line: number, col: number, detail: string, options?: { cause?: unknown }) {
     super(`${file}${line ? `:${line}:${col}` : ""}: ${detail}`, options);
+    this.file = file;
+    this.line = line;
+    this.col = col;
+    this.detail = detail;
     Object.defineProperty(this, "name", { value: "InputError", enumerable: false });
   }
+}
+
+/**
+ * Every error of one input at once (an inventory with three mistakes reports three lines).
+ * `exitCode` 1: findings about the input (tools/lib/cli.ts).
+ */
+export class InputErrors extends Error {
+  readonly exitCode = 1;
+  readonly errors: readonly InputError[];
+  constructor(errors: readonly InputError[]) {
+    super(errors.map((e) => e.message).join("\n"));
+    this.errors = errors;
+    Object.defineProperty(this, "name", { value: "InputErrors", enumerable: false });
+  }
+}
+
+/** Throws the errors: none -> nothing, one -> that InputError, several -> InputErrors. */
+export function throwAll(errors: readonly InputError[]): void {
+  if (errors.length === 1) throw errors[0];
+  if (errors.length > 1) throw new InputErrors(errors);
 }
 
 export type PathSegment = string | number;

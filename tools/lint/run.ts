@@ -3,8 +3,8 @@
  * Flux objects (validated against their CRD schemas, references resolved); then, per profile and
  * in parallel across cores:
  *   1. values (files + inline) against the chart schema, errors at file:line:col;
- *   2. `helm lint --strict` with the profile's values;
- *   3. `helm template` with the profile's values;
+ *   2. what `helm lint --strict` checks beyond helm template (tools/lint/helm-rules.ts);
+ *   3. `helm template` with the profile's values (the one helm process per release);
  *   4. every rendered object against its Kubernetes / CRD schema;
  *   5. the chart's own assertions (tools/lint/charts/<chart>.ts) and the cross-chart ones;
  * then, per environment, 6. the security policy gate (tools/policy) over all rendered objects.
@@ -14,7 +14,6 @@
 import { existsSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
-import { execa } from "execa";
 import type { Cluster } from "../../schema/cluster.ts";
 import { listEnvironments, loadEnvironment, type Environment, type Profile, type UpstreamRelease } from "../lib/flux.ts";
 import { resolveHelm, type Helm } from "../lib/helm.ts";
@@ -23,10 +22,11 @@ import { validateObject } from "../lib/k8s-validate.ts";
 import { repoRoot } from "../lib/paths.ts";
 import { mapLimit, renderPrepared, withPreparedChart, type K8sObject } from "../lib/render.ts";
 import { locate, validateLayers } from "../lib/values-validate.ts";
-import { InputError, type PathSegment } from "../lib/yaml.ts";
+import type { PathSegment } from "../lib/yaml.ts";
 import { policyStage, type Violation } from "../policy/index.ts";
 import { checkInstallOrder, lintFluxLayer, lintUpstream } from "./environment.ts";
-import { objectRef, type ChartAssertion, type Finding, type LintContext } from "./types.ts";
+import { chartRules, indentedDocuments, objectRules } from "./helm-rules.ts";
+import { errorFinding, errorFindings, objectRef, type ChartAssertion, type Finding, type LintContext } from "./types.ts";
 
 export interface ProfileReport {
   env: string;
@@ -75,7 +75,8 @@ async function assertionsOf(file: string): Promise<ChartAssertion[]> {
   return mod.assertions ?? [];
 }
 
-function fromViolation(v: Violation): Finding {
+/** A policy violation as a lint finding (the one Finding type of every command). */
+export function fromViolation(v: Violation): Finding {
   const container = v.container !== undefined ? `${v.containerKind ?? "container"} ${v.container}: ` : "";
   return {
     severity: v.severity,
@@ -85,12 +86,7 @@ function fromViolation(v: Violation): Finding {
   };
 }
 
-function fromError(err: unknown): Finding {
-  if (err instanceof InputError) {
-    return { severity: "error", location: err.line ? { file: err.file, line: err.line, col: err.col } : { file: err.file, line: 0, col: 0 }, message: err.detail };
-  }
-  return { severity: "error", message: (err as Error).message };
-}
+const fromError = errorFinding;
 
 /** Lints one profile; never throws (failures become findings). */
 async function lintProfile(p: Profile, inventory: Cluster, helm: Helm, upstream: UpstreamRelease[]): Promise<ProfileReport> {
@@ -117,17 +113,20 @@ async function lintProfile(p: Profile, inventory: Cluster, helm: Helm, upstream:
   for (const e of validateLayers(p.values, layers, schema)) findings.push(fromError(e));
   if (findings.length > 0) return done();
 
-  // 2. helm lint --strict and 3. helm template, on the chart as Flux packages it
+  // 2. what `helm lint --strict` adds to helm template (tools/lint/helm-rules.ts), once per chart,
+  // and 3. helm template, on the chart as Flux packages it: one helm process per release.
+  const chartFindings = chartRules(p.chartDir, `charts/${p.chart}`);
+  findings.push(...chartFindings);
+  if (chartFindings.length > 0) return done();
   let objects: K8sObject[] | undefined;
   await withPreparedChart(p, async (chartDir, userFile) => {
-    const res = await execa(helm.bin, ["lint", "--strict", chartDir, "-f", userFile, "--namespace", p.namespace, "--kube-version", inventory.kubernetesVersion], { reject: false, timeout: 120_000 });
-    if (res.exitCode !== 0) {
-      const lines = `${res.stdout}\n${res.stderr}`.split("\n").filter((l) => /\[(ERROR|WARNING)\]|Error:/.test(l));
-      findings.push({ severity: "error", message: `helm lint --strict: ${(lines.join("; ") || res.stderr).replaceAll(chartDir, `charts/${p.chart}`)}` });
-      return;
-    }
     try {
-      objects = (await renderPrepared(p, helm, inventory.kubernetesVersion, chartDir, userFile)).objects;
+      const rendered = await renderPrepared(p, helm, inventory.kubernetesVersion, chartDir, userFile);
+      objects = rendered.objects;
+      for (const source of indentedDocuments(rendered.manifest ?? "")) {
+        findings.push({ severity: "error", message: `helm lint: ${source.replace(`${p.chart}/`, `charts/${p.chart}/`)}: document starts with an illegal indent, which may cause parsing problems. Fix: remove the leading spaces (use {{- ... }} or nindent)` });
+      }
+      findings.push(...objectRules(objects, inventory.kubernetesVersion));
     } catch (err) {
       findings.push(fromError(err));
     }
@@ -179,7 +178,7 @@ export async function lintEnvironment(opts: LintOptions = {}): Promise<LintRepor
       inventory = loadInventory(env, root);
       helm ??= await resolveHelm();
     } catch (err) {
-      reports.push(envReport([fromError(err)]));
+      reports.push(envReport(errorFindings(err)));
       continue;
     }
     const objFindings = await lintFluxLayer(environment, inventory);

@@ -22,12 +22,12 @@ import { normaliseHostPath } from "./hostpath.ts";
  * lines, and the message is those lines (one per problem, each naming the file).
  */
 export class PolicyFileError extends Error {
-  constructor(
-    readonly file: string,
-    readonly problems: string[],
-    options?: { cause?: unknown },
-  ) {
+  readonly file: string;
+  readonly problems: string[];
+  constructor(file: string, problems: string[], options?: { cause?: unknown }) {
     super(problems.join("\n"), options);
+    this.file = file;
+    this.problems = problems;
     Object.defineProperty(this, "name", { value: "PolicyFileError", enumerable: false });
   }
 }

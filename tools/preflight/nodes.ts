@@ -16,12 +16,12 @@ export interface ObservedNode {
 
 /** The input is not usable node JSON. Names the file, the JSON path and the fix. */
 export class NodeListError extends Error {
-  constructor(
-    readonly file: string,
-    readonly detail: string,
-    options?: { cause?: unknown },
-  ) {
+  readonly file: string;
+  readonly detail: string;
+  constructor(file: string, detail: string, options?: { cause?: unknown }) {
     super(`${file}: ${detail}`, options);
+    this.file = file;
+    this.detail = detail;
     Object.defineProperty(this, "name", { value: "NodeListError", enumerable: false });
   }
 }

@@ -54,8 +54,12 @@ export function resolvePods(ctx: SimContext, name: string): SimPod[] {
   if (exact.length > 0) return exact;
   const byWorkload = ctx.pods.filter((p) => p.workload.name === name);
   if (byWorkload.length > 0) return byWorkload;
-  const known = [...new Set(ctx.pods.flatMap((p) => (p.name === p.workload.name ? [p.name] : [p.name, p.workload.name])))].sort();
-  throw new UnknownPodError(`environment ${ctx.env} has no pod or workload named ${JSON.stringify(name)}. Known: ${known.join(", ")}`);
+  throw new UnknownPodError(`environment ${ctx.env} has no pod or workload named ${JSON.stringify(name)}. Known: ${podNames(ctx).join(", ")}`);
+}
+
+/** The names resolvePods accepts: every pod and every workload, sorted. */
+export function podNames(ctx: SimContext): string[] {
+  return [...new Set(ctx.pods.flatMap((p) => (p.name === p.workload.name ? [p.name] : [p.name, p.workload.name])))].sort();
 }
 
 const tolText = (t: Toleration, i: number) =>
