@@ -12,6 +12,7 @@ import { listEnvironments } from "../../tools/lib/flux.ts";
 import { repoRoot } from "../../tools/lib/paths.ts";
 import { renderEnvironment, type K8sObject } from "../../tools/lib/render.ts";
 import { editFixture, withFixtureRepo } from "../helpers/fixture-repo.ts";
+import { renderedEnvironment } from "../helpers/rendered.ts";
 
 type Obj = Record<string, any>;
 const envs = listEnvironments(repoRoot);
@@ -46,7 +47,7 @@ describe("linuxserver environment, one definition for every chart", () => {
   });
 
   it.each(envs)("gives every unprivileged linuxserver container the same security context, KILL kept, in %s", async (env) => {
-    const objs = (await renderEnvironment(env)).flatMap((r) => r.objects) as Obj[];
+    const objs = (await renderedEnvironment(env)).flatMap((r) => r.objects) as Obj[];
     const found = linuxserverContainers(objs).filter(({ c }) => c.securityContext?.privileged !== true);
     // decypharr-download, three media apps, PMS and the workers (as configured per environment).
     expect(found.map(({ w }) => w.metadata.name)).toEqual(expect.arrayContaining(["decypharr-download", "clusterplex-pms"]));
@@ -61,7 +62,7 @@ describe("linuxserver environment, one definition for every chart", () => {
 });
 
 describe.each(envs)("rendered conventions in %s", (env) => {
-  const rendered = renderEnvironment(env);
+  const rendered = renderedEnvironment(env);
   const all = async () => (await rendered).flatMap((r) => r.objects) as Obj[];
 
   it("puts seccompProfile RuntimeDefault on every pod, and adds no capability to a privileged container", async () => {
