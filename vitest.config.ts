@@ -1,3 +1,4 @@
+import { fileURLToPath } from "node:url";
 /**
  * Two projects over the same test files:
  *   - unit: in-process tests of pure code; `npm run unit` is the inner loop (a few seconds);
@@ -16,7 +17,7 @@ import { availableParallelism } from "node:os";
 import { join, relative } from "node:path";
 import { defineConfig } from "vitest/config";
 
-const INTEGRATION = /renderEnvironment|lintEnvironment|renderProfile|renderedEnvironment|resolveHelm|withFixtureRepo|withMiniRepo|execa|execFile|spawn|child_process|tools\/cli\//;
+const INTEGRATION = /renderEnvironment|lintEnvironment|renderProfile|renderedEnvironment|resolveHelm|upgradeCheck|withWorktree|tempRepo|withFixtureRepo|withMiniRepo|execa|execFile|spawn|child_process|tools\/cli\//;
 
 function testFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((d) => {
@@ -30,10 +31,18 @@ const all = testFiles(join(root, "test")).map((f) => relative(root, f)).sort();
 const integration = all.filter((f) => INTEGRATION.test(readFileSync(join(root, f), "utf8")));
 const unit = all.filter((f) => !integration.includes(f));
 
+// Upstream charts (Traefik, Longhorn, MetalLB) come from the offline Helm repository next to the
+// checkout, read in place (tools/lib/charts.ts): for the workers (test.env) and for globalSetup
+// (test/setup/render-once.ts), which runs in this process.
+const MIRROR = process.env.CHART_MIRROR ?? fileURLToPath(new URL("../shared/upstream/charts", import.meta.url));
+process.env.CHART_MIRROR = MIRROR;
+
 export default defineConfig({
   test: {
-    testTimeout: 60_000,
+    // generous: on a shared 2-core machine a CLI spawn test can wait a minute for a core (no test asserts a time)
+    testTimeout: 120_000,
     hookTimeout: 120_000,
+    env: { CHART_MIRROR: MIRROR },
     maxWorkers: Math.max(2, 2 * availableParallelism()),
     projects: [
       { extends: true, test: { name: "unit", include: unit } },

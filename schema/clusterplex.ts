@@ -7,61 +7,45 @@
  * Upstream facts (env var names, ports, allowed values) come from pabloromeo/clusterplex chart
  * 1.1.9 / app 1.4.15 (charts/clusterplex/values.yaml, docs/README.md, docs/kubernetes/manifest.yaml).
  */
-import type { AbsolutePath, EnvMap, Image, IPv4, LinuxServerIds, NfsMount, Quantity, Resources, StoragePlacement } from "./common.ts";
+import type { AbsolutePath, EnvMap, Image, IPv4, LinuxServerIds, NfsMount, Quantity, Resources, StoragePlacement, VolumeBackup } from "./common.ts";
 
 /**
- * A node id of the environment's inventory (`values/<env>/cluster.yaml`, key under `nodes`).
- * @pattern ^[a-z0-9]([-a-z0-9]*[a-z0-9])?$
- * @examples ["w1", "w2"]
- */
-export type NodeId = string;
-
-/**
- * Where a storage node exports its DFS FUSE mount. Repeats inventory facts on purpose (helm cannot
- * read the inventory); lint fails when `ip` differs from `nodes.<id>.ip` or `path` from
- * `nfs.dfs.<id>.path` of `values/<env>/cluster.yaml`.
- */
-export interface DfsServer {
-  /** The storage node's InternalIP (the NFS server address kubelet mounts from). */
-  ip: IPv4;
-  /**
-   * The exported path on that node's host.
-   * @default "/mnt/dfs"
-   */
-  path: AbsolutePath;
-}
-
-/**
- * The DFS export mounted at `/mnt/dfs` in PMS and every worker, as a statically provisioned
- * PersistentVolume + PersistentVolumeClaim named `<fullname>-dfs-<server>`.
- *
- * A PV's `spec.nfs` is immutable, so the seed's `kubectl patch pv ... spec.nfs.server` failover is
- * rejected by the API server. Switching the server is this one value instead: the chart renders a
- * new PV/PVC pair whose names include the server and points the pods at it
- * (`npm run failover -- --env <env> --dfs-server <id>` edits it).
+ * The DFS export mounted read-only in PMS and every worker: one statically provisioned
+ * PersistentVolume + PersistentVolumeClaim `<fullname>-dfs` that never changes. Its address is the
+ * DFS export address of the inventory (`nfs.dfsExport.address`, a keepalived virtual IP on the
+ * storage nodes that follows decypharr-streaming's live FUSE mount and nfsd; lint compares).
+ * The seed's `kubectl patch pv` failover is rejected by the API server (a PV's source is
+ * immutable), and no failover step is needed any more: the address moves, not the PV.
  */
 export interface Dfs {
   /**
-   * Node id of the storage node currently exporting the DFS mount (where decypharr-streaming
-   * runs); `null` mounts no DFS at all. Must be a key of `servers`.
+   * The DFS export address (`nfs.dfsExport.address` of values/<env>/cluster.yaml); `null` mounts
+   * no DFS at all.
    * @default null
-   * @examples ["w1", "w2"]
    */
-  server: NodeId | null;
+  address: IPv4 | null;
   /**
-   * Export per storage node id; must match the inventory (lint checks it).
-   * @default {}
-   * @examples [{"w1": {"ip": "192.168.1.12", "path": "/mnt/dfs"}, "w2": {"ip": "192.168.1.22", "path": "/mnt/dfs"}}]
+   * Exported path: Decypharr's FUSE mount point on the storage nodes (`nfs.dfs.<id>.path`).
+   * @default "/mnt/decypharr/dfs"
    */
-  servers: { [nodeId: string]: DfsServer };
+  path: AbsolutePath;
   /**
-   * NFS mount options of the PV. The seed's `noac, soft, timeo=10, retrans=2` keep attributes
-   * uncached (the FUSE content changes under the export) and fail fast instead of hanging when
-   * the export disappears during a storage failover.
-   * @default ["noac", "soft", "timeo=10", "retrans=2"]
+   * Where the DFS is mounted in PMS and the workers: the same path as in Decypharr and the *arr
+   * apps, so Decypharr's symlinks resolve (the data-path lint compares).
+   * @default "/mnt/decypharr/dfs"
+   */
+  mountPath: AbsolutePath;
+  /**
+   * NFS mount options of the PV (nfs(5)). `nfsvers=4.2`: NFSv4.1+ sessions reconnect from a new
+   * source port after the address moves. `soft` with `timeo=150,retrans=3`: a read fails only
+   * after 15+30+45+60 = 150 s (TCP linear backoff), longer than Decypharr's own 120 s read timeout
+   * on a slow debrid CDN; the seed's `timeo=10,retrans=2` gave up after 6 s. `actimeo=1`: Decypharr
+   * sets a 1 s FUSE entry timeout, so new files appear within a second; the seed's `noac` added
+   * an attribute round trip to every read. Reasoning in docs/decisions.md#dfs-export.
+   * @default ["nfsvers=4.2", "soft", "timeo=150", "retrans=3", "actimeo=1"]
    * @minItems 1
    */
-  mountOptions?: string[];
+  mountOptions: string[];
   /**
    * Nominal capacity of the PV and request of the PVC; NFS does not enforce it, binding needs it.
    * @default "1Ti"
@@ -78,19 +62,12 @@ export interface MediaLibrary extends NfsMount {
   readOnly?: true;
 }
 
-/** The Longhorn RWX claim mounted at `/mnt/streaming-media`. */
-export interface StreamingMedia {
-  /**
-   * Size of the claim the chart creates.
-   * @default "50Gi"
-   */
-  size?: Quantity;
-  /**
-   * Mount an existing RWX claim of the release namespace instead of creating one; `null` creates
-   * `<fullname>-streaming-media`.
-   * @default null
-   */
-  existingClaim?: string | null;
+/** The streaming library decypharr owns (kept on uninstall), mounted read-only here. */
+export interface LibraryMount {
+  /** The claim decypharr creates (`<decypharr fullname>-library`). @default "decypharr-library" */
+  claimName: string;
+  /** Where it is mounted: the same path as in the writers. @default "/mnt/streaming-media" */
+  mountPath: AbsolutePath;
 }
 
 /**
@@ -114,6 +91,11 @@ export interface Transcode {
    * @default "20Gi"
    */
   size?: Quantity;
+  /**
+   * Longhorn recurring jobs of the claim: transcode segments are rewritten by every playback.
+   * @default {"scratch": "transcode segments, rewritten by every playback"}
+   */
+  backup?: VolumeBackup;
 }
 
 /** Plex Media Server (a linuxserver/plex container with the ClusterPlex PMS docker mod). */
@@ -153,11 +135,23 @@ export interface Pms {
     size?: Quantity;
     /** StorageClass. @default "longhorn" */
     storageClass?: "longhorn";
+    /**
+     * Longhorn recurring jobs of the claim: Plex's database is state (a rebuild takes hours).
+     * @default {"group": "config"}
+     */
+    backup?: VolumeBackup;
   };
   /** Container resources; requests are required by the policy gate. */
   resources: Resources;
   /** Extra environment variables (e.g. `PLEX_CLAIM` for the first start). @default {} */
   env?: EnvMap;
+  /**
+   * PMS on the LAN: a LoadBalancer Service `<fullname>-pms-lan` with this fixed address from the
+   * inventory's MetalLB pool (annotation `metallb.io/loadBalancerIPs`; lint checks it is in the
+   * pool and used once per environment). `null` for no LAN Service.
+   * @default null
+   */
+  lanAddress?: IPv4 | null;
 }
 
 /** The ClusterPlex orchestrator image; its tag is the chart's ClusterPlex version. */
@@ -201,6 +195,70 @@ export interface Orchestrator {
   resources: Resources;
 }
 
+/** A toleration of the worker pods. */
+export interface WorkerToleration {
+  /** Taint key; empty with `Exists` tolerates everything (rejected by lint). */
+  key: string;
+  /** `Equal` (default) or `Exists`. @default "Equal" */
+  operator?: "Equal" | "Exists";
+  /** Taint value (with `Equal`). */
+  value?: string;
+  /** Taint effect; absent tolerates every effect. */
+  effect?: "NoSchedule" | "PreferNoSchedule" | "NoExecute";
+}
+
+/**
+ * The GPU of the workers, per vendor (docs/decisions.md#gpu-transcoding). Repeats the GPU node's
+ * `accelerator` of values/<env>/cluster.yaml on purpose (helm cannot read the inventory); lint
+ * fails when they differ.
+ */
+export interface WorkerGpu {
+  /**
+   * GPU vendor: `intel`, `nvidia`, `amd`; `null` transcodes in software.
+   * @default null
+   */
+  vendor?: "intel" | "nvidia" | "amd" | null;
+  /**
+   * How the GPU reaches the worker: `device-plugin` requests the vendor's extended resource
+   * (`gpu.intel.com/i915`, `nvidia.com/gpu`, `amd.com/gpu`; request = limit); `dri` mounts the
+   * host's `/dev/dri` into a privileged container (Intel/AMD without a plugin; the policy gate must
+   * allowlist it).
+   * @default "device-plugin"
+   */
+  access?: "device-plugin" | "dri";
+  /**
+   * Units of the resource each worker requests (`device-plugin`). The workers together must fit
+   * the node's `accelerator.access.shares` (lint).
+   * @default 1
+   * @minimum 1
+   * @TJS-type integer
+   */
+  count?: number;
+  /**
+   * GID of the host group owning `/dev/dri/renderD128`, added to the pods' supplementalGroups so
+   * the worker's user can open the render node. Required for `dri`; for Intel/AMD plugins
+   * (which pass the device node with the host's ownership) recommended. `null` adds none.
+   * @default null
+   * @TJS-type ["integer", "null"]
+   * @minimum 1
+   */
+  renderGroup?: number | null;
+  /**
+   * RuntimeClass of the worker pods; NVIDIA needs the `nvidia` runtime (nvidia-container-toolkit)
+   * so the driver libraries and the device reach the container. `null` for the cluster default.
+   * @default null
+   * @examples ["nvidia"]
+   */
+  runtimeClassName?: string | null;
+  /**
+   * `NVIDIA_DRIVER_CAPABILITIES` (NVIDIA only): the driver libraries the NVIDIA runtime mounts.
+   * `video` (NVENC/NVDEC) is required for transcoding; the runtime's default is `compute,utility`
+   * only (NVIDIA container toolkit docs, "Driver Capabilities"). Lint rejects a value without it.
+   * @default "compute,video,utility"
+   */
+  driverCapabilities?: string;
+}
+
 /** The transcode workers: a StatefulSet on the `gpu=true` nodes. */
 export interface Workers {
   /**
@@ -234,9 +292,13 @@ export interface Workers {
    */
   port?: number;
   /**
-   * `FFMPEG_HWACCEL`: the ffmpeg `-hwaccel` decoder workers pass to the transcoder (upstream
-   * docs: "such as nvdec or dxva2"; Linux methods from ffmpeg's HWAccelIntro). `null` leaves it
-   * unset (software decoding).
+   * `FFMPEG_HWACCEL`: the ffmpeg `-hwaccel` decoder the worker puts into the transcoder command PMS
+   * sent (ClusterPlex worker/app/worker.js replaces or prepends `-hwaccel <value>`; docs/README.md:
+   * "such as nvdec or dxva2"; Linux methods from ffmpeg's HWAccelIntro). It selects the DECODER
+   * only: the encoder is in PMS's arguments, so hardware encoding also needs PMS's hardware
+   * transcoding setting (docs/decisions.md#gpu-transcoding). Must suit `gpu.vendor` (lint):
+   * `nvdec`/`cuda` for NVIDIA, `vaapi`/`qsv` for Intel, `vaapi` for AMD. `null` leaves it unset
+   * (software decoding).
    * @default null
    */
   ffmpegHwaccel?: "nvdec" | "cuda" | "vaapi" | "qsv" | "vdpau" | "vulkan" | "drm" | null;
@@ -252,22 +314,20 @@ export interface Workers {
    * @TJS-type integer
    */
   cpuStatInterval?: number;
+  /** The GPU each worker uses; must agree with the GPU node's `accelerator` in the inventory (lint). */
+  gpu?: WorkerGpu;
   /**
-   * GPUs each worker requests as `nvidia.com/gpu` (request = limit, extended resources cannot
-   * be overcommitted); `null` requests none. Each worker takes whole GPUs unless the device plugin
-   * time-slices them.
-   * @default null
-   * @minimum 1
-   * @TJS-type ["integer", "null"]
+   * Extra tolerations of the worker pods, for a tainted GPU node (e.g. `nvidia.com/gpu:NoSchedule`
+   * that GPU operators put on their nodes). The workers already select `gpu=true` nodes.
+   * @default []
    */
-  gpuCount?: number | null;
+  tolerations?: WorkerToleration[];
   /**
-   * `runtimeClassName` of the worker pods (e.g. `nvidia` for the NVIDIA container runtime);
-   * `null` for the cluster default.
-   * @default null
-   * @examples ["nvidia"]
+   * Extra nodeSelector of the worker pods (e.g. `nvidia.com/gpu.present: "true"` of NVIDIA's GPU
+   * feature discovery), on top of the required `gpu=true` node affinity.
+   * @default {}
    */
-  runtimeClassName?: string | null;
+  nodeSelector?: { [key: string]: string };
   /** The per-worker `/codecs` volumeClaimTemplate (codec cache; Longhorn RWO, seed). */
   codecs?: {
     /** Size of each worker's claim. @default "1Gi" */
@@ -307,12 +367,18 @@ export interface Values {
   plexImage: Image;
   /** The Unraid media library at `/mnt/media`. */
   media: MediaLibrary;
-  /** Longhorn RWX claim at `/mnt/streaming-media`. */
-  streamingMedia?: StreamingMedia;
+  /** The streaming library (decypharr's claim), read-only. */
+  library: LibraryMount;
   /** The shared `/transcode` claim (RWX only). */
   transcode?: Transcode;
-  /** The DFS export at `/mnt/dfs`, over NFS from the active storage node. */
+  /** The DFS export, over NFS from the export address that follows Decypharr. */
   dfs: Dfs;
+  /**
+   * Pod labels of decypharr-streaming: PMS prefers its node (preferred pod affinity, weight 100),
+   * so PMS reads the DFS locally through the export address in normal operation.
+   * @default {"app.kubernetes.io/name": "decypharr", "app.kubernetes.io/component": "streaming"}
+   */
+  dfsProducerSelector?: { [label: string]: string };
   /** Plex Media Server. */
   pms: Pms;
   /** The orchestrator. */

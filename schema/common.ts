@@ -109,6 +109,33 @@ export interface Volume {
   storageClass?: "longhorn" | "longhorn-rwx";
 }
 
+/** The volume joins a recurring-job group of charts/longhorn-config that backs it up. */
+export interface BackupGroup {
+  /**
+   * Group name (`recurring-job-group.longhorn.io/<group>` on the PVC). Lint checks that a job
+   * with task `backup` of the environment's longhorn-config has the group.
+   * @pattern ^[a-z0-9]([-a-z0-9]*[a-z0-9])?$
+   * @examples ["config"]
+   */
+  group: string;
+}
+
+/** The volume holds nothing worth keeping: no recurring job touches it. */
+export interface BackupScratch {
+  /**
+   * Why losing it is harmless (shown on the PVC as `homelab-media/backup-scratch`).
+   * @minLength 10
+   * @examples ["transcode segments, rewritten by every playback"]
+   */
+  scratch: string;
+}
+
+/**
+ * Longhorn recurring jobs of a volume: a backed-up group, or scratch with a reason. Rendered as
+ * the PVC's recurring-job labels (see charts/longhorn-config README, "Backups").
+ */
+export type VolumeBackup = BackupGroup | BackupScratch;
+
 /** An NFS export mounted into pods (the Unraid media library). */
 export interface NfsMount {
   /** NFS server address. It must be the inventory's Unraid server. */
@@ -144,8 +171,11 @@ export interface Ingress {
   /** Create the Ingress. @default true */
   enabled?: boolean;
   /**
-   * Host name the app is served on.
-   * @format hostname
+   * Host name the app is served on: a lowercase DNS name (Ingress hosts must be; the editor does
+   * not implement `format: hostname`, so this is a pattern both the editor and lint apply; no
+   * lookahead: helm validates with Go's RE2, which has none).
+   * @pattern ^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$
+   * @maxLength 253
    * @examples ["sonarr.home.example"]
    */
   host: string;

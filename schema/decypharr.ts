@@ -3,7 +3,7 @@
  * Architecture" — `streaming` (RealDebrid/AllDebrid, creates the DFS FUSE mount and propagates it
  * to the host) and `download` (Usenet/torrent, reads the Unraid library over NFS).
  */
-import type { EnvMap, Image, Ingress, LinuxServerIds, NfsMount, Resources, StoragePlacement, Volume } from "./common.ts";
+import type { AbsolutePath, EnvMap, Quantity, Image, Ingress, LinuxServerIds, NfsMount, Resources, StoragePlacement, Volume } from "./common.ts";
 
 /**
  * Settings both Decypharr instances have. There are deliberately no liveness, readiness or
@@ -37,13 +37,59 @@ export interface DecypharrInstance {
  * `smb`/`cifs`/`samba` share (see DecypharrInstance).
  */
 export interface StreamingInstance extends DecypharrInstance {
+  /** Where the DFS lives on the host and in every pod (docs/decisions.md#dfs-data-path). */
+  dfs: DfsPaths;
   /**
-   * Host directory mounted with `mountPropagation: Bidirectional`; the FUSE mount decypharr
-   * creates at `<hostMount>/dfs` in the container propagates back to the host at the same path,
-   * where consumers bind it with HostToContainer.
-   * @default "/mnt"
+   * Write `/app/config.json` with `mount.type: dfs` and `mount.mount_path: <dfs.mountPath>` when
+   * no config exists yet (an init container; an existing config is never changed, a differing
+   * mount path is logged). `false` leaves the first config to the UI (NOTES name the setting).
+   * @default true
    */
-  hostMount?: "/mnt";
+  initialConfig?: boolean;
+  /**
+   * Seconds between the preStop unmount and SIGKILL. Must exceed Decypharr's own unmount on
+   * SIGTERM (10 s for the DFS manager's Stop, then up to 10 s of forced unmount); the preStop's
+   * lazy unmount itself returns at once. Also the time a failover waits for this pod, so no longer
+   * than needed.
+   * @default 30
+   * @TJS-type integer
+   * @minimum 21
+   * @maximum 120
+   */
+  terminationGracePeriodSeconds?: number;
+}
+
+/**
+ * The DFS paths: a stable parent directory (a plain directory the runbook creates on the storage
+ * nodes, on a `shared` mount) and Decypharr's FUSE mount point below it. Both are the same on the
+ * host and in every container, so Decypharr's symlinks into the DFS resolve everywhere.
+ */
+export interface DfsPaths {
+  /**
+   * The parent directory: bound with Bidirectional here, HostToContainer in the consumers.
+   * @default "/mnt/decypharr"
+   */
+  parent: AbsolutePath;
+  /**
+   * Decypharr's `mount.mount_path`: the FUSE mount point, directly below `parent`.
+   * @default "/mnt/decypharr/dfs"
+   */
+  mountPath: AbsolutePath;
+}
+
+/**
+ * The streaming library this release owns: a Longhorn RWX claim `<fullname>-library`, kept on
+ * uninstall, mounted read-write by decypharr-streaming (and by Sonarr/Radarr of media-apps), read-only
+ * by PMS and the workers, at the same path everywhere. decypharr owns it because media-apps and
+ * clusterplex are installed after it (their HelmReleases depend on decypharr).
+ */
+export interface Library {
+  /** Size of the claim. @default "50Gi" */
+  size?: Quantity;
+  /** StorageClass: RWX, because writers and readers run on different nodes. @default "longhorn-rwx" */
+  storageClass?: "longhorn-rwx";
+  /** Mount path in every pod. @default "/mnt/streaming-media" */
+  mountPath: AbsolutePath;
 }
 
 /**
@@ -94,4 +140,10 @@ export interface Values {
    * warns). No probes: every endpoint returns 401 until auth is set up in the UI (seed, "Health probes").
    */
   download: DownloadInstance;
+  /**
+   * The streaming library this release owns (kept on uninstall), mounted read-write by
+   * decypharr-streaming; `null` creates and mounts none.
+   * @default {"size": "50Gi", "storageClass": "longhorn-rwx", "mountPath": "/mnt/streaming-media"}
+   */
+  library?: Library | null;
 }

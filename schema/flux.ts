@@ -4,6 +4,7 @@
  * field is an error (the CRD itself would let it through and Flux would ignore it).
  * The generated per-chart editor schemas replace `spec.values` with the chart's values schema.
  */
+import type { IComGithubFluxcdHelmControllerApiV2HelmReleaseSpec } from "@kubernetes-models/flux-cd/helm.toolkit.fluxcd.io/v2/HelmReleaseSpec";
 import type { ObjectMeta } from "./common.ts";
 
 /** A Go duration as Flux takes it. @pattern ^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$ @examples ["10m"] */
@@ -62,7 +63,13 @@ export interface ValuesReference {
   optional?: boolean;
 }
 
-/** A HelmRelease of this repository. */
+/**
+ * A HelmRelease: the whole helm-controller v2 spec, from the types @kubernetes-models/flux-cd
+ * generates from the Flux CRDs (pinned in package.json), so every field helm-controller has
+ * (install.strategy, upgrade.strategy, disableWait, waitStrategy, ...) is accepted and a misspelt
+ * one is an error (the schema is closed; the CRD itself would let it through and Flux ignore it).
+ * `spec.values` is left open here: the chart's own schema types it.
+ */
 export interface HelmRelease {
   /** API version of Flux's helm-controller. */
   apiVersion: "helm.toolkit.fluxcd.io/v2";
@@ -70,84 +77,15 @@ export interface HelmRelease {
   kind: "HelmRelease";
   /** Object metadata. */
   metadata: ObjectMeta;
-  /** The desired release. */
-  spec: {
-    /** Reconcile interval. */
-    interval: Duration;
-    /** Timeout of Helm actions. */
-    timeout?: Duration;
-    /** Helm release name (default: metadata.name, or targetNamespace-name). */
-    releaseName?: string;
-    /** Namespace to install into (default: metadata.namespace). */
-    targetNamespace?: string;
-    /** The chart and where it comes from. */
-    chart: {
-      /** The HelmChart source-controller builds. */
-      spec: {
-        /** `./charts/<name>` for this repository, the chart name for a HelmRepository. */
-        chart: string;
-        /** Chart version range (HelmRepository sources). */
-        version?: string;
-        /** `Revision` rebuilds the chart on every Git revision (this repository's charts). */
-        reconcileStrategy?: "ChartVersion" | "Revision";
-        /** The source. */
-        sourceRef: {
-          /** Kind of the source. */
-          kind: "GitRepository" | "HelmRepository" | "Bucket";
-          /** Name of the source. */
-          name: string;
-          /** Namespace of the source (default: the HelmRelease's). */
-          namespace?: string;
-        };
-        /** Values files relative to the source root, merged in order; the chart's values.yaml only if listed. */
-        valuesFiles?: string[];
-        /** Chart reconcile interval. */
-        interval?: Duration;
-      };
-    };
-    /** Releases that must be ready before this one. */
-    dependsOn?: DependsOn[];
-    /** Install behaviour (defaults for every release come from the kustomization patch). */
-    install?: {
-      /** What to do when the install fails. */
-      remediation?: Remediation;
-      /** How CRDs in the chart are applied. */
-      crds?: "Skip" | "Create" | "CreateReplace";
-      /** Create the target namespace (off: clusters/<env>/namespaces.yaml declares them). */
-      createNamespace?: boolean;
-      /** Timeout of the install. */
-      timeout?: Duration;
-    };
-    /** Upgrade behaviour. */
-    upgrade?: {
-      /** What to do when the upgrade fails. */
-      remediation?: UpgradeRemediation;
-      /** How CRDs in the chart are applied. */
-      crds?: "Skip" | "Create" | "CreateReplace";
-      /** Delete resources the failed upgrade created. */
-      cleanupOnFail?: boolean;
-      /** Recreate resources when an update is rejected (delete + create: downtime, PVC data at risk). */
-      force?: boolean;
-      /** Timeout of the upgrade. */
-      timeout?: Duration;
-    };
-    /** Drift detection, enabled per release with ignore rules. */
-    driftDetection?: {
-      /** `enabled` corrects drift, `warn` only reports it. */
-      mode?: "enabled" | "warn" | "disabled";
-      /** JSON pointers drift detection leaves alone, optionally per object. */
-      ignore?: DriftIgnore[];
-    };
-    /** Values references. */
-    valuesFrom?: ValuesReference[];
-    /** Inline values, merged last. */
-    values?: { [key: string]: unknown };
-    /** Suspend reconciliation. */
-    suspend?: boolean;
-    /** Number of release revisions kept. @TJS-type integer @minimum 0 */
-    maxHistory?: number;
-  };
+  /** The desired release (helm-controller api/v2 HelmReleaseSpec). */
+  spec: HelmReleaseSpec;
 }
+
+/** helm-controller's HelmReleaseSpec with `values` open (typed per chart elsewhere). */
+export type HelmReleaseSpec = Omit<IComGithubFluxcdHelmControllerApiV2HelmReleaseSpec, "values"> & {
+  /** Inline values, merged last. */
+  values?: { [key: string]: unknown };
+};
 
 /** A Git source (source.toolkit.fluxcd.io/v1): this repository. */
 export interface GitRepository {

@@ -155,6 +155,95 @@ export interface Fencing extends CronJobSettings {
    * @uniqueItems true
    */
   podNamespaces: NamespaceName[];
+  /**
+   * Who moves the pods of a NotReady storage node (`FENCING_MODE`; docs/decisions.md
+   * "Failover and fencing"):
+   * - `availability` (the seed): Longhorn's `nodeDownPodDeletionPolicy:
+   *   delete-both-statefulset-and-deployment-pod` force-deletes them and their VolumeAttachments
+   *   about tolerationSeconds + terminationGracePeriodSeconds after NotReady, whatever this job
+   *   decides: fast failover, and a partitioned node that still runs keeps writing (two writers).
+   * - `safety`: Longhorn's policy is `do-nothing`; only this job moves the pods, after it found the
+   *   node silent. Slower (threshold + one period + the probe window), no failover while the node
+   *   shows life signs.
+   * Lint checks the environment's Longhorn HelmRelease against the mode.
+   * @default "availability"
+   */
+  mode?: "availability" | "safety";
+  /** The life-sign probes run from the peer storage node before a fence. */
+  lifeSigns?: LifeSigns;
+}
+
+/**
+ * The life-sign probes (tools/fencing/probe.ts): TCP connects from the node the job runs on to
+ * the NotReady node's kubelet port, a host port from the inventory and its Longhorn
+ * instance-manager pods. Silent = every connect timed out for the whole window; a refused
+ * connection is a life sign (a kernel answered).
+ */
+export interface LifeSigns {
+  /** Seconds every probe must time out before the node counts as silent. @default 30 @TJS-type integer @minimum 10 @maximum 60 */
+  windowSeconds?: number;
+  /** Seconds between probe rounds. @default 5 @TJS-type integer @minimum 1 @maximum 30 */
+  intervalSeconds?: number;
+  /** Milliseconds one connect may take. @default 2000 @TJS-type integer @minimum 100 @maximum 10000 */
+  timeoutMs?: number;
+  /** kubelet's port. @default 10250 @TJS-type integer @minimum 1 @maximum 65535 */
+  kubeletPort?: number;
+  /** Longhorn instance-manager's process-manager port (longhorn-manager engineapi/types.go). @default 8500 @TJS-type integer @minimum 1 @maximum 65535 */
+  instanceManagerPort?: number;
+  /**
+   * Kubernetes node name -> a TCP port on that host (`FENCING_NODE_PORTS`); unlisted nodes use
+   * 22. Must equal the inventory's `lifeSignPort` of each storage node (lint checks it).
+   * @default {}
+   */
+  nodePorts?: { [nodeName: string]: number };
+}
+
+/**
+ * The report CronJob (tools/report/): Longhorn volume health (degraded, faulted) and what the
+ * descheduler and the fencing job did (their Kubernetes Events), posted to Flux's
+ * notification-controller as events about this release, so the environment's Alert
+ * (clusters/<env>/alerts/alert-ha-jobs.yaml) sends them to the operator's Provider. See the chart
+ * README, "Reports", and docs/decisions.md "Backups, alerts and maintenance".
+ */
+export interface Report extends CronJobSettings {
+  /**
+   * notification-controller's event endpoint (its Service `notification-controller` in
+   * flux-system, port 80). Flux's default NetworkPolicy allow-webhooks admits it from every namespace.
+   * @default "http://notification-controller.flux-system.svc.cluster.local./"
+   */
+  notifyUrl?: string;
+  /** Log the reports instead of posting them. @default false */
+  dryRun?: boolean;
+  /**
+   * Seconds between reminders about a volume that stays degraded.
+   * @TJS-type integer
+   * @minimum 300
+   * @default 21600
+   */
+  remindSeconds?: number;
+  /** Namespace of the Longhorn Volume objects. @default "longhorn-system" */
+  longhornNamespace?: NamespaceName;
+  /**
+   * Namespaces whose Events are read: the descheduler's evictions are Events of the media pods;
+   * Events about Nodes (the fencing job's) are recorded in `default`.
+   * @default ["media", "default"]
+   * @minItems 1
+   * @uniqueItems true
+   */
+  eventNamespaces: NamespaceName[];
+  /**
+   * Events forwarded by their reporting component (prefix of reportingComponent or
+   * source.component): the descheduler (`sigs.k8s.io/descheduler`) and the fencing job
+   * (`ha-jobs-fencing`, which issue 16's job must use as reportingComponent).
+   * @default ["sigs.k8s.io/descheduler", "ha-jobs-fencing"]
+   */
+  components: string[];
+  /**
+   * Events forwarded by reason, whoever reported them (the descheduler's evictions are
+   * `Descheduled`).
+   * @default ["Descheduled"]
+   */
+  reasons?: string[];
 }
 
 /**
@@ -197,4 +286,6 @@ export interface Values {
   descheduler: Descheduler;
   /** The fencing CronJob: non-graceful shutdown handling and split-brain protection. */
   fencing: Fencing;
+  /** The report CronJob: Longhorn volume health and the jobs' events to Flux's alerts. */
+  report?: Report;
 }

@@ -4,6 +4,7 @@
  * select, and Setting CRs that keep the seed's non-negotiable Longhorn settings enforced on every
  * Flux reconcile (see the chart README, "Settings stay enforced").
  */
+import type { AbsolutePath, IPv4 } from "./common.ts";
 import type { RecurringJobTask } from "./crds/longhorn.ts";
 
 /** A recurring snapshot or backup job (a `recurringjobs.longhorn.io` object). */
@@ -17,8 +18,9 @@ export interface RecurringJobValues {
    */
   name: string;
   /**
-   * `snapshot` keeps local snapshots on the replicas; `backup` also copies them to the backup
-   * target (Longhorn's `backup-target` setting must be configured, or the job fails).
+   * `snapshot` keeps local snapshots on the replicas (they fail together with the volume);
+   * `backup` also copies them to the backup target, off the storage nodes (`backupTarget` must
+   * be set, the chart refuses a backup job without it).
    */
   task: Extract<RecurringJobTask, "snapshot" | "backup">;
   /**
@@ -50,6 +52,41 @@ export interface RecurringJobValues {
   groups?: string[];
   /** Labels put on the snapshots/backups the job creates. @default {} */
   labels?: { [key: string]: string };
+}
+
+/**
+ * Longhorn's backup target on an NFS share: rendered as the `BackupTarget` object named `default`
+ * (Longhorn >= 1.8: the target is a `backuptargets.longhorn.io` object, no longer the
+ * `backup-target` setting; longhorn-manager datastore/longhorn.go CreateOrUpdateDefaultBackupTarget).
+ * The server and path must be the inventory's NAS (`nfs.unraid.server`, under
+ * `nfs.unraid.exports.backups`): lint checks it.
+ */
+export interface BackupTargetValues {
+  /** The NFS server: the inventory's `nfs.unraid.server`. @examples ["192.168.1.50"] */
+  server: IPv4;
+  /**
+   * Directory on the server: the inventory's `nfs.unraid.exports.backups` or a directory below it.
+   * @examples ["/mnt/user/backups/longhorn"]
+   */
+  path: AbsolutePath;
+  /**
+   * NFS mount options Longhorn uses for the target (`?nfsOptions=` of the URL; Longhorn's
+   * default is `vers=4.0,noresvport,timeo=600`, hard). Unraid serves NFSv4 since 7.0, v3 before.
+   * @default null
+   */
+  nfsOptions?: string | null;
+  /**
+   * Name of a Secret in longhorn-system with the target's credentials. NFS needs none; the
+   * Secret is created out of band (never in Git).
+   * @default null
+   */
+  credentialSecret?: string | null;
+  /**
+   * How often Longhorn lists the target for backups made elsewhere (a Go duration).
+   * @pattern ^([0-9]+(\.[0-9]+)?(s|m|h))+$
+   * @default "5m0s"
+   */
+  pollInterval?: string;
 }
 
 /** One entry of the StorageClasses' `recurringJobSelector`. */
@@ -86,16 +123,22 @@ export interface EnforcedSettings {
    */
   nodeDownPodDeletionPolicy?: "delete-both-statefulset-and-deployment-pod";
   /**
-   * `system-managed-components-node-selector`. Seed: "Prevents share-manager landing on cp1".
-   * @default "node.longhorn.io/storage:enabled"
+   * `system-managed-components-node-selector`: every node that runs a pod with a Longhorn volume
+   * (label `node.longhorn.io/csi=enabled`), so the CSI plugin reaches the GPU node. The seed's
+   * `node.longhorn.io/storage:enabled` ("Prevents share-manager landing on cp1") is corrected:
+   * `rwx.shareManagerNodeSelector` keeps that purpose (docs/decisions.md#longhorn-placement).
+   * @default "node.longhorn.io/csi:enabled"
    */
-  systemManagedComponentsNodeSelector?: "node.longhorn.io/storage:enabled";
+  systemManagedComponentsNodeSelector?: "node.longhorn.io/csi:enabled";
   /**
-   * `taint-toleration`: system-managed components tolerate the storage nodes' taint
-   * `node.longhorn.io/storage=enabled:NoSchedule` (seed runbook, step 3).
+   * `taint-toleration` (kubectl taint syntax, `;`-separated): must tolerate every
+   * NoSchedule/NoExecute taint of every Longhorn node, the storage nodes' taint
+   * `node.longhorn.io/storage=enabled:NoSchedule` (seed runbook, step 3) included; lint checks it
+   * against the inventory.
    * @default "node.longhorn.io/storage=enabled:NoSchedule"
+   * @pattern ^\s*[^=:;\s]*(=[^:;]*)?:(NoSchedule|PreferNoSchedule|NoExecute)?\s*(;\s*[^=:;\s]*(=[^:;]*)?:(NoSchedule|PreferNoSchedule|NoExecute)?\s*)*$
    */
-  taintToleration?: "node.longhorn.io/storage=enabled:NoSchedule";
+  taintToleration?: string;
   /**
    * `create-default-disk-labeled-nodes`. Seed: `node.longhorn.io/create-default-disk=true`
    * "triggers disk creation (requires createDefaultDiskLabeledNodes: true in HelmRelease)".
@@ -154,9 +197,29 @@ export interface Values {
      * @default "vers=4.1,noresvport,softerr,timeo=600,retrans=5"
      */
     nfsOptions?: string;
+    /**
+     * `shareManagerNodeSelector` of both classes (a claim asking ReadWriteMany of `longhorn` gets a share manager too; Longhorn's `key:value;key2:value2` form):
+     * where the share-manager pod exporting an RWX volume runs. longhorn-manager merges it into
+     * the system-managed components' selector (controller/share_manager_controller.go), so the
+     * share managers run only on the storage nodes, never on cp1 or the GPU node (the seed's
+     * "Prevents share-manager landing on cp1"). Lint checks the merged selector against the
+     * inventory. Immutable like every parameter: see the README, "Changing a StorageClass".
+     * @default "node.longhorn.io/storage:enabled"
+     */
+    shareManagerNodeSelector?: string;
   };
   /**
-   * Recurring snapshot/backup jobs. None by default.
+   * Longhorn's backup target (the `BackupTarget` named `default`); null renders none, and then
+   * a `backup` job fails.
+   * @default null
+   */
+  backupTarget?: BackupTargetValues | null;
+  /**
+   * Recurring snapshot/backup jobs. None by default. Volumes join a job's group by the labels
+   * their PVC carries (`recurring-job.longhorn.io/source: enabled` and
+   * `recurring-job-group.longhorn.io/<group>: enabled`, set by each chart's `backup` values);
+   * a volume without any job label is in group `default`. Lint checks that every Longhorn PVC of
+   * the environment is in a group with a `backup` job, or is declared scratch.
    * @default []
    */
   recurringJobs?: RecurringJobValues[];

@@ -3,7 +3,7 @@
  * of the seed's "DFS Sharing" design. Each app is one entry of the `apps` map; adding an app is
  * one values entry (image and port; everything else has a default).
  */
-import type { AbsolutePath, EnvMap, ExtraMount, Image, IPv4, Ingress, LinuxServerIds, Resources, StoragePlacement, Volume } from "./common.ts";
+import type { AbsolutePath, EnvMap, ExtraMount, Image, IPv4, Ingress, LinuxServerIds, Resources, StoragePlacement, Volume, VolumeBackup } from "./common.ts";
 
 /**
  * The app's `/config` volume: a separate PersistentVolumeClaim on Longhorn (ReadWriteOnce),
@@ -12,6 +12,12 @@ import type { AbsolutePath, EnvMap, ExtraMount, Image, IPv4, Ingress, LinuxServe
  */
 export interface ConfigVolume extends Volume {
   /**
+   * Longhorn recurring jobs of the claim: the app's database is state, so by default it joins
+   * the backed-up group `config` of charts/longhorn-config.
+   * @default {"group": "config"}
+   */
+  backup?: VolumeBackup;
+  /**
    * Where the claim is mounted in the container. linuxserver images keep everything under `/config`.
    * @default "/config"
    */
@@ -19,11 +25,11 @@ export interface ConfigVolume extends Volume {
 }
 
 /**
- * The DFS consumer mount (seed, "DFS Sharing"): the host's `/mnt/dfs`, where decypharr-streaming's
- * FUSE mount appears through Bidirectional propagation, bound with `mountPropagation:
- * HostToContainer` so a FUSE mount that is (re)created after the pod started still becomes
- * visible in it. Only decypharr-streaming, the FUSE source, may use Bidirectional: it requires a
- * privileged container and lets the container's mounts leak onto the node.
+ * An app's DFS consumer mount: the host's DFS parent directory (top-level `dfs.parent`) bound at
+ * the same path with `mountPropagation: HostToContainer`, so the FUSE mount decypharr-streaming
+ * creates (or re-creates) below it propagates into the running pod (kubernetes#66567). A startup
+ * probe waits until the FUSE mount below the parent is live. Only decypharr-streaming, the FUSE
+ * source, may use Bidirectional.
  */
 export interface DfsConsumerMount {
   /**
@@ -33,18 +39,41 @@ export interface DfsConsumerMount {
    */
   enabled?: boolean;
   /**
-   * Path in the container. The host side is always `/mnt/dfs`, the path decypharr-streaming
-   * propagates to.
-   * @default "/mnt/dfs"
-   */
-  mountPath?: AbsolutePath;
-  /**
    * Always `HostToContainer` for a consumer. `Bidirectional` is reserved for decypharr-streaming,
    * the FUSE source; on a consumer it would need a privileged container and could propagate the
    * consumer's own mounts back onto the node (seed, "DFS Sharing").
    * @default "HostToContainer"
    */
   mountPropagation?: "HostToContainer";
+}
+
+/**
+ * Where the DFS lives, identical on the host and in every pod (decypharr-streaming's
+ * `streaming.dfs` values; the data-path lint compares them).
+ */
+export interface DfsPaths {
+  /** The stable parent directory on the storage nodes, bound by every consumer. @default "/mnt/decypharr" */
+  parent: AbsolutePath;
+  /** Decypharr's FUSE mount point below `parent`; the startup probe checks it is live. @default "/mnt/decypharr/dfs" */
+  mountPath: AbsolutePath;
+  /**
+   * Pod labels of decypharr-streaming: DFS consumers prefer its node (preferred pod affinity,
+   * weight 100), because the DFS exists only there.
+   * @default {"app.kubernetes.io/name": "decypharr", "app.kubernetes.io/component": "streaming"}
+   */
+  producerSelector: { [label: string]: string };
+}
+
+/**
+ * The streaming library: decypharr's kept RWX claim `<decypharr fullname>-library` (decypharr is
+ * installed before this release, which depends on it), mounted read-write by the apps with
+ * `library: true`, at the same path as in every other pod.
+ */
+export interface LibraryMount {
+  /** The claim decypharr creates. @default "decypharr-library" */
+  claimName: string;
+  /** Mount path in every pod. @default "/mnt/streaming-media" */
+  mountPath: AbsolutePath;
 }
 
 /** How an app mounts the shared Unraid media library (see `media` at the top level). */
@@ -94,8 +123,14 @@ export interface App {
   env?: EnvMap;
   /** The `/config` PVC. @default {"size": "1Gi", "storageClass": "longhorn", "mountPath": "/config"} */
   config?: ConfigVolume;
-  /** The DFS consumer mount (hostPath `/mnt/dfs`, HostToContainer, read-only). @default {"enabled": true} */
+  /** The DFS consumer mount (hostPath `dfs.parent`, HostToContainer, read-only). @default {"enabled": true} */
   dfs?: DfsConsumerMount;
+  /**
+   * Mount the streaming library read-write at `library.mountPath` (apps that import into it:
+   * Sonarr, Radarr).
+   * @default false
+   */
+  library?: boolean;
   /** The Unraid media library mount (NFS, read-only unless `readOnly: false`). @default {"enabled": true} */
   media?: MediaLibraryMount;
   /**
@@ -146,9 +181,18 @@ export interface Values {
   ids?: LinuxServerIds;
   /** The Unraid media library (NFS). */
   media: MediaLibrary;
+  /** Where the DFS lives (same paths as decypharr-streaming). */
+  dfs: DfsPaths;
+  /**
+   * The streaming library (decypharr's claim); `null` for none.
+   * @default {"claimName": "decypharr-library", "mountPath": "/mnt/streaming-media"}
+   */
+  library?: LibraryMount | null;
   /**
    * The apps, by name. The name becomes part of resource names (`<fullname>-<name>`) and the
-   * container name, so it must be a DNS label (`_validate.tpl` checks it).
+   * container name, so it must be a DNS label (`_validate.tpl` checks it; the pattern lets the
+   * editor and lint say so too).
+   * @propertyNames {"pattern": "^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"}
    * @examples [{"sonarr": {"image": {"repository": "lscr.io/linuxserver/sonarr", "tag": "4.0.16.2944-ls302"}, "port": 8989}}]
    */
   apps: { [name: string]: App };

@@ -164,4 +164,30 @@ export interface Policy {
    * @default []
    */
   clusterRoles?: ClusterRoleAllowance[];
+  /**
+   * Upstream releases (charts from a HelmRepository: Longhorn, MetalLB, Traefik) whose rendered
+   * objects need permissions this repository's own charts may not have. Their objects go through
+   * every rule; violations of the rules listed here, on objects of that release only, are
+   * accepted for the reason given. Unpinned images, literal credentials and the secret scan
+   * cannot be accepted.
+   * @default []
+   */
+  upstreamReleases?: UpstreamAllowance[];
+}
+
+/** Rules an upstream release's objects may break, with the reason. */
+export interface UpstreamAllowance {
+  /** The HelmRelease, `namespace/name`. @pattern ^[a-z0-9-]+/[a-z0-9-]+$ @examples ["longhorn-system/longhorn"] */
+  release: string;
+  /** Why this component needs it (the vendor's documented requirement). */
+  reason: string;
+  /**
+   * The rules whose violations are accepted on this release's objects.
+   * @minItems 1
+   */
+  accept: (
+    | "privileged" | "host-namespaces" | "capabilities" | "hostpath" | "run-as-non-root" | "privilege-escalation"
+    | "read-only-root-fs" | "resource-requests" | "rbac-wildcard" | "rbac-secrets" | "rbac-escalation"
+    | "rbac-cluster-scope" | "secret-object"
+  )[];
 }

@@ -75,3 +75,34 @@ export interface RecurringJob {
   /** The job. */
   spec: RecurringJobSpec;
 }
+
+/**
+ * `spec` of a BackupTarget (longhorn-manager k8s/pkg/apis/longhorn/v1beta2/backuptarget.go). Since
+ * Longhorn 1.8 the backup target is this object (the one named `default` is what recurring
+ * backup jobs and StorageClasses with `backupTargetName: default` use), no longer the
+ * `backup-target` setting.
+ */
+export interface BackupTargetSpec {
+  /**
+   * Where backups go: `nfs://<server>:<path>` for NFS (optionally `?nfsOptions=...`),
+   * `s3://bucket@region/path`, `cifs://`, `azblob://`.
+   * @pattern ^(nfs|s3|cifs|azblob)://
+   */
+  backupTargetURL: string;
+  /** Secret in longhorn-system with the target's credentials (S3, CIFS, Azure); not needed for NFS. */
+  credentialSecret?: string;
+  /** How often Longhorn lists the target for new backups (a Go duration, e.g. `5m0s`). @pattern ^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$ */
+  pollInterval?: string;
+}
+
+/** `backuptargets.longhorn.io` (v1beta2). */
+export interface BackupTarget {
+  /** API version. */
+  apiVersion: "longhorn.io/v1beta2";
+  /** Kind. */
+  kind: "BackupTarget";
+  /** Metadata. */
+  metadata: LonghornObjectMeta;
+  /** The target. */
+  spec: BackupTargetSpec;
+}

@@ -2,8 +2,12 @@
  * Values of the upstream Longhorn chart 1.12.x (`longhorn` from https://charts.longhorn.io), as
  * this cluster sets them inline in clusters/<env>/infrastructure/longhorn.yaml (`spec.values`).
  *
- * Only the keys this cluster sets are typed, so a typo or an unknown key is an error. Key names
- * and allowed values follow the chart's values.yaml and questions.yaml at tag v1.12.1. The seed's
+ * The keys this cluster sets are typed (the seed's non-negotiables as `const`, with their reasons);
+ * every other key the chart accepts is allowed (`[key: string]: unknown`, e.g.
+ * `defaultSettings.storageOverProvisioningPercentage`). The chart has no values.schema.json, so
+ * lint closes these objects against the real chart's values.yaml instead (tools/lint/upstream/
+ * values-keys.ts): a key the chart does not have is an error there, with the nearest real key.
+ * Key names and allowed values follow the chart's values.yaml and questions.yaml at tag v1.12.1. The seed's
  * non-negotiable 2-node settings (ARCHITECTURE-DECISIONS.md, "Storage Backend" and "HA Strategy")
  * are `const`: the only value that differs between environments is the replica count, which must
  * equal the number of storage nodes in the environment's inventory (2 on homelab, 1 on staging);
@@ -32,14 +36,27 @@ export interface StorageToleration {
   effect: "NoSchedule";
 }
 
-/** The storage node label (seed: "controls where Longhorn manager/system pods schedule"). */
+/** The storage node label: w1 and w2 on homelab, where the replicas and share managers live. */
 export interface StorageNodeSelector {
   /** Nodes labelled `node.longhorn.io/storage=enabled` (w1, w2 on homelab). */
   "node.longhorn.io/storage": "enabled";
 }
 
 /**
- * Placement of one user-deployed Longhorn component (manager DaemonSet, driver deployer, UI).
+ * The label of every node that runs a pod with a Longhorn volume (w1, w2 and the GPU node w3 on
+ * homelab; the runbook sets it). Longhorn's manager, CSI plugin, instance managers and engine
+ * image must run on each of them: the CSI plugin attaches and mounts the volume on the pod's node
+ * (longhorn-manager csi/node_server.go), the node's instance manager runs its engine, and the
+ * node's longhorn-manager owns that instance manager. This corrects the seed, whose storage-label
+ * selector kept all of them off w3 (docs/decisions.md#longhorn-placement).
+ */
+export interface LonghornNodeSelector {
+  /** Nodes labelled `node.longhorn.io/csi=enabled`. */
+  "node.longhorn.io/csi": "enabled";
+}
+
+/**
+ * Placement of the Longhorn UI: on the storage nodes (it uses no volume, any node would do).
  * A per-component `nodeSelector` / `tolerations` REPLACES `global.nodeSelector` /
  * `global.tolerations`; the chart does not merge them (chart/templates/deployment-driver.yaml:
  * `default .Values.global.tolerations .Values.longhornDriver.tolerations`). So every component
@@ -54,6 +71,36 @@ export interface StoragePlacedComponent {
    * @maxItems 1
    */
   tolerations: StorageToleration[];
+  /** Any other key of the component the chart has (replicas, priorityClass, ...). */
+  [key: string]: unknown;
+}
+
+/**
+ * Placement of longhorn-manager and the driver deployer: on every Longhorn node (the same label
+ * as `systemManagedComponentsNodeSelector`, as Longhorn's "Node Selector" docs require: user-
+ * deployed components first, system-managed ones on the same nodes), tolerating the storage taint.
+ */
+export interface LonghornPlacedComponent {
+  /** Run on the nodes labelled `node.longhorn.io/csi=enabled`. Replaces `global.nodeSelector` for this component. */
+  nodeSelector: LonghornNodeSelector;
+  /**
+   * Tolerate the taints of those nodes (the storage taint of w1/w2). Replaces `global.tolerations`.
+   * Lint checks that every NoSchedule/NoExecute taint of every selected node is tolerated.
+   * @minItems 1
+   */
+  tolerations: LonghornToleration[];
+}
+
+/** A toleration of a Longhorn node's taint (the storage taint, or a taint an operator puts on the GPU node). */
+export interface LonghornToleration {
+  /** Taint key. */
+  key: string;
+  /** `Equal` matches the value, `Exists` any value. */
+  operator: "Equal" | "Exists";
+  /** Taint value (with `Equal`). */
+  value?: string;
+  /** Taint effect. */
+  effect: "NoSchedule" | "NoExecute";
 }
 
 /** `defaultSettings`: rendered by the chart into the `longhorn-default-setting` ConfigMap. */
@@ -80,23 +127,52 @@ export interface LonghornDefaultSettings {
    */
   nodeDownPodDeletionPolicy: "delete-both-statefulset-and-deployment-pod";
   /**
-   * Node selector of the system-managed components (instance managers, engine images, CSI
-   * plugin, share managers), in Longhorn's `key:value` form. Seed: "Prevents share-manager
-   * landing on cp1".
+   * Node selector of the system-managed components (CSI plugin and CSI sidecars, instance
+   * managers, engine images, share managers), in Longhorn's `key:value` form: every node that runs
+   * a pod with a Longhorn volume (longhorn-manager app/driver.go, controller/
+   * instance_manager_controller.go, controller/engine_image_controller.go read this setting).
+   * The seed's `node.longhorn.io/storage:enabled` ("Prevents share-manager landing on cp1") also
+   * kept the CSI plugin off the GPU node w3; the share managers stay on the storage nodes through
+   * the RWX StorageClass's `shareManagerNodeSelector` instead (charts/longhorn-config), which
+   * longhorn-manager merges into this selector (controller/share_manager_controller.go). Changed
+   * only while every volume is detached (docs/decisions.md#longhorn-placement).
    */
-  systemManagedComponentsNodeSelector: "node.longhorn.io/storage:enabled";
+  systemManagedComponentsNodeSelector: "node.longhorn.io/csi:enabled";
   /**
-   * Toleration of the system-managed components, in `kubectl taint` syntax. The storage nodes
-   * carry `node.longhorn.io/storage=enabled:NoSchedule` (seed runbook, step 3); without the
-   * toleration no instance manager runs there and no replica can be placed.
+   * Toleration of the system-managed components, in `kubectl taint` syntax (`;`-separated). It
+   * must tolerate every NoSchedule/NoExecute taint of every Longhorn node: the storage nodes carry
+   * `node.longhorn.io/storage=enabled:NoSchedule` (seed runbook, step 3); a taint added to the GPU
+   * node must be added here too, or no CSI plugin runs there. Lint checks it against the inventory.
+   * @pattern ^\s*[^=:;\s]*(=[^:;]*)?:(NoSchedule|PreferNoSchedule|NoExecute)?\s*(;\s*[^=:;\s]*(=[^:;]*)?:(NoSchedule|PreferNoSchedule|NoExecute)?\s*)*$
+   * @examples ["node.longhorn.io/storage=enabled:NoSchedule"]
    */
-  taintToleration: "node.longhorn.io/storage=enabled:NoSchedule";
+  taintToleration: string;
   /**
    * Create the default disk only on nodes labelled `node.longhorn.io/create-default-disk=true`.
    * Seed: that label "triggers disk creation (requires createDefaultDiskLabeledNodes: true in
    * HelmRelease)".
    */
   createDefaultDiskLabeledNodes: true;
+  /**
+   * Node Drain Policy: what Longhorn does when `kubectl drain` meets a node holding the last
+   * healthy replica of a volume (longhorn-manager types/setting.go, instance_manager_controller.go
+   * canDeleteInstanceManagerPDB). Unset: Longhorn's default `block-if-contains-last-replica`,
+   * right for two replicas on two storage nodes (a drain waits while the other node's replica is
+   * unhealthy). One storage node: `allow-if-replica-is-stopped` (Longhorn: "Select this option if
+   * you want to drain the node and do in-place upgrade/maintenance"); `block-for-eviction` can
+   * never finish on two nodes (replicas have nowhere to go). `npm run simulate -- --scenario
+   * drain-w1` shows the effect.
+   */
+  nodeDrainPolicy?: "block-if-contains-last-replica" | "allow-if-replica-is-stopped" | "block-for-eviction-if-contains-last-replica" | "block-for-eviction" | "always-allow";
+  /**
+   * Replica Replenishment Wait Interval (seconds, Longhorn default 600): how long Longhorn waits
+   * for a failed replica's node to return, to reuse its data, before rebuilding elsewhere.
+   * @TJS-type integer
+   * @minimum 0
+   */
+  replicaReplenishmentWaitInterval?: number;
+  /** Any other key of the chart's `defaultSettings` / values (checked against its values.yaml). */
+  [key: string]: unknown;
 }
 
 /** `persistence`: the chart's own StorageClass, which this cluster does not use. */
@@ -123,6 +199,8 @@ export interface LonghornPersistence {
    * @maximum 3
    */
   defaultClassReplicaCount: 1 | 2 | 3;
+  /** Any other key of the chart's `defaultSettings` / values (checked against its values.yaml). */
+  [key: string]: unknown;
 }
 
 /** charts.longhorn.io `longhorn` 1.12.x values this cluster sets (`spec.values` of the HelmRelease). */
@@ -139,13 +217,16 @@ export interface LonghornValues {
      * upgrade, including the first install where there is nothing to check.
      */
     jobEnabled: false;
+    [key: string]: unknown;
   };
-  /** longhorn-manager DaemonSet: on the storage nodes only, tolerating the storage taint. */
-  longhornManager: StoragePlacedComponent;
-  /** longhorn-driver-deployer Deployment: on the storage nodes, tolerating the storage taint. */
-  longhornDriver: StoragePlacedComponent;
+  /** longhorn-manager DaemonSet: on every Longhorn node (`node.longhorn.io/csi=enabled`), tolerating their taints. */
+  longhornManager: LonghornPlacedComponent;
+  /** longhorn-driver-deployer Deployment: on the Longhorn nodes, like the CSI components it deploys. */
+  longhornDriver: LonghornPlacedComponent;
   /** longhorn-ui Deployment: on the storage nodes, tolerating the storage taint. */
   longhornUI: StoragePlacedComponent;
+  /** Any other key of the chart's `defaultSettings` / values (checked against its values.yaml). */
+  [key: string]: unknown;
 }
 
 /**
@@ -160,6 +241,7 @@ export interface HomelabLonghornDefaultSettings extends LonghornDefaultSettings 
    * scheduling on 2 nodes"); fewer loses the volume with one node.
    */
   defaultReplicaCount: '{"v1":"2","v2":"2"}';
+  [key: string]: unknown;
 }
 
 /** `persistence` on homelab: the chart's (unused) StorageClass also at the seed's 2 replicas. */
@@ -169,6 +251,7 @@ export interface HomelabLonghornPersistence extends LonghornPersistence {
    * two storage nodes; kept equal to defaultSettings.defaultReplicaCount.
    */
   defaultClassReplicaCount: 2;
+  [key: string]: unknown;
 }
 
 /**
@@ -182,4 +265,5 @@ export interface HomelabLonghornValues extends LonghornValues {
   defaultSettings: HomelabLonghornDefaultSettings;
   /** The chart's StorageClass: off, charts/longhorn-config owns `longhorn` and `longhorn-rwx`. */
   persistence: HomelabLonghornPersistence;
+  [key: string]: unknown;
 }

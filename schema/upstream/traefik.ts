@@ -1,7 +1,9 @@
 /**
  * The keys this cluster sets on the upstream Traefik chart (traefik/traefik-helm-chart 41.x,
- * Traefik v3). Only these keys are allowed, so a typo is an error; key names and defaults are
- * from the chart's values.yaml.
+ * Traefik v3), with this cluster's constraints on them. Every object is open (`[key: string]:
+ * unknown`): any other key the chart accepts is allowed here, and the chart's own
+ * values.schema.json, applied to the real chart by lint (tools/lib/charts.ts), rejects the keys it
+ * does not know (e.g. `ports.https.tls`: TLS of an entrypoint is `ports.<name>.http.tls`).
  */
 import type { IPv4, Resources } from "../common.ts";
 
@@ -15,16 +17,18 @@ export interface TraefikPort {
   expose: {
     /** On the default Service. @default true */
     default: boolean;
+    [key: string]: unknown;
   };
   /** Port protocol. @default "TCP" */
   protocol?: "TCP" | "UDP";
-  /** TLS on this entrypoint. */
-  tls?: {
-    /** Terminate TLS here. */
-    enabled: boolean;
-  };
-  /** HTTP options of the entrypoint (e.g. a redirection to https). */
+  /** HTTP options of the entrypoint (TLS, a redirection to https). */
   http?: {
+    /** TLS on this entrypoint (chart 41.x: `ports.<name>.http.tls`, not `ports.<name>.tls`). */
+    tls?: {
+      /** Terminate TLS here. */
+      enabled: boolean;
+      [key: string]: unknown;
+    };
     /** Redirections of every request on this entrypoint. */
     redirections?: {
       /** Redirect to another entrypoint. */
@@ -35,9 +39,13 @@ export interface TraefikPort {
         scheme: "https";
         /** Permanent redirect. @default true */
         permanent?: boolean;
+        [key: string]: unknown;
       };
+      [key: string]: unknown;
     };
+    [key: string]: unknown;
   };
+  [key: string]: unknown;
 }
 
 /** Values of the Traefik HelmRelease. */
@@ -55,7 +63,9 @@ export interface TraefikValues {
       expose: {
         /** Not on the default Service. */
         default: false;
+        [key: string]: unknown;
       };
+      [key: string]: unknown;
     };
     /** Removed: this cluster calls it `http`. */
     web: null;
@@ -65,16 +75,26 @@ export interface TraefikValues {
     http: TraefikPort;
     /** HTTPS on port 443. */
     https: TraefikPort;
+    [key: string]: unknown;
   };
   /** The LoadBalancer Service MetalLB gives an address. */
   service: {
-    /** Service type: MetalLB assigns the address. @default "LoadBalancer" */
-    type: "LoadBalancer";
-    /** Extra spec fields of the Service. */
-    spec?: {
-      /** A fixed address from the MetalLB pool; lint checks it lies in the inventory's pool. */
-      loadBalancerIP?: IPv4;
+    /** Fields copied into the Service spec (the chart has no `service.type`: it is `service.spec.type`). */
+    spec: {
+      /** Service type: MetalLB assigns the address. @default "LoadBalancer" */
+      type: "LoadBalancer";
+      [key: string]: unknown;
     };
+    /**
+     * Annotations of the Service. A fixed address is requested with MetalLB's
+     * `metallb.io/loadBalancerIPs` (spec.loadBalancerIP is deprecated since Kubernetes 1.24);
+     * lint checks it lies in the inventory's pool and is used once per environment.
+     */
+    annotations?: {
+      /** The fixed address from the MetalLB pool. */
+      "metallb.io/loadBalancerIPs"?: IPv4;
+    };
+    [key: string]: unknown;
   };
   /** The IngressClass the charts' Ingresses use. */
   ingressClass: {
@@ -84,6 +104,7 @@ export interface TraefikValues {
     isDefaultClass: boolean;
     /** IngressClass name the charts' Ingresses use. @default "traefik" */
     name?: "traefik";
+    [key: string]: unknown;
   };
   /** Providers: this cluster routes plain Ingress objects. */
   providers: {
@@ -93,13 +114,17 @@ export interface TraefikValues {
       enabled: true;
       /** Only Ingresses of this class. */
       ingressClass?: "traefik";
+      [key: string]: unknown;
     };
     /** Traefik's own CRDs (IngressRoute). */
     kubernetesCRD?: {
       /** Watch Traefik's CRDs. */
       enabled: boolean;
+      [key: string]: unknown;
     };
+    [key: string]: unknown;
   };
   /** Resources of the Traefik pod. */
   resources?: Resources;
+  [key: string]: unknown;
 }

@@ -14,7 +14,7 @@ import { renderedEnvironment as renderEnvironment } from "../helpers/rendered.ts
 import { compileSchema } from "../../tools/lib/values-validate.ts";
 
 const charts = listCharts(repoRoot);
-const NAME_FIXED_BY_CONTRACT = new Set(["StorageClass", "Setting"]);
+const NAME_FIXED_BY_CONTRACT = new Set(["StorageClass", "Setting", "BackupTarget"]);
 const envs = listEnvironments(repoRoot);
 
 describe.each(charts)("chart %s", (chart) => {
@@ -61,7 +61,8 @@ describe.each(envs)("environment %s", (env) => {
         expect(labels["app.kubernetes.io/managed-by"], `${o.kind}/${o.metadata.name}`).toBe("Helm");
         expect(labels["app.kubernetes.io/instance"], `${o.kind}/${o.metadata.name}`).toBe(r.release);
         // Names fixed by a contract are not ours to prefix: StorageClasses (`longhorn`, `longhorn-rwx`)
-        // are what PVCs refer to, and a Longhorn Setting must carry the setting's own name.
+        // are what PVCs refer to, a Longhorn Setting must carry the setting's own name, and the
+        // BackupTarget that recurring backup jobs use is the one named `default`.
         if (!NAME_FIXED_BY_CONTRACT.has(o.kind)) {
           expect(o.metadata.name.startsWith(r.release) || o.metadata.name.startsWith(r.chart), `${o.kind}/${o.metadata.name} is prefixed`).toBe(true);
         }

@@ -1,13 +1,11 @@
 /**
  * charts/clusterplex as Flux renders it in each environment (renderEnvironment), plus the
- * variants the environments do not use today (DFS on w2 after a failover, hard anti-affinity,
- * GPU requests), rendered from a temporary copy of the repo with one values file edited.
+ * variants the environments do not use today (hard anti-affinity, GPU requests), rendered from a temporary copy of the repo with one values file edited.
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
 import { describe, expect, it } from "vitest";
-import { applyFailover, planFailover } from "../../tools/failover/failover.ts";
 import { loadEnvironment } from "../../tools/lib/flux.ts";
 import { resolveHelm } from "../../tools/lib/helm.ts";
 import { loadInventory } from "../../tools/lib/inventory.ts";
@@ -134,13 +132,13 @@ describe("homelab", async () => {
     expect(objects.map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual([
       "Deployment/clusterplex-orchestrator",
       "Deployment/clusterplex-pms",
-      "PersistentVolume/clusterplex-dfs-w1",
+      "PersistentVolume/clusterplex-dfs",
       "PersistentVolumeClaim/clusterplex-config",
-      "PersistentVolumeClaim/clusterplex-dfs-w1",
-      "PersistentVolumeClaim/clusterplex-streaming-media",
+      "PersistentVolumeClaim/clusterplex-dfs",
       "PersistentVolumeClaim/clusterplex-transcode",
       "Service/clusterplex-orchestrator",
       "Service/clusterplex-pms",
+      "Service/clusterplex-pms-lan",
       "Service/clusterplex-worker",
       "StatefulSet/clusterplex-worker",
     ]);
@@ -156,6 +154,10 @@ describe("homelab", async () => {
     ]);
     expect(aff.nodeAffinity!.preferredDuringSchedulingIgnoredDuringExecution).toEqual([
       { weight: 100, preference: { matchExpressions: [{ key: "node.longhorn.io/primary", operator: "In", values: ["true"] }] } },
+    ]);
+    // PMS follows decypharr-streaming: the DFS export address leads to its node.
+    expect(aff.podAffinity!.preferredDuringSchedulingIgnoredDuringExecution).toEqual([
+      { weight: 100, podAffinityTerm: { labelSelector: { matchLabels: { "app.kubernetes.io/name": "decypharr", "app.kubernetes.io/component": "streaming" } }, topologyKey: "kubernetes.io/hostname" } },
     ]);
     expect(schedule(pms.spec.template, 1, nodesOf("homelab"))).toEqual(["k3s-w1"]);
   });
@@ -174,12 +176,12 @@ describe("homelab", async () => {
     expect(envOf(pms.spec.template.spec.containers[0])[name]).toBe(value);
   });
 
-  it("PMS mounts: media NFS ro, streaming-media, DFS claim ro, transcode, config", () => {
+  it("PMS mounts: media NFS ro, media-apps' library ro, DFS claim ro at Decypharr's path, transcode, config", () => {
     expect(mountsOf(pms.spec.template)).toEqual({
       "/config": { source: "pvc:clusterplex-config", readOnly: false },
       "/mnt/media": { source: `nfs:${inv.nfs.unraid.server}:${inv.nfs.unraid.exports.media}`, readOnly: true },
-      "/mnt/streaming-media": { source: "pvc:clusterplex-streaming-media", readOnly: false },
-      "/mnt/dfs": { source: "pvc:clusterplex-dfs-w1", readOnly: true },
+      "/mnt/streaming-media": { source: "pvc:decypharr-library", readOnly: true },
+      "/mnt/decypharr/dfs": { source: "pvc:clusterplex-dfs", readOnly: true },
       "/transcode": { source: "pvc:clusterplex-transcode", readOnly: false },
     });
   });
@@ -187,7 +189,6 @@ describe("homelab", async () => {
   it.each([
     ["clusterplex-config", ["ReadWriteOnce"], "longhorn"],
     ["clusterplex-transcode", ["ReadWriteMany"], "longhorn-rwx"],
-    ["clusterplex-streaming-media", ["ReadWriteMany"], "longhorn-rwx"],
   ])("claim %s is %j on %s", (name, modes, sc) => {
     const pvc = get<Claim>(objects, "PersistentVolumeClaim", name);
     expect(pvc.spec.accessModes).toEqual(modes);
@@ -216,6 +217,12 @@ describe("homelab", async () => {
     expect(o.spec.ports.map((p) => [p.name, p.port])).toEqual([["orchestrator", 3500]]);
     const p = get<Svc>(objects, "Service", "clusterplex-pms");
     expect(p.spec.ports.map((x) => [x.name, x.port, x.targetPort])).toEqual([["pms", 32400, "pms"], ["relay", 32499, "relay"]]);
+    // PMS on the LAN: a LoadBalancer with the fixed pool address as MetalLB's annotation only.
+    const lan = get<Svc>(objects, "Service", "clusterplex-pms-lan");
+    expect(lan.spec.type).toBe("LoadBalancer");
+    expect(lan.metadata.annotations).toEqual({ "metallb.io/loadBalancerIPs": "192.168.1.201" });
+    expect(lan.spec).not.toHaveProperty("loadBalancerIP");
+    expect(lan.spec.ports.map((x) => [x.name, x.port, x.targetPort])).toEqual([["pms", 32400, "pms"]]);
     expect(get<Svc>(objects, "Service", "clusterplex-worker").spec.clusterIP).toBe("None");
   });
 
@@ -265,18 +272,18 @@ describe("homelab", async () => {
     expect(schedule(workers.spec.template, 2, nodesOf("homelab"))).toEqual(["k3s-w3", "k3s-w3"]);
   });
 
-  it("the DFS PV: inventory address of w1, seed mount options, read-only, bound to its claim only", () => {
-    const pv = get<Pv>(objects, "PersistentVolume", "clusterplex-dfs-w1");
+  it("the DFS PV: the inventory's export address (not a node), Decypharr's mount point, nfsvers=4.2, read-only, bound to its claim only", () => {
+    const pv = get<Pv>(objects, "PersistentVolume", "clusterplex-dfs");
     expect(pv.metadata.namespace).toBeUndefined();
-    expect(pv.spec.nfs).toEqual({ server: inv.nodes.w1.ip, path: inv.nfs.dfs.w1.path, readOnly: true });
-    expect(pv.spec.nfs.server).toBe("192.168.1.12");
-    expect(pv.spec.mountOptions).toEqual(["noac", "soft", "timeo=10", "retrans=2"]);
+    expect(pv.spec.nfs).toEqual({ server: inv.nfs.dfsExport!.address, path: "/mnt/decypharr/dfs", readOnly: true });
+    expect(Object.values(inv.nodes).map((n) => n.ip)).not.toContain(pv.spec.nfs.server);
+    expect(pv.spec.mountOptions).toEqual(["nfsvers=4.2", "soft", "timeo=150", "retrans=3", "actimeo=1"]);
     expect(pv.spec.accessModes).toEqual(["ReadOnlyMany"]);
     expect(pv.spec.storageClassName).toBe("");
     expect(pv.spec.persistentVolumeReclaimPolicy).toBe("Retain");
-    expect(pv.spec.claimRef).toEqual({ namespace: "media", name: "clusterplex-dfs-w1" });
-    const pvc = get<Claim>(objects, "PersistentVolumeClaim", "clusterplex-dfs-w1");
-    expect(pvc.spec).toMatchObject({ volumeName: "clusterplex-dfs-w1", storageClassName: "", accessModes: ["ReadOnlyMany"] });
+    expect(pv.spec.claimRef).toEqual({ namespace: "media", name: "clusterplex-dfs" });
+    const pvc = get<Claim>(objects, "PersistentVolumeClaim", "clusterplex-dfs");
+    expect(pvc.spec).toMatchObject({ volumeName: "clusterplex-dfs", storageClassName: "", accessModes: ["ReadOnlyMany"] });
   });
 
   it("every container requests resources and disallows privilege escalation", () => {
@@ -303,11 +310,11 @@ describe("staging (no GPU node)", async () => {
     expect(envOf(pms.spec.template.spec.containers[0]).TRANSCODE_OPERATING_MODE).toBe("local");
   });
 
-  it("mounts the DFS of its single storage node s1 from the inventory", () => {
-    const pv = get<Pv>(objects, "PersistentVolume", "clusterplex-dfs-s1");
-    expect(pv.spec.nfs).toEqual({ server: inv.nodes.s1.ip, path: inv.nfs.dfs.s1.path, readOnly: true });
+  it("mounts the DFS from the inventory's export address on its single storage node", () => {
+    const pv = get<Pv>(objects, "PersistentVolume", "clusterplex-dfs");
+    expect(pv.spec.nfs).toEqual({ server: inv.nfs.dfsExport!.address, path: inv.nfs.dfs.s1.path, readOnly: true });
     const pms = get<Workload>(objects, "Deployment", "clusterplex-pms");
-    expect(mountsOf(pms.spec.template)["/mnt/dfs"]).toEqual({ source: "pvc:clusterplex-dfs-s1", readOnly: true });
+    expect(mountsOf(pms.spec.template)["/mnt/decypharr/dfs"]).toEqual({ source: "pvc:clusterplex-dfs", readOnly: true });
     expect(schedule(pms.spec.template, 1, nodesOf("staging"))).toEqual(["k3s-staging"]);
   });
 });
@@ -316,42 +323,27 @@ describe("staging (no GPU node)", async () => {
 
 const HOMELAB_VALUES = "values/homelab/clusterplex.yaml";
 
-describe("DFS server switched to w2 by the failover command", () => {
-  it("renders the clusterplex-dfs-w2 pair with w2's address, and PMS and the workers use it", async () => {
-    await withFixtureRepo(
-      (root) => applyFailover(planFailover({ env: "homelab", server: "w2", root })),
-      async (root) => {
-        const objects = await render("homelab", root);
-        const names = objects.filter((o) => o.kind.startsWith("PersistentVolume")).map((o) => `${o.kind}/${o.metadata.name}`);
-        expect(names).toContain("PersistentVolume/clusterplex-dfs-w2");
-        expect(names).toContain("PersistentVolumeClaim/clusterplex-dfs-w2");
-        expect(names.filter((n) => n.endsWith("-w1"))).toEqual([]);
-        const pv = get<Pv>(objects, "PersistentVolume", "clusterplex-dfs-w2");
-        expect(pv.spec.nfs).toEqual({ server: "192.168.1.22", path: "/mnt/dfs", readOnly: true });
-        expect(pv.spec.claimRef.name).toBe("clusterplex-dfs-w2");
-        for (const [kind, name] of [["Deployment", "clusterplex-pms"], ["StatefulSet", "clusterplex-worker"]]) {
-          expect(mountsOf(get<Workload>(objects, kind, name).spec.template)["/mnt/dfs"]).toEqual({ source: "pvc:clusterplex-dfs-w2", readOnly: true });
-        }
-        // The worker StatefulSet's immutable fields do not change with the DFS server.
-        const before = get<Workload>(await render("homelab"), "StatefulSet", "clusterplex-worker");
-        const after = get<Workload>(objects, "StatefulSet", "clusterplex-worker");
-        expect(after.spec.volumeClaimTemplates).toEqual(before.spec.volumeClaimTemplates);
-        expect((after.spec as { selector?: unknown }).selector).toEqual((before.spec as { selector?: unknown }).selector);
-      },
-    );
-  });
-});
-
 describe("NOTES.txt and the README: the manual post-deploy step", () => {
   const POST_DEPLOY = [/Sign in to the Plex UI/, /Transcoder temporary directory.*\/transcode/s];
 
   it.each([
-    { env: "homelab", want: [/^- Workers: 2 on the gpu=true nodes/m, /^- DFS: \/mnt\/dfs from w1 \(192\.168\.1\.12\), claim clusterplex-dfs-w1\.$/m, /TRANSCODE_OPERATING_MODE=both/] },
-    { env: "staging", want: [/^- Workers: disabled; PMS transcodes locally\.$/m, /^- DFS: \/mnt\/dfs from s1 \(10\.10\.0\.11\)/m, /TRANSCODE_OPERATING_MODE=local/] },
+    { env: "homelab", want: [/^- Workers: 2 on the gpu=true nodes/m, /^- DFS: 192\.168\.1\.30:\/mnt\/decypharr\/dfs at \/mnt\/decypharr\/dfs, claim clusterplex-dfs \(the address follows decypharr-streaming; no failover step\)\.$/m, /^- LAN: Service clusterplex-pms-lan on 192\.168\.1\.201:32400\.$/m, /Custom server access URLs.*http:\/\/192\.168\.1\.201:32400/s, /TRANSCODE_OPERATING_MODE=both/] },
+    { env: "staging", want: [/^- Workers: disabled; PMS transcodes locally\.$/m, /^- DFS: 10\.10\.0\.30:\/mnt\/decypharr\/dfs/m, /TRANSCODE_OPERATING_MODE=local/] },
   ])("$env: NOTES name the release's state and the post-deploy step", async ({ env, want }) => {
     const text = await notes(env);
     for (const re of [...want, ...POST_DEPLOY]) expect(text).toMatch(re);
     expect(text).toContain("port-forward svc/clusterplex-pms 32400");
+  });
+
+  it("with a GPU, NOTES add the Plex hardware-transcoding setting (PMS chooses the encoder); without one they do not", async () => {
+    const hw = /Use hardware acceleration when available.*Use hardware-accelerated video encoding.*FFMPEG_HWACCEL=vaapi only sets their decoder/s;
+    expect(await notes("homelab")).not.toMatch(/Use hardware acceleration/);
+    await withFixtureRepo(
+      (root) => editFixture(root, HOMELAB_VALUES, "  gpu:\n    vendor: null\n  ffmpegHwaccel: null\n", "  gpu:\n    vendor: intel\n  ffmpegHwaccel: vaapi\n"),
+      async (root) => expect(await notes("homelab", root)).toMatch(hw),
+    );
+    const readme = readFileSync(join(repoRoot, "charts/clusterplex/README.md"), "utf8");
+    expect(readme.slice(readme.indexOf("## Post-deploy step"))).toMatch(/"Use hardware acceleration when\s+available" and "Use hardware-accelerated video encoding"/);
   });
 
   it("the chart README has the same post-deploy step", () => {
@@ -368,7 +360,7 @@ describe("DFS mount options from values", () => {
     await withFixtureRepo(
       (root) => editFixture(root, HOMELAB_VALUES, "dfs:\n", `dfs:\n  mountOptions: [${options.join(", ")}]\n`),
       async (root) => {
-        const pv = get<Pv>(await render("homelab", root), "PersistentVolume", "clusterplex-dfs-w1");
+        const pv = get<Pv>(await render("homelab", root), "PersistentVolume", "clusterplex-dfs");
         expect(pv.spec.mountOptions).toEqual(options);
         expect(pv.spec.nfs.readOnly).toBe(true);
       },
@@ -391,17 +383,12 @@ describe("worker options", () => {
     );
   });
 
-  it("GPU request (request = limit), runtimeClassName and FFMPEG_HWACCEL come from values", async () => {
+  it("EAE_SUPPORT comes from values (the GPU parts: test/charts/clusterplex-gpu.test.ts)", async () => {
     await withFixtureRepo(
-      (root) => editFixture(root, HOMELAB_VALUES, "  ffmpegHwaccel: null", "  ffmpegHwaccel: nvdec\n  gpuCount: 1\n  runtimeClassName: nvidia\n  eaeSupport: \"0\""),
+      (root) => editFixture(root, HOMELAB_VALUES, "  ffmpegHwaccel: null", "  ffmpegHwaccel: null\n  eaeSupport: \"0\""),
       async (root) => {
         const sts = get<Workload>(await render("homelab", root), "StatefulSet", "clusterplex-worker");
-        const c = sts.spec.template.spec.containers[0];
-        expect(sts.spec.template.spec.runtimeClassName).toBe("nvidia");
-        expect(envOf(c)).toMatchObject({ FFMPEG_HWACCEL: "nvdec", EAE_SUPPORT: "0" });
-        expect(c.resources?.requests?.["nvidia.com/gpu"]).toBe(1);
-        expect(c.resources?.limits?.["nvidia.com/gpu"]).toBe(1);
-        expect(c.resources?.requests?.cpu).toBeDefined();
+        expect(envOf(sts.spec.template.spec.containers[0])).toMatchObject({ EAE_SUPPORT: "0" });
       },
     );
   });
@@ -413,11 +400,6 @@ describe("values validation", () => {
       name: "workers disabled while PMS still sends jobs to them",
       edit: (root: string) => editFixture(root, HOMELAB_VALUES, "workers:\n", "workers:\n  enabled: false\n"),
       want: /pms\.transcodeOperatingMode is "both" but workers\.enabled is false.*Fix: set pms\.transcodeOperatingMode: local/,
-    },
-    {
-      name: "a DFS server without an address",
-      edit: (root: string) => editFixture(root, HOMELAB_VALUES, "  server: w1", "  server: w9"),
-      want: /dfs\.server is "w9" but dfs\.servers has no entry for it \(has: w1, w2\)/,
     },
   ])("rejects $name", async ({ edit, want }) => {
     await withFixtureRepo(edit, async (root) => {
@@ -443,6 +425,9 @@ describe("values schema", () => {
     ["workers", "antiAffinity", "required"],
     ["workers", "ffmpegHwaccel", "dxva2"],
     ["workers", "eaeSupport", 1],
+    ["workers", "gpu", { vendor: "matrox" }],
+    ["workers", "gpu", { vendor: "amd", access: "usb" }],
+    ["workers", "gpuCount", 1],
     ["pms", "transcodeOperatingMode", "hybrid"],
     ["orchestrator", "workerSelectionStrategy", "LEAST_USED"],
     ["media", "readOnly", false],
@@ -453,7 +438,8 @@ describe("values schema", () => {
 
   it.each([
     ["workers", "antiAffinity", "hard"],
-    ["workers", "gpuCount", 2],
+    ["workers", "gpu", { vendor: "nvidia", count: 2, runtimeClassName: "nvidia" }],
+    ["workers", "tolerations", [{ key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" }]],
     ["pms", "transcodeOperatingMode", "remote"],
     ["orchestrator", "workerSelectionStrategy", "LOAD_RANK"],
   ])("accepts %s.%s = %j", (section, key, value) => {

@@ -62,7 +62,7 @@ describe("linuxserver environment, one definition for every chart", () => {
 });
 
 describe.each(envs)("rendered conventions in %s", (env) => {
-  const rendered = renderedEnvironment(env);
+  const rendered = renderedEnvironment(env, { noUpstream: true }); // this repository's charts; upstream charts keep their own conventions
   const all = async () => (await rendered).flatMap((r) => r.objects) as Obj[];
 
   it("puts seccompProfile RuntimeDefault on every pod, and adds no capability to a privileged container", async () => {
@@ -109,7 +109,7 @@ describe.each(envs)("rendered conventions in %s", (env) => {
   it("gives every CronJob a startingDeadlineSeconds and the release's own PriorityClass, not a system class", async () => {
     const objs = await all();
     const jobs = objs.filter((o) => o.kind === "CronJob");
-    expect(jobs.map((j) => j.metadata.name).sort()).toEqual(["ha-jobs-descheduler", "ha-jobs-fencing"]);
+    expect(jobs.map((j) => j.metadata.name).sort()).toEqual(["ha-jobs-descheduler", "ha-jobs-fencing", "ha-jobs-report"]);
     const classes = objs.filter((o) => o.kind === "PriorityClass");
     for (const j of jobs) {
       expect(j.spec.startingDeadlineSeconds, ref(j)).toBeGreaterThanOrEqual(10);

@@ -63,15 +63,42 @@ describe.each(ENVS)("charts/decypharr in %s", (env) => {
     }
   });
 
-  it("mounts the host's /mnt Bidirectional with /dev/fuse in streaming, and the library read-only in download", async () => {
+  it("binds the DFS parent Bidirectional with /dev/fuse in streaming, its kept library read-write, and the Unraid library read-only in download", async () => {
     const s = podOf(await sts("streaming"));
-    expect(s.volumes).toContainEqual({ name: "host-mnt", hostPath: { path: "/mnt", type: "Directory" } });
+    expect(s.volumes).toContainEqual({ name: "dfs-parent", hostPath: { path: "/mnt/decypharr", type: "Directory" } });
     expect(s.volumes).toContainEqual({ name: "dev-fuse", hostPath: { path: "/dev/fuse", type: "CharDevice" } });
-    expect(s.containers[0].volumeMounts).toContainEqual({ name: "host-mnt", mountPath: "/mnt", mountPropagation: "Bidirectional" });
+    expect(s.volumes).toContainEqual({ name: "library", persistentVolumeClaim: { claimName: "decypharr-library" } });
+    expect(s.containers[0].volumeMounts).toContainEqual({ name: "dfs-parent", mountPath: "/mnt/decypharr", mountPropagation: "Bidirectional" });
+    expect(s.containers[0].volumeMounts).toContainEqual({ name: "library", mountPath: "/mnt/streaming-media" });
     expect(s.containers[0].securityContext.privileged).toBe(true);
+    // This release owns the library: RWX, kept on uninstall.
+    const lib = ofKind(await objects, "PersistentVolumeClaim").find((p) => p.metadata.name === "decypharr-library")!;
+    expect(lib.spec).toMatchObject({ accessModes: ["ReadWriteMany"], storageClassName: "longhorn-rwx" });
+    expect(lib.metadata.annotations["helm.sh/resource-policy"]).toBe("keep");
     const d = podOf(await sts("download"));
     expect(d.volumes.find((v: Obj) => v.name === "media").nfs.readOnly).toBe(true);
     expect(d.containers[0].volumeMounts).toContainEqual({ name: "media", mountPath: "/mnt/media", readOnly: true });
+  });
+
+  it("streaming unmounts the DFS lazily in preStop, with a grace period longer than Decypharr's 20 s unmount", async () => {
+    const s = podOf(await sts("streaming"));
+    expect(s.containers[0].lifecycle.preStop.exec.command).toEqual([
+      "sh", "-c", "fusermount3 -uz /mnt/decypharr/dfs || fusermount -uz /mnt/decypharr/dfs || umount -l /mnt/decypharr/dfs || true",
+    ]);
+    expect(s.terminationGracePeriodSeconds).toBe(30);
+    const d = podOf(await sts("download"));
+    expect(d.containers[0].lifecycle).toBeUndefined();
+  });
+
+  it("streaming writes Decypharr's first config (mount type dfs at the mount path) only when none exists", async () => {
+    const s = podOf(await sts("streaming"));
+    const init = s.initContainers.find((c: Obj) => c.name === "initial-config");
+    const env = Object.fromEntries(init.env.map((e: Obj) => [e.name, e.value]));
+    expect(JSON.parse(env.INITIAL_CONFIG)).toEqual({ url_base: "/", port: "8282", log_level: "info", use_auth: true, mount: { type: "dfs", mount_path: "/mnt/decypharr/dfs" } });
+    expect(env.DFS_MOUNT_PATH).toBe("/mnt/decypharr/dfs");
+    expect(init.args[0]).toMatch(/^if \[ -e \/app\/config\.json \]; then/);
+    expect(init.volumeMounts).toEqual([{ name: "config", mountPath: "/app" }]);
+    expect(init.image).toBe(s.containers[0].image);
   });
 
   it("keeps config on a Longhorn RWO volumeClaimTemplate at /app and passes PUID, PGID, UMASK from the values", async () => {
@@ -116,8 +143,10 @@ describe.each(ENVS)("charts/decypharr in %s", (env) => {
     }
   });
 
-  it("makes decypharr-streaming the only privileged pod and the only one with Bidirectional, across every release of the environment", async () => {
-    const releases = await renderEnvironment(env);
+  it("makes decypharr-streaming the only privileged pod and the only one with Bidirectional, across every release of this repository's charts", async () => {
+    // Longhorn's manager is privileged with Bidirectional mounts too: upstream releases are
+    // governed by values/<env>/policy.yaml upstreamReleases (test/lint/upstream/release.test.ts).
+    const releases = await renderEnvironment(env, { noUpstream: true });
     expect(releases.map((r) => r.release)).toEqual(expect.arrayContaining(["decypharr", "media-apps"]));
     const all = releases.flatMap((r) => r.objects) as Obj[];
     const workloads = all.filter((o) => WORKLOADS.includes(o.kind));
@@ -144,7 +173,7 @@ describe("charts/decypharr values", () => {
     { name: "a digest on the streaming image", values: patch("streaming", { image: { ...defaults.streaming.image, digest } }), ok: true },
     { name: "a digest on the download image", values: patch("download", { image: { ...defaults.download.image, digest } }), ok: true },
     { name: "a malformed digest", values: patch("download", { image: { ...defaults.download.image, digest: "sha256:abc" } }), ok: false },
-    { name: "a hostMount other than /mnt", values: patch("streaming", { hostMount: "/srv" }), ok: false },
+    { name: "a grace period not longer than Decypharr's unmount", values: patch("streaming", { terminationGracePeriodSeconds: 20 }), ok: false },
     { name: "a privileged security context on download", values: patch("download", { securityContext: { privileged: true } }), ok: false },
     { name: "an smb share on download", values: patch("download", { smb: { share: "//nas/media" } }), ok: false },
     { name: "a probe", values: patch("streaming", { readinessProbe: { httpGet: { path: "/", port: 8282 } } }), ok: false },

@@ -120,7 +120,7 @@ describe.each(ENVS)("ha-jobs on %s", (env) => {
     return out.sort();
   }
 
-  it("binds the fencing ServiceAccount to exactly get/list/patch nodes, list VolumeAttachments, list/delete media pods, get/list Longhorn volumes", () => {
+  it("binds the fencing ServiceAccount to exactly get/list/patch nodes, list VolumeAttachments, list/delete media pods, get/list Longhorn volumes, list Longhorn pods, create Events in default", () => {
     expect(grants("ha-jobs-fencing")).toEqual(
       [
         "core nodes get @cluster",
@@ -131,6 +131,9 @@ describe.each(ENVS)("ha-jobs on %s", (env) => {
         "core pods delete @media",
         "longhorn.io volumes get @longhorn-system",
         "longhorn.io volumes list @longhorn-system",
+        // Life signs: the instance-manager pods' IPs; a Warning Event on a Node it does not fence.
+        "core pods list @longhorn-system",
+        "core events create @default",
       ].sort(),
     );
   });
@@ -202,7 +205,18 @@ describe("fencing settings per environment", () => {
       FENCING_STORAGE_LABEL: "node.longhorn.io/storage=enabled",
       FENCING_LONGHORN_NAMESPACE: "longhorn-system",
       FENCING_POD_NAMESPACES: "media",
+      FENCING_MODE: "availability",
+      FENCING_PROBE_WINDOW_SECONDS: "30",
+      FENCING_PROBE_INTERVAL_SECONDS: "5",
+      FENCING_PROBE_TIMEOUT_MS: "2000",
+      FENCING_KUBELET_PORT: "10250",
+      FENCING_INSTANCE_MANAGER_PORT: "8500",
+      FENCING_NODE_PORTS: "",
     });
+    // The probes' origin is the node the pod runs on (downward API), and that is a storage node.
+    expect(c.env.find((e: Obj) => e.name === "FENCING_NODE_NAME")).toEqual({ name: "FENCING_NODE_NAME", valueFrom: { fieldRef: { fieldPath: "spec.nodeName" } } });
+    const affinity = podSpec(find(env, "CronJob", "ha-jobs-fencing")).affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution;
+    expect(affinity.nodeSelectorTerms).toEqual([{ matchExpressions: [{ key: "node.longhorn.io/storage", operator: "In", values: ["enabled"] }] }]);
   });
 });
 

@@ -16,10 +16,11 @@ import { type K8sObject } from "../../tools/lib/render.ts";
 import { renderedEnvironment as renderEnvironment } from "../helpers/rendered.ts";
 import { tolerationsTolerateTaint } from "../../tools/scheduling/index.ts";
 
-const SEED_SETTINGS: Record<string, string> = {
+/** The seed's settings, with the system-managed selector corrected (docs/decisions.md#longhorn-placement). */
+const REQUIRED_SETTINGS: Record<string, string> = {
   "replica-soft-anti-affinity": "false",
   "node-down-pod-deletion-policy": "delete-both-statefulset-and-deployment-pod",
-  "system-managed-components-node-selector": "node.longhorn.io/storage:enabled",
+  "system-managed-components-node-selector": "node.longhorn.io/csi:enabled",
   "taint-toleration": "node.longhorn.io/storage=enabled:NoSchedule",
   "create-default-disk-labeled-nodes": "true",
 };
@@ -43,8 +44,8 @@ describe.each<[string, number]>([
   ["homelab", 2],
   ["staging", 1],
 ])("rendered for %s", (env, replicas) => {
-  it("holds only StorageClasses, RecurringJobs and Settings", () => {
-    expect(new Set(rendered[env].map((o) => o.kind))).toEqual(new Set(env === "homelab" ? ["StorageClass", "RecurringJob", "Setting"] : ["StorageClass", "Setting"]));
+  it("holds only StorageClasses, RecurringJobs, Settings and the BackupTarget", () => {
+    expect(new Set(rendered[env].map((o) => o.kind))).toEqual(new Set(["StorageClass", "RecurringJob", "Setting", "BackupTarget"]));
   });
 
   it(`both StorageClasses use ${replicas} replica(s), one per storage node of the inventory`, () => {
@@ -71,7 +72,7 @@ describe.each<[string, number]>([
   it("enforces each non-negotiable setting as a Setting object, kept on uninstall", () => {
     const settings = of<Setting>(env, "Setting");
     const values = Object.fromEntries(settings.map((s) => [s.metadata.name, s.value]));
-    expect(values).toEqual({ ...SEED_SETTINGS, "default-replica-count": `{"v1":"${replicas}","v2":"${replicas}"}` });
+    expect(values).toEqual({ ...REQUIRED_SETTINGS, "default-replica-count": `{"v1":"${replicas}","v2":"${replicas}"}` });
     for (const s of settings) {
       expect(s.apiVersion).toBe("longhorn.io/v1beta2");
       expect(s.metadata.namespace).toBe("longhorn-system");
@@ -91,28 +92,46 @@ describe.each<[string, number]>([
     expect(s("create-default-disk-labeled-nodes")).toBe(String(ds.createDefaultDiskLabeledNodes));
   });
 
-  it("the Longhorn components run exactly on the storage nodes and tolerate their taint", () => {
+  it("manager and driver run on every node a Longhorn volume is used on, the UI on the storage nodes; all tolerate their taints", () => {
     const hr = parse(readFileSync(join(repoRoot, "clusters", env, "infrastructure", "longhorn.yaml"), "utf8"));
     const inv = loadInventory(env);
+    const longhornNodes = env === "homelab" ? ["k3s-w1", "k3s-w2", "k3s-w3"] : ["k3s-staging"];
     for (const component of ["longhornManager", "longhornDriver", "longhornUI"]) {
       const c = hr.spec.values[component];
-      expect(c.nodeSelector, component).toEqual({ "node.longhorn.io/storage": "enabled" });
       for (const node of Object.values(inv.nodes)) {
         const selected = Object.entries(c.nodeSelector as Record<string, string>).every(([k, v]) => node.labels[k] === v);
-        expect(selected, `${component} on ${node.name}`).toBe(node.roles.includes("storage"));
+        const want = component === "longhornUI" ? node.roles.includes("storage") : longhornNodes.includes(node.name);
+        expect(selected, `${component} on ${node.name}`).toBe(want);
         if (selected) for (const t of node.taints) expect(tolerationsTolerateTaint(c.tolerations, t), `${component} tolerates ${t.key} on ${node.name}`).toBe(true);
       }
     }
     expect(hr.spec.values.persistence).toMatchObject({ createStorageClass: false, defaultClass: false });
     expect(hr.spec.values.preUpgradeChecker.jobEnabled).toBe(false);
   });
+
+  it("system-managed components (CSI plugin, instance managers, engine images) run where the manager does; share managers only on storage nodes", () => {
+    const hr = parse(readFileSync(join(repoRoot, "clusters", env, "infrastructure", "longhorn.yaml"), "utf8"));
+    const inv = loadInventory(env);
+    const parse2 = (t: string) => Object.fromEntries(t.split(";").filter(Boolean).map((kv) => kv.split(":").map((x) => x.trim())));
+    const system = parse2(hr.spec.values.defaultSettings.systemManagedComponentsNodeSelector);
+    expect(system).toEqual(hr.spec.values.longhornManager.nodeSelector);
+    for (const name of ["longhorn", "longhorn-rwx"]) {
+      // longhorn-manager controller/share_manager_controller.go: the class's selector merged over the system one.
+      const merged = { ...system, ...parse2(named<Sc>(env, "StorageClass", name).parameters.shareManagerNodeSelector) };
+      const on = Object.values(inv.nodes).filter((n) => Object.entries(merged).every(([k, v]) => n.labels[k] === v)).map((n) => n.name);
+      expect(on, name).toEqual(Object.values(inv.nodes).filter((n) => n.roles.includes("storage")).map((n) => n.name));
+    }
+  });
 });
 
 describe("homelab recurring job", () => {
-  it("snapshots daily in the default group, which applies to every volume without job labels", () => {
+  it("snapshots daily and backs up to the NAS per group; default applies to every volume without job labels", () => {
     expect(of("homelab", "RecurringJob").map((o) => [o.metadata.name, o.spec])).toEqual([
-      ["longhorn-config-snapshot-daily", { name: "longhorn-config-snapshot-daily", task: "snapshot", cron: "0 3 * * *", retain: 7, concurrency: 1, groups: ["default"], labels: {} }],
+      ["longhorn-config-snapshot-daily", { name: "longhorn-config-snapshot-daily", task: "snapshot", cron: "0 3 * * *", retain: 7, concurrency: 1, groups: ["default", "config", "streaming"], labels: {} }],
+      ["longhorn-config-backup-config", { name: "longhorn-config-backup-config", task: "backup", cron: "30 3 * * *", retain: 14, concurrency: 2, groups: ["default", "config"], labels: {} }],
+      ["longhorn-config-backup-streaming", { name: "longhorn-config-backup-streaming", task: "backup", cron: "0 5 * * 0", retain: 4, concurrency: 1, groups: ["streaming"], labels: {} }],
     ]);
+    expect(named("homelab", "BackupTarget", "default")).toMatchObject({ spec: { backupTargetURL: "nfs://192.168.1.50:/mnt/user/backups/longhorn", pollInterval: "5m0s" } });
   });
 });
 
@@ -149,6 +168,7 @@ describe("helm template with other values", () => {
     const res = await template([
       "--set-json", 'recurringJobs=[{"name":"snap","task":"snapshot","cron":"0 * * * *","groups":["hourly"]},{"name":"bk","task":"backup","cron":"0 4 * * *","retain":14}]',
       "--set-json", 'recurringJobSelector=[{"name":"hourly","isGroup":true},{"name":"bk"}]',
+      "--set-json", 'backupTarget={"server":"192.168.1.50","path":"/mnt/user/backups/longhorn"}',
     ]);
     expect(res.exitCode, res.stderr).toBe(0);
     const scs = docs(res.stdout).filter((o) => o.kind === "StorageClass") as Sc[];

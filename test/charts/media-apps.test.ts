@@ -64,25 +64,54 @@ describe.each(ENVS)("charts/media-apps in %s", (env) => {
     expect(pvcs.size).toBe(ofKind(objs, "Deployment").length);
   });
 
+  it("mounts decypharr's streaming library read-write in Sonarr and Radarr only, and creates no claim of its own for it", async () => {
+    const objs = await objects;
+    expect(ofKind(objs, "PersistentVolumeClaim").map((p) => p.metadata.name).filter((n) => n.includes("library"))).toEqual([]);
+    for (const d of ofKind(objs, "Deployment")) {
+      const vol = podOf(d).volumes.find((v: Obj) => v.persistentVolumeClaim?.claimName === "decypharr-library");
+      const mount = podOf(d).containers[0].volumeMounts.find((m: Obj) => m.name === vol?.name);
+      if (app(d) === "prowlarr") expect(vol).toBeUndefined();
+      else expect(mount, app(d)).toEqual({ name: "library", mountPath: "/mnt/streaming-media" });
+    }
+  });
+
+  it("follows decypharr-streaming (preferred pod affinity) and starts only once the DFS is live", async () => {
+    for (const d of ofKind(await objects, "Deployment")) {
+      const pod = podOf(d);
+      const c = pod.containers[0];
+      if (app(d) === "prowlarr") {
+        expect(pod.affinity.podAffinity).toBeUndefined();
+        expect(c.startupProbe).toBeUndefined();
+        continue;
+      }
+      expect(pod.affinity.podAffinity.preferredDuringSchedulingIgnoredDuringExecution).toEqual([
+        { weight: 100, podAffinityTerm: { labelSelector: { matchLabels: { "app.kubernetes.io/name": "decypharr", "app.kubernetes.io/component": "streaming" } }, topologyKey: "kubernetes.io/hostname" } },
+      ]);
+      expect(c.startupProbe.exec.command).toEqual(["sh", "-c", "grep -qs ' /mnt/decypharr/dfs fuse' /proc/self/mounts && ls /mnt/decypharr/dfs >/dev/null"]);
+    }
+  });
+
   it("gives every stateful pod the seed's placement pattern exactly", async () => {
     const seed = parse(SEED_PLACEMENT);
     for (const d of ofKind(await objects, "Deployment")) {
       const { affinity, tolerations } = podOf(d);
-      expect({ affinity, tolerations }, d.metadata.name).toEqual(seed);
+      // The seed's pattern; DFS consumers add their pod affinity to decypharr-streaming (tested below).
+      const { podAffinity: _follow, ...rest } = affinity;
+      expect({ affinity: rest, tolerations }, d.metadata.name).toEqual(seed);
     }
   });
 
-  it("mounts the host's /mnt/dfs with HostToContainer, read-only, in every consumer and not in prowlarr", async () => {
+  it("binds the host's DFS parent /mnt/decypharr with HostToContainer, read-only, in every consumer and not in prowlarr", async () => {
     for (const d of ofKind(await objects, "Deployment")) {
       const pod = podOf(d);
-      const dfsVolumes = pod.volumes.filter((v: Obj) => v.hostPath?.path === "/mnt/dfs");
+      const dfsVolumes = pod.volumes.filter((v: Obj) => typeof v.hostPath?.path === "string" && v.hostPath.path.startsWith("/mnt/decypharr"));
       const mounts = pod.containers.flatMap((c: Obj) => c.volumeMounts).filter((m: Obj) => dfsVolumes.some((v: Obj) => v.name === m.name));
       if (app(d) === "prowlarr") {
         expect(mounts, "prowlarr never reads media files").toEqual([]);
         continue;
       }
-      expect(dfsVolumes).toEqual([{ name: "dfs", hostPath: { path: "/mnt/dfs", type: "Directory" } }]);
-      expect(mounts).toEqual([{ name: "dfs", mountPath: "/mnt/dfs", mountPropagation: "HostToContainer", readOnly: true }]);
+      expect(dfsVolumes).toEqual([{ name: "dfs", hostPath: { path: "/mnt/decypharr", type: "Directory" } }]);
+      expect(mounts).toEqual([{ name: "dfs", mountPath: "/mnt/decypharr", mountPropagation: "HostToContainer", readOnly: true }]);
     }
   });
 
@@ -188,9 +217,11 @@ describe("charts/media-apps values", () => {
     );
     const d = ofKind(objs, "Deployment").find((x) => app(x) === "bazarr")!;
     expect(d.spec.strategy).toEqual({ type: "Recreate" });
-    expect({ affinity: podOf(d).affinity, tolerations: podOf(d).tolerations }).toEqual(parse(SEED_PLACEMENT));
+    const { podAffinity, ...affinity } = podOf(d).affinity;
+    expect({ affinity, tolerations: podOf(d).tolerations }).toEqual(parse(SEED_PLACEMENT));
+    expect(podAffinity.preferredDuringSchedulingIgnoredDuringExecution).toHaveLength(1);
     expect(podOf(d).containers[0].resources).toEqual({ requests: { cpu: "50m", memory: "256Mi" } });
-    expect(podOf(d).containers[0].volumeMounts.map((m: Obj) => m.mountPath)).toEqual(["/config", "/mnt/dfs", "/mnt/media"]);
+    expect(podOf(d).containers[0].volumeMounts.map((m: Obj) => m.mountPath)).toEqual(["/config", "/mnt/decypharr", "/mnt/media"]);
     const pvc = ofKind(objs, "PersistentVolumeClaim").find((p) => p.metadata.name === "media-apps-bazarr-config")!;
     expect(pvc.spec.resources.requests.storage).toBe("1Gi");
     expect(ofKind(objs, "Service").find((s) => s.metadata.name === "media-apps-bazarr")!.spec.ports[0]).toMatchObject({ port: 80, targetPort: "http" });

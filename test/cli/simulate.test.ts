@@ -17,7 +17,7 @@ describe("npm run simulate", () => {
     expect(envelope).toMatchObject({ tool: "simulate", ok: res.exitCode === 0 });
     const report = envelope.data;
     expect(report.env).toBe("homelab");
-    expect(report.scenarios.map((s: { name: string }) => s.name)).toEqual(["w1-down", "w1-back", "w1-cordoned", "w3-down", "w2-down"]);
+    expect(report.scenarios.map((s: { name: string }) => s.name)).toEqual(["w1-down", "w1-back", "w1-cordoned", "w3-down", "w2-down", "w1-partitioned", "w1-partitioned-from-cp1", "w1-kubelet-crashed", "drain-w1", "drain-w2"]);
     expect(report.placement.find((p: { pod: string }) => p.pod === "decypharr-streaming-0").node).toBe("w1");
     expect(res.exitCode).toBe(report.ok ? 0 : 1);
   });
@@ -25,7 +25,7 @@ describe("npm run simulate", () => {
   it("--scenario runs one scenario and prints its timeline", async () => {
     const res = await cli("simulate.ts", ["--env", "homelab", "--scenario", "w1-down"]);
     expect(res.exitCode).toBe(0);
-    expect(res.stdout).toMatch(/Scenario w1-down: the primary storage node becomes unreachable \(w1 \(k3s-w1\)\)/);
+    expect(res.stdout).toMatch(/Scenario w1-down: the primary storage node is powered off \(w1 \(k3s-w1\)\), mode availability/);
     expect(res.stdout).toMatch(/t=30s +decypharr-streaming-0 \(StatefulSet\): evicted/);
     expect(res.stdout).toMatch(/assumption: LONGHORN_REATTACH_SECONDS = 30s/);
     expect(res.stdout).not.toMatch(/Scenario w1-back/);
@@ -38,7 +38,8 @@ describe("npm run simulate", () => {
   });
 
   it.each([
-    [["--env", "homelab", "--scenario", "w9-down"], /--scenario "w9-down" is not a scenario; known: w1-down, w1-back, w1-cordoned, w3-down, w2-down\. Did you mean w1-down\?/],
+    [["--env", "homelab", "--scenario", "w9-down"], /--scenario "w9-down" is not a scenario; known: w1-down, w1-back, w1-cordoned, w3-down, w2-down, w1-partitioned, w1-partitioned-from-cp1, w1-kubelet-crashed, drain-w1, drain-w2\. Did you mean w1-down\?/],
+    [["--env", "homelab", "--mode", "fast"], /--mode "fast" is not a fencing mode; known: availability, safety/],
     [["--scenario", "w1-down"], /--env is required/],
     [["--env", "homelab", "--bogus"], /Unknown option '--bogus'/],
   ])("bad arguments %j exit 2", async (args, want) => {

@@ -196,11 +196,14 @@ describe("lists", () => {
     }]);
     expect(snapshot.volumeAttachments).toEqual([{ name: "csi-pvc-1-w1", nodeName: "w1", attached: true, persistentVolumeName: "pvc-1" }]);
     expect(api.requests.map((r) => r.pathname).sort()).toEqual([
+      "/api/v1/namespaces/longhorn-system/pods",
       "/api/v1/nodes",
       "/api/v1/pods",
       "/apis/longhorn.io/v1beta2/namespaces/longhorn-system/volumes",
       "/apis/storage.k8s.io/v1/volumeattachments",
     ]);
+    // The nodes' InternalIPs are the life-sign probes' targets.
+    expect(snapshot.nodes.map((n) => n.address)).toEqual(["127.0.0.10", "127.0.0.12", "127.0.0.22", "127.0.0.13"]);
   });
 
   it("lists pods per namespace when namespaces are configured", async () => {

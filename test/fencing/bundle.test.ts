@@ -36,7 +36,8 @@ describe("bundleFencing", () => {
     expect(code).not.toContain(process.cwd());
   });
 
-  it("runs under plain node (no tsx) against an API server", async () => {
+  it("runs under plain node (no tsx) against an API server, probing w1 with real TCP connects", async () => {
+    // Nothing listens on w1's loopback address: its kernel refuses, a life sign, so no fence.
     const api = await new FakeApi({ nodes: rawCluster({ w1: { ready: ["Unknown", 3600] } }) }).start();
     try {
       const file = join(dir, "fencing-job.mjs");
@@ -44,14 +45,15 @@ describe("bundleFencing", () => {
       writeFileSync(file, code);
       writeFileSync(tokenFile, `${api.token}\n`);
       const { stdout } = await run(process.execPath, [file], {
-        env: { PATH: process.env.PATH ?? "", FENCING_API_URL: api.url, FENCING_TOKEN_FILE: tokenFile, FENCING_DRY_RUN: "true" },
+        env: { PATH: process.env.PATH ?? "", FENCING_API_URL: api.url, FENCING_TOKEN_FILE: tokenFile, FENCING_DRY_RUN: "true", FENCING_NODE_NAME: "w2", FENCING_KUBELET_PORT: "1", FENCING_DEFAULT_NODE_PORT: "2" },
       });
       const logs = stdout.trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
-      expect(logs.map((l) => [l.event, l.action, l.node, l.outcome])).toEqual([
-        ["action", "cordon", "w1", "planned"],
-        ["action", "taint", "w1", "planned"],
-        ["summary", undefined, undefined, undefined],
+      expect(logs.map((l) => [l.event, l.node, l.code])).toEqual([
+        ["probe", "w1", undefined],
+        ["hold", "w1", "life-signs"],
+        ["summary", undefined, undefined],
       ]);
+      expect(logs[0]).toMatchObject({ origin: "w2", results: { refused: 2 } });
       expect(api.writes()).toEqual([]);
     } finally {
       await api.close();

@@ -5,8 +5,10 @@ import {
   applyActions,
   attachmentNodes,
   decide,
+  endpointsFor,
   nodeChange,
   plan,
+  probeTargets,
   resolveConfig,
   rolesFromLabels,
   type Action,
@@ -15,6 +17,7 @@ import {
   type LonghornVolumeInfo,
   type NodeInfo,
   type PodInfo,
+  type ProbeResult,
   type Snapshot,
   type Taint,
   type VolumeAttachmentInfo,
@@ -39,9 +42,12 @@ interface NodeOpts {
   annotations?: Record<string, string>;
 }
 
+const ADDRESSES: Record<string, string> = { cp1: "192.168.1.10", w1: "192.168.1.12", w2: "192.168.1.22", w3: "192.168.1.13" };
+
 function baseNode(name: string, labels: Record<string, string>, taints: Taint[]): NodeInfo {
   return {
     name,
+    address: ADDRESSES[name]!,
     resourceVersion: "100",
     labels: { "kubernetes.io/hostname": name, ...labels },
     roles: rolesFromLabels(labels),
@@ -71,10 +77,10 @@ type Names = "cp1" | "w1" | "w2" | "w3";
 
 function cluster(
   nodes: Partial<Record<Names, NodeOpts>> = {},
-  rest: { pods?: PodInfo[]; volumes?: LonghornVolumeInfo[]; vas?: VolumeAttachmentInfo[]; config?: Partial<FencingConfig> } = {},
+  rest: { pods?: PodInfo[]; volumes?: LonghornVolumeInfo[]; vas?: VolumeAttachmentInfo[]; config?: Partial<FencingConfig>; probes?: "none" } = {},
 ): Snapshot {
   const storage = { "node.longhorn.io/storage": "enabled" };
-  return {
+  const snap: Snapshot = {
     now: NOW,
     config: resolveConfig(rest.config),
     nodes: [
@@ -87,6 +93,31 @@ function cluster(
     volumes: rest.volumes ?? [],
     volumeAttachments: rest.vas ?? [],
   };
+  return rest.probes === "none" ? snap : withTruthfulProbes(snap);
+}
+
+/** A life-sign report of `node` from `origin`: every endpoint gives `result`, over `seconds`. */
+function report(snap: Snapshot, node: string, origin: string, result: ProbeResult | ((kind: string) => ProbeResult), seconds = snap.config.lifeSigns.windowSeconds) {
+  const n = snap.nodes.find((x) => x.name === node)!;
+  const attempts = endpointsFor(snap, n).map((e) => ({ ...e, result: typeof result === "function" ? result(e.kind) : result, at: NOW }));
+  return { node, origin, start: NOW, end: new Date(Date.parse(NOW) + seconds * 1000).toISOString(), attempts };
+}
+
+/**
+ * The job runs where the scheduler puts it (a Ready, schedulable storage node, else any Ready
+ * storage node) and probes the nodes probeTargets names; the probes tell the truth of these
+ * tables: a NotReady node is powered off (every connect times out), a Ready node answers.
+ */
+function withTruthfulProbes(snap: Snapshot): Snapshot {
+  const storage = snap.nodes.filter((n) => n.labels["node.longhorn.io/storage"] === "enabled" && n.ready?.status === "True");
+  const origin = (storage.find((n) => !n.unschedulable) ?? storage[0])?.name;
+  if (!origin) return snap;
+  const withOrigin = { ...snap, origin };
+  const lifeSigns = probeTargets(withOrigin).map((t) => {
+    const ready = snap.nodes.find((n) => n.name === t.node)!.ready?.status === "True";
+    return report(withOrigin, t.node, origin, ready ? "answered" : "timeout");
+  });
+  return { ...withOrigin, lifeSigns };
 }
 
 function volume(name: string, claim: string, currentNodeID: string, extra: Partial<LonghornVolumeInfo> = {}): LonghornVolumeInfo {
@@ -402,11 +433,11 @@ function simulate(history: History, runs: number[], start: Snapshot = cluster())
   let s = start;
   const out: string[] = [];
   for (const t of runs) {
-    s = {
+    s = withTruthfulProbes({
       ...s,
       now: new Date(Date.parse(NOW) + t * 1000).toISOString(),
       nodes: s.nodes.map((n) => (n.name === "w1" ? { ...n, ready: readyAt(history, t) } : n)),
-    };
+    });
     const { actions, holds } = plan(s);
     const what = actions.length > 0 ? actions.map(show) : holds.filter((h) => h.node === "w1").map((h) => `hold ${h.code}`);
     out.push(`t=${t} ${what.join(", ") || "-"}`);
@@ -462,7 +493,8 @@ describe("plan: details", () => {
 
   it("names the failover target and the downtime in the fence reason", () => {
     const [cordon, taint] = decide(cluster({ w1: { ready: ["Unknown", 300] } }));
-    expect(cordon!.reason).toContain("Ready=Unknown for 300s (threshold 120s); failover target: w2");
+    expect(cordon!.reason).toContain("Ready=Unknown for 300s (threshold 120s), silent from w2 for 30s");
+    expect(cordon!.reason).toContain("timed out); failover target: w2");
     expect(taint!.reason).toContain("non-graceful shutdown");
   });
 
@@ -495,7 +527,7 @@ describe("plan: details", () => {
     s = applyActions(s, decide(s));
     expect(s.nodes.find((n) => n.name === "w1")!.annotations).toEqual({ [ANNOTATIONS.fencedAt]: NOW, [ANNOTATIONS.cordoned]: "true" });
     // Later: the volume moved to w2 and w1 is back, still running the old pod.
-    const later = (sec: number, snap: Snapshot, w1Ready: number): Snapshot => ({
+    const later = (sec: number, snap: Snapshot, w1Ready: number): Snapshot => withTruthfulProbes({
       ...snap,
       now: new Date(Date.parse(NOW) + sec * 1000).toISOString(),
       nodes: snap.nodes.map((n) => (n.name === "w1" ? { ...n, ready: { status: "True", lastTransitionTime: new Date(Date.parse(NOW) + (sec - w1Ready) * 1000).toISOString() } } : n)),
@@ -571,6 +603,8 @@ describe("resolveConfig", () => {
       recoverySeconds: 120,
       storageLabel: { key: "node.longhorn.io/storage", value: "enabled" },
       dryRun: false,
+      mode: "availability",
+      lifeSigns: { windowSeconds: 30, intervalSeconds: 5, timeoutMs: 2000, kubeletPort: 10250, instanceManagerPort: 8500, nodePorts: {}, defaultNodePort: 22 },
     });
     expect(resolveConfig({ thresholdSeconds: 300 }).recoverySeconds).toBe(300);
     expect(resolveConfig({ thresholdSeconds: 300, recoverySeconds: 60 }).recoverySeconds).toBe(60);

@@ -10,6 +10,7 @@ import { createServer as createHttpsServer, type Server as HttpsServer } from "n
 import type { AddressInfo } from "node:net";
 import type { RawLonghornVolume, RawNode, RawPod, RawVolumeAttachment } from "../../tools/fencing/api.ts";
 import type { Taint } from "../../tools/fencing/decide.ts";
+import { tcpConnect, type Connect } from "../../tools/fencing/probe.ts";
 
 export interface RecordedRequest {
   method: string;
@@ -27,6 +28,8 @@ export interface FakeState {
   pods: RawPod[];
   volumes: RawLonghornVolume[];
   volumeAttachments: RawVolumeAttachment[];
+  /** core/v1 Events POSTed by the job. */
+  events?: Array<Record<string, any>>;
 }
 
 export interface Failure {
@@ -132,7 +135,11 @@ export class FakeApi {
     if (r.method === "GET") {
       if (p === "/api/v1/nodes") return this.#list(this.state.nodes, r.query);
       if (p === "/api/v1/pods") return this.#list(this.state.pods, r.query);
-      if ((m = p.match(/^\/api\/v1\/namespaces\/([^/]+)\/pods$/))) return this.#list(this.state.pods.filter((x) => x.metadata.namespace === m![1]), r.query);
+      if ((m = p.match(/^\/api\/v1\/namespaces\/([^/]+)\/pods$/))) {
+        // labelSelector: one or more key=value terms (all the job sends).
+        const terms = (r.query.labelSelector ?? "").split(",").filter(Boolean).map((t) => t.split("="));
+        return this.#list(this.state.pods.filter((x) => x.metadata.namespace === m![1] && terms.every(([k, v]) => x.metadata.labels?.[k!] === v)), r.query);
+      }
       if (p === "/apis/storage.k8s.io/v1/volumeattachments") return this.#list(this.state.volumeAttachments, r.query);
       if ((m = p.match(/^\/apis\/longhorn\.io\/v1beta2\/namespaces\/([^/]+)\/volumes$/))) {
         return this.#list(this.state.volumes.filter((x) => x.metadata.namespace === m![1]), r.query);
@@ -152,6 +159,13 @@ export class FakeApi {
       next.metadata.resourceVersion = String(Number(current.metadata.resourceVersion ?? "0") + 1);
       this.state.nodes[i] = next;
       return [200, next];
+    }
+    if (r.method === "POST" && (m = p.match(/^\/api\/v1\/namespaces\/([^/]+)\/events$/))) {
+      const ev = r.body as Record<string, any>;
+      // Event validation for a cluster-scoped involvedObject: namespace empty or default (core/validation/events.go).
+      if (!ev.involvedObject?.namespace && m[1] !== "default") return [422, statusBody(422, "Invalid", "involvedObject.namespace: does not match event.namespace")];
+      (this.state.events ??= []).push(ev);
+      return [201, ev];
     }
     if (r.method === "DELETE" && (m = p.match(/^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)$/))) {
       const i = this.state.pods.findIndex((x) => x.metadata.namespace === m![1] && x.metadata.name === m![2]);
@@ -177,7 +191,7 @@ export const STORAGE_TAINT: Taint = { key: "node.longhorn.io/storage", value: "e
 
 export function rawNode(
   name: string,
-  o: { storage?: boolean; labels?: Record<string, string>; ready?: [string, number]; unschedulable?: boolean; taints?: Taint[]; annotations?: Record<string, string>; rv?: string } = {},
+  o: { storage?: boolean; labels?: Record<string, string>; ready?: [string, number]; unschedulable?: boolean; taints?: Taint[]; annotations?: Record<string, string>; rv?: string; address?: string } = {},
 ): RawNode {
   const [status, since] = o.ready ?? ["True", 86_400];
   return {
@@ -193,6 +207,7 @@ export function rawNode(
         { type: "MemoryPressure", status: "False", lastTransitionTime: ago(86_400) },
         { type: "Ready", status, lastTransitionTime: ago(since) },
       ],
+      ...(o.address ? { addresses: [{ type: "InternalIP", address: o.address }, { type: "Hostname", address: name }] } : {}),
     },
   };
 }
@@ -226,6 +241,15 @@ export function rawVa(pv: string, nodeName: string, attached = true): RawVolumeA
   };
 }
 
+/** A Longhorn instance-manager pod on `nodeName` with `podIP` (life-sign endpoint). */
+export function rawInstanceManager(nodeName: string, podIP: string): RawPod {
+  return {
+    metadata: { namespace: "longhorn-system", name: `instance-manager-${nodeName}`, uid: `uid-im-${nodeName}`, labels: { "longhorn.io/component": "instance-manager", "longhorn.io/node": nodeName } },
+    spec: { nodeName },
+    status: { phase: "Running", podIP },
+  };
+}
+
 /** The role labels k3s puts on a server node. */
 export const K3S_SERVER_LABELS = {
   "node-role.kubernetes.io/control-plane": "true",
@@ -233,12 +257,75 @@ export const K3S_SERVER_LABELS = {
   "node-role.kubernetes.io/master": "true",
 };
 
+/** Loopback InternalIPs of the fake nodes (FakeNodeEndpoints listens there). */
+export const NODE_IPS = { cp1: "127.0.0.10", w1: "127.0.0.12", w2: "127.0.0.22", w3: "127.0.0.13" } as const;
+
 /** cp1 (a k3s server) + w1/w2 (storage) + w3, all Ready for a day, unless overridden. */
 export function rawCluster(overrides: Partial<Record<"cp1" | "w1" | "w2" | "w3", Parameters<typeof rawNode>[1]>> = {}): RawNode[] {
   return [
-    rawNode("cp1", { labels: K3S_SERVER_LABELS, ...overrides.cp1 }),
-    rawNode("w1", { storage: true, taints: [STORAGE_TAINT], ...overrides.w1 }),
-    rawNode("w2", { storage: true, taints: [STORAGE_TAINT], ...overrides.w2 }),
-    rawNode("w3", overrides.w3),
+    rawNode("cp1", { labels: K3S_SERVER_LABELS, address: NODE_IPS.cp1, ...overrides.cp1 }),
+    rawNode("w1", { storage: true, taints: [STORAGE_TAINT], address: NODE_IPS.w1, ...overrides.w1 }),
+    rawNode("w2", { storage: true, taints: [STORAGE_TAINT], address: NODE_IPS.w2, ...overrides.w2 }),
+    rawNode("w3", { address: NODE_IPS.w3, ...overrides.w3 }),
   ];
+}
+
+// ---- fake node endpoints (life-sign probes) ----------------------------------------------------
+
+/**
+ * Real TCP endpoints for the life-sign probes on loopback addresses (Linux routes all of
+ * 127.0.0.0/8 to lo): `listen(host)` makes a node's kubelet, node port and instance-manager
+ * ports answer; a host without listeners refuses (RST). A powered-off or partitioned node,
+ * whose SYNs get no answer at all, cannot be produced on loopback: `blackhole` hosts are answered
+ * by {@link FakeNodeEndpoints.connect} with a timeout after the probe's timeout instead, and every
+ * other host goes through the real tcpConnect.
+ */
+export class FakeNodeEndpoints {
+  readonly blackhole = new Set<string>();
+  readonly servers: Server[] = [];
+  ports = { kubelet: 0, node: 0, instanceManager: 0 };
+
+  /** The probes' connect: a timeout for blackhole hosts, a real TCP connect otherwise. */
+  readonly connect: Connect = (host, port, timeoutMs) =>
+    this.blackhole.has(host)
+      ? new Promise((resolve) => setTimeout(() => resolve({ result: "timeout", detail: `no answer in ${timeoutMs} ms` }), Math.min(timeoutMs, 20)))
+      : tcpConnect(host, port, timeoutMs);
+
+  /** Picks three free ports (the same on every loopback host). */
+  async init(): Promise<this> {
+    const free = async () => {
+      const s = createServer();
+      await new Promise<void>((r) => s.listen(0, "127.0.0.1", r));
+      const port = (s.address() as AddressInfo).port;
+      await new Promise<void>((r) => s.close(() => r()));
+      return port;
+    };
+    this.ports = { kubelet: await free(), node: await free(), instanceManager: await free() };
+    return this;
+  }
+
+  /** Makes `host` answer on the given kinds of ports. */
+  async listen(host: string, kinds: Array<keyof FakeNodeEndpoints["ports"]> = ["kubelet", "node", "instanceManager"]): Promise<void> {
+    for (const k of kinds) {
+      const s = createServer((req, res) => res.end());
+      await new Promise<void>((r) => s.listen(this.ports[k], host, r));
+      this.servers.push(s);
+    }
+  }
+
+  /** The env of the job for these ports. */
+  env(): Record<string, string> {
+    return {
+      FENCING_KUBELET_PORT: String(this.ports.kubelet),
+      FENCING_DEFAULT_NODE_PORT: String(this.ports.node),
+      FENCING_INSTANCE_MANAGER_PORT: String(this.ports.instanceManager),
+    };
+  }
+
+  async close(): Promise<void> {
+    for (const s of this.servers) {
+      s.closeAllConnections();
+      await new Promise<void>((r) => s.close(() => r()));
+    }
+  }
 }

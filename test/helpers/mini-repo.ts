@@ -20,6 +20,14 @@ export const MINI_CHART = {
   ].join("\n"),
   "clusters/test/source.yaml":
     "apiVersion: source.toolkit.fluxcd.io/v1\nkind: GitRepository\nmetadata:\n  name: repo\n  namespace: flux-system\nspec:\n  interval: 5m\n  url: https://example.invalid/repo.git\n  ref:\n    branch: main\n",
+  // Every environment reports its Flux failures (tools/lint/alerts.ts).
+  "clusters/test/alerts.yaml": [
+    "apiVersion: notification.toolkit.fluxcd.io/v1beta3", "kind: Provider", "metadata:", "  name: operator", "  namespace: flux-system",
+    "spec:", "  type: generic", "  secretRef:", "    name: flux-alerts", "---",
+    "apiVersion: notification.toolkit.fluxcd.io/v1beta3", "kind: Alert", "metadata:", "  name: flux-failures", "  namespace: flux-system",
+    "spec:", "  providerRef:", "    name: operator", "  eventSeverity: error", "  eventSources:",
+    "    - kind: Kustomization", '      name: "*"', "    - kind: HelmRelease", '      name: "*"', "      namespace: apps", "",
+  ].join("\n"),
 };
 
 /** A HelmRelease of the demo chart with the given spec additions (YAML lines under `spec:`). */

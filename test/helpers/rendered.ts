@@ -11,5 +11,5 @@ export async function renderedEnvironment(env: string, opts: RenderOptions = {})
   const provided = inject("rendered")?.[env];
   if (!provided) return renderEnvironment(env, opts);
   if (provided.error !== undefined) throw new Error(provided.error);
-  return structuredClone(provided.releases!.filter((r) => !opts.chart || r.chart === opts.chart));
+  return structuredClone(provided.releases!.filter((r) => (!opts.chart || r.chart === opts.chart) && !(opts.noUpstream && r.upstream)));
 }

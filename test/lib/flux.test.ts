@@ -120,6 +120,16 @@ describe("loadEnvironment: profiles as Flux renders them", () => {
       want: /clusters\/test\/hr\.yaml:16:\d+: HelmRelease apps\/demo: values file values\/test\/missing\.yaml does not exist\. Fix:/,
     },
     {
+      name: "a values file that climbs out of the repository with ..",
+      files: { "clusters/test/hr.yaml": demoRelease("demo", [], ["valuesFiles:", "  - ../shared/values.yaml"]) },
+      want: /clusters\/test\/hr\.yaml:16:\d+: HelmRelease apps\/demo: values file "\.\.\/shared\/values\.yaml" is outside the repository.*Fix: keep the file in this repository/,
+    },
+    {
+      name: "a values file with an absolute path",
+      files: { "clusters/test/hr.yaml": demoRelease("demo", [], ["valuesFiles:", "  - /etc/hostname"]) },
+      want: /values file "\/etc\/hostname" is outside the repository/,
+    },
+    {
       name: "an undefined sourceRef",
       files: { "clusters/test/hr.yaml": demoRelease("demo").replace("name: repo", "name: nope") },
       want: /sourceRef GitRepository\/flux-system\/nope is not defined in clusters\/test\/\. Fix:/,
@@ -132,12 +142,12 @@ describe("loadEnvironment: profiles as Flux renders them", () => {
     {
       name: "malformed YAML",
       files: { "clusters/test/hr.yaml": "apiVersion: v1\nkind: [unclosed\n" },
-      want: /clusters\/test\/hr\.yaml:\d+:\d+: malformed YAML/,
+      want: /clusters\/test\/hr\.yaml:\d+:\d+: YAML syntax: /,
     },
     {
       name: "duplicate keys",
       files: { "clusters/test/hr.yaml": demoRelease("demo").replace("  interval: 10m\n", "  interval: 10m\n  interval: 5m\n") },
-      want: /clusters\/test\/hr\.yaml:8:3: Map keys must be unique.*Fix: remove or merge the duplicate key/,
+      want: /clusters\/test\/hr\.yaml:8:3: duplicate key "[^"]+".*Fix: remove one/,
     },
   ])("rejects $name with file:line:col and a fix", async ({ files, want }) => {
     await withMiniRepo(files, (root) => {

@@ -42,7 +42,7 @@ describe("validateLayers: errors at the line the operator must edit", () => {
     {
       name: "unknown key, with a suggestion",
       top: "imgae:\n  tag: x\n",
-      want: ['values/env/x.yaml:1:1 imgae: unknown key "imgae" (did you mean "image"?). Fix: remove it (allowed: port, mode, soft, image)'.replace(" imgae", ": imgae")],
+      want: ['values/env/x.yaml:1:1: imgae: unknown key "imgae" (did you mean "image"?). Fix: rename it to image'],
     },
     { name: "wrong type", top: "port: eighty\n", want: ["values/env/x.yaml:1:7: port: must be integer (got \"eighty\")"] },
     { name: "enum", top: "mode: remote\n", want: ['values/env/x.yaml:1:7: mode: must be one of "local", "both" (got "remote")'] },
@@ -51,10 +51,29 @@ describe("validateLayers: errors at the line the operator must edit", () => {
       top: "\nsoft: true\n",
       want: ["values/env/x.yaml:2:7: soft: must be false (got true). Why: true prevents replica scheduling on 2 nodes."],
     },
-    { name: "nested unknown key", top: "image:\n  tga: x\n", want: ['values/env/x.yaml:2:3: image.tga: unknown key "tga" (did you mean "tag"?). Fix: remove it (allowed: repository, tag)'] },
+    { name: "nested unknown key", top: "image:\n  tga: x\n", want: ['values/env/x.yaml:2:3: image.tga: unknown key "tga" (did you mean "tag"?). Fix: rename it to tag'] },
+    { name: "unknown key without a near one", top: "zzzzzz: 1\n", want: ['values/env/x.yaml:1:1: zzzzzz: unknown key "zzzzzz". Fix: remove it (allowed: port, mode, soft, image)'] },
     { name: "required key deleted by null", top: "image:\n  repository: null\n", want: ["values/env/x.yaml:2:3: image.repository: is required but missing. Fix: set image.repository"] },
   ])("$name", ({ top, want }) => {
     expect(check([chart(), layer("values/env/x.yaml", top)])).toEqual(want);
+  });
+
+  it("a misspelt required key is reported once, as unknown with its rename, not also as missing", () => {
+    const only = layer("values/env/x.yaml", "image:\n  repositry: r\n");
+    expect(validateLayers(only.value, [only], schemaPath).map((e) => e.message)).toEqual([
+      'values/env/x.yaml:2:3: image.repositry: unknown key "repositry" (did you mean "repository"?). Fix: rename it to repository',
+    ]);
+  });
+
+  it("a nullable object reports its real error, without \"must be null\" before it", () => {
+    const nullable = join(mkdtempSync(join(tmpdir(), "schema-")), "n.json");
+    writeFileSync(nullable, JSON.stringify({
+      $schema: "http://json-schema.org/draft-07/schema#",
+      type: "object",
+      properties: { ingress: { anyOf: [{ type: "object", additionalProperties: false, properties: { host: { type: "string" } } }, { type: "null" }] } },
+    }));
+    const l = layer("values/env/x.yaml", "ingress:\n  host: 5\n");
+    expect(validateLayers(l.value, [l], nullable).map((e) => e.message)).toEqual(["values/env/x.yaml:2:9: ingress.host: must be string (got 5)"]);
   });
 
   it("attributes an error to the top-most layer that sets the key", () => {

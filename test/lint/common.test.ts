@@ -41,15 +41,15 @@ describe("cross-chart lint rules", () => {
     expect(r.lines).toContainEqual(expect.stringMatching(/^values\/homelab\/decypharr\.yaml:\d+:\d+: download\.media\.server: 192\.168\.1\.51 is not an address of values\/homelab\/cluster\.yaml .*Fix:/));
   });
 
-  it("warns that the GPU workers' Longhorn volumes cannot attach on w3, where Longhorn's CSI plugin does not run", async () => {
+  it("the GPU workers' Longhorn volumes are reachable on w3 (the CSI plugin runs there); without w3's Longhorn label lint fails", async () => {
     const report = await lintEnvironment({ env: "homelab", chart: "clusterplex" });
     const p = report.profiles.find((x) => x.kind === "chart")!;
-    const warning = p.findings.find((f) => f.object === "StatefulSet/media/clusterplex-worker" && /Longhorn/.test(f.message));
-    expect(warning?.severity).toBe("warning");
-    expect(warning?.message).toMatch(/mounts Longhorn volume\(s\) codecs, .* but can only run on w3, where Longhorn's CSI plugin does not run .*"node\.longhorn\.io\/storage:enabled"/);
-    // On staging everything runs on the one storage node, where the CSI plugin runs.
-    const staging = await lintEnvironment({ env: "staging", chart: "clusterplex" });
-    expect(staging.profiles.flatMap((x) => x.findings).filter((f) => /Longhorn's CSI plugin/.test(f.message))).toEqual([]);
+    expect(p.findings.filter((f) => f.rule === "common/longhorn-reachable")).toEqual([]);
+    const r = await findings("homelab", "clusterplex", (root) => {
+      editFixture(root, "values/homelab/cluster.yaml", /(gpu: "true"\n(?:\s+#.*\n)*)\s+node\.longhorn\.io\/csi: enabled\n/, "$1");
+    });
+    expect(r.ok).toBe(false);
+    expect(r.lines.join("\n")).toMatch(/StatefulSet\/media\/clusterplex-worker: mounts Longhorn volume\(s\) codecs, .* and can run on w3, where Longhorn's CSI plugin does not run .*"node\.longhorn\.io\/csi:enabled".*never attach.*Fix: label w3 node\.longhorn\.io\/csi=enabled/);
   });
 
   it("the committed profiles pass", async () => {

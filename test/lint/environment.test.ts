@@ -42,8 +42,8 @@ describe("environment-level lint", () => {
     },
     {
       name: "a LoadBalancer address outside MetalLB's pool",
-      edit: (root: string) => editFixture(root, TRAEFIK, "loadBalancerIP: 192.168.1.200", "loadBalancerIP: 192.168.1.99"),
-      want: /traefik: error: clusters\/homelab\/infrastructure\/traefik\.yaml:\d+:\d+: .*loadBalancerIP 192\.168\.1\.99 is outside MetalLB's pool \(192\.168\.1\.200-192\.168\.1\.220\).*Fix:/,
+      edit: (root: string) => editFixture(root, TRAEFIK, "metallb.io/loadBalancerIPs: 192.168.1.200", "metallb.io/loadBalancerIPs: 192.168.1.99"),
+      want: /\(LAN addresses\): error: clusters\/homelab\/infrastructure\/traefik\.yaml:\d+:\d+: HelmRelease\/traefik\/traefik: metallb\.io\/loadBalancerIPs 192\.168\.1\.99 is outside MetalLB's pool \(192\.168\.1\.200-192\.168\.1\.220 in values\/homelab\/cluster\.yaml metallb\.addresses\).*Fix: pick a free address from the pool/,
     },
     {
       name: "a MetalLB pool that is not the inventory's",
@@ -71,6 +71,20 @@ describe("environment-level lint", () => {
     expect(r.lines).toContainEqual(expect.stringMatching(want));
   });
 
+  it("a LoadBalancer address used twice (PMS and Traefik) fails once, naming both", async () => {
+    const r = await envLines((root) => editFixture(root, "values/homelab/clusterplex.yaml", "lanAddress: 192.168.1.201", "lanAddress: 192.168.1.200"), "homelab", "clusterplex");
+    expect(r.ok).toBe(false);
+    expect(r.lines.filter((l) => l.includes("lan/") || l.includes("already requested"))).toEqual([
+      "(LAN addresses): error: Service/media/clusterplex-pms-lan: metallb.io/loadBalancerIPs 192.168.1.200 is already requested by HelmRelease/traefik/traefik; MetalLB gives an address to one Service (no metallb.io/allow-shared-ip here), so one of them stays Pending. Fix: pick another free address from the pool (192.168.1.200-192.168.1.220)",
+    ]);
+  });
+
+  it("a DFS export address inside the MetalLB pool fails in the LAN report", async () => {
+    const r = await envLines((root) => editFixture(root, "values/homelab/cluster.yaml", "address: 192.168.1.30", "address: 192.168.1.210"), "homelab", "decypharr");
+    expect(r.ok).toBe(false);
+    expect(r.lines).toContainEqual(expect.stringMatching(/^\(LAN addresses\): error: values\/homelab\/cluster\.yaml: nfs\.dfsExport\.address 192\.168\.1\.210 lies in the MetalLB pool/));
+  });
+
   it("a DFS consumer that does not depend on decypharr", async () => {
     const r = await withFixtureRepo(
       (root) => editFixture(root, "clusters/homelab/apps/media-apps.yaml", /    - name: decypharr\n      namespace: media\n/, ""),
@@ -88,9 +102,9 @@ describe("environment-level lint", () => {
     const all = await lintEnvironment({ env: "staging" });
     expect(all.ok).toBe(true);
     expect(all.profiles.filter((p) => p.kind === "upstream").map((p) => p.note)).toEqual([
-      expect.stringMatching(/^validated, not rendered: upstream chart longhorn from HelmRepository\/flux-system\/longhorn/),
-      expect.stringMatching(/^validated, not rendered: upstream chart metallb/),
-      expect.stringMatching(/^validated, not rendered: upstream chart traefik/),
+      expect.stringMatching(/^rendered with longhorn 1\.12\.1 \(mirror .*longhorn-1\.12\.1\.tgz\), \d+ objects$/),
+      expect.stringMatching(/^rendered with metallb 0\.16\.1 /),
+      expect.stringMatching(/^rendered with traefik 41\.3\.0 /),
     ]);
   });
 });
@@ -109,10 +123,10 @@ describe("Flux and MetalLB objects: CRD schemas, references, typed upstream valu
       want: /^longhorn: error: clusters\/homelab\/infrastructure\/longhorn\.yaml:\d+:\d+: HelmRelease\/longhorn-system\/longhorn: spec\.values\.defaultSettings\.defaultReplicaCount: must be "\{\\"v1\\":\\"2\\",\\"v2\\":\\"2\\"\}" \(got "\{\\"v1\\":\\"3\\",\\"v2\\":\\"3\\"\}"\)\. Why: .*true prevents replica scheduling on 2 nodes/,
     },
     {
-      name: "MetalLB: a misspelt key in its typed values",
+      name: "MetalLB: a misspelt key (the chart's schema leaves it open; checked against its values.yaml)",
       chart: "metallb",
       edit: (root: string) => editFixture(root, `${INFRA}/metallb.yaml`, "tolerateMaster: true", "tolerateMastr: true"),
-      want: /^metallb: error: clusters\/homelab\/infrastructure\/metallb\.yaml:\d+:\d+: HelmRelease\/metallb-system\/metallb: spec\.values\.speaker\.tolerateMastr: unknown key "tolerateMastr" \(did you mean "tolerateMaster"\?\)/,
+      want: /^metallb: error: clusters\/homelab\/infrastructure\/metallb\.yaml:\d+:\d+: HelmRelease\/metallb-system\/metallb: spec\.values\.speaker\.tolerateMastr: unknown key "tolerateMastr": metallb 0\.16\.1's values\.yaml has no such key under speaker, so the chart ignores it \(did you mean "tolerateMaster"\?\)/,
     },
     {
       name: "a HelmRepository sourceRef that names no source",
@@ -138,15 +152,15 @@ describe("Flux and MetalLB objects: CRD schemas, references, typed upstream valu
       // flux-cd models miss the CRD's interval pattern, and the API server prunes unknown fields.
       name: "a GitRepository interval that is not a duration (source.toolkit.fluxcd.io/v1 CRD pattern)",
       chart: "metallb",
-      edit: (root: string) => editFixture(root, "clusters/homelab/sources.yaml", "interval: 5m", "interval: 5 minutes"),
-      want: /^\(environment\): error: clusters\/homelab\/sources\.yaml:\d+:\d+: GitRepository\/flux-system\/homelab-charts: spec\.interval: must match pattern/,
+      edit: (root: string) => editFixture(root, "clusters/homelab/flux-system/gotk-sync.yaml", "interval: 1m0s", "interval: 1 minute"),
+      want: /^\(environment\): error: clusters\/homelab\/flux-system\/gotk-sync\.yaml:\d+:\d+: GitRepository\/flux-system\/flux-system: spec\.interval: must match pattern/,
     },
     {
       // Needs the same change: `brnach` would be pruned and Flux would track the default branch.
       name: "a misspelt GitRepository field",
       chart: "metallb",
-      edit: (root: string) => editFixture(root, "clusters/homelab/sources.yaml", "    branch: main", "    brnach: main"),
-      want: /^\(environment\): error: clusters\/homelab\/sources\.yaml:\d+:\d+: GitRepository\/flux-system\/homelab-charts: spec\.ref\.brnach: unknown key "brnach" \(did you mean "branch"\?\)/,
+      edit: (root: string) => editFixture(root, "clusters/homelab/flux-system/gotk-sync.yaml", "    branch: main", "    brnach: main"),
+      want: /^\(environment\): error: clusters\/homelab\/flux-system\/gotk-sync\.yaml:\d+:\d+: GitRepository\/flux-system\/flux-system: spec\.ref\.brnach: unknown key "brnach" \(did you mean "branch"\?\)/,
     },
     {
       name: "a HelmRepository without url (source.toolkit.fluxcd.io/v1 CRD)",
@@ -168,13 +182,13 @@ describe("Flux and MetalLB objects: CRD schemas, references, typed upstream valu
     expect(r.lines).toContainEqual(expect.stringMatching(want));
   });
 
-  it.each(["homelab", "staging"])("%s: each upstream release is reported as validated, not rendered, by name", async (env) => {
+  it.each(["homelab", "staging"])("%s: each upstream release is reported as rendered with the real chart, by name", async (env) => {
     const report = await lintEnvironment({ env, chart: "longhorn" });
     const all = [...report.profiles];
     for (const chart of ["metallb", "traefik"]) all.push(...(await lintEnvironment({ env, chart })).profiles.filter((p) => p.kind === "upstream"));
     const upstream = all.filter((p) => p.kind === "upstream");
     expect(upstream.map((p) => `${p.release}: ${p.note}`).sort()).toEqual(
-      ["longhorn", "metallb", "traefik"].map((c) => `${c}: validated, not rendered: upstream chart ${c} from HelmRepository/flux-system/${c} cannot be fetched offline`),
+      ["longhorn 1.12.1", "metallb 0.16.1", "traefik 41.3.0"].map((c) => expect.stringMatching(new RegExp(`^${c.split(" ")[0]}: rendered with ${c.replace(/\./g, "\\.")} \\(mirror `))),
     );
     expect(upstream.every((p) => p.ok)).toBe(true);
   });
@@ -183,7 +197,7 @@ describe("Flux and MetalLB objects: CRD schemas, references, typed upstream valu
 describe("the committed Flux layer", () => {
   type Hr = { metadata: { name: string; namespace: string }; spec: { dependsOn?: { name: string; namespace?: string }[]; install?: unknown; upgrade?: unknown } };
 
-  it.each(["homelab", "staging"])("%s: remediation defaults come from the one kustomization patch, not from each HelmRelease", (env) => {
+  it.each(["homelab", "staging"])("%s: install/upgrade strategy defaults come from the one kustomization patch, not from each HelmRelease", (env) => {
     const e = loadEnvironment(env);
     const hrs = e.objects.filter((o) => o.obj.kind === "HelmRelease");
     expect(hrs.length).toBe(8);
@@ -194,8 +208,8 @@ describe("the committed Flux layer", () => {
       expect(own.spec.upgrade, `${o.file} sets spec.upgrade`).toBeUndefined();
       // ...and every release gets them from clusters/<env>/kustomization.yaml.
       expect(o.obj.spec, o.file).toMatchObject({
-        install: { remediation: { retries: 3 } },
-        upgrade: { cleanupOnFail: true, remediation: { retries: 3, strategy: "rollback" } },
+        install: { strategy: { name: "RetryOnFailure" } },
+        upgrade: { cleanupOnFail: true, strategy: { name: "RetryOnFailure" } },
       });
     }
   });
@@ -222,11 +236,11 @@ describe("the committed Flux layer", () => {
     for (const infra of ["longhorn-system/longhorn", "metallb-system/metallb"]) expect(deps.get(infra)).toEqual([]);
   });
 
-  it.each(["homelab", "staging"])("%s: sources are this repository (GitRepository) and the Longhorn, Traefik and MetalLB chart repositories", (env) => {
+  it.each(["homelab", "staging"])("%s: sources are bootstrap's GitRepository flux-system (this repository) and the Longhorn, Traefik and MetalLB chart repositories", (env) => {
     const e = loadEnvironment(env);
     const sources = e.objects.filter((o) => o.obj.kind.endsWith("Repository")).map((o) => `${o.obj.apiVersion} ${o.obj.kind}/${o.obj.metadata.name}`).sort();
     expect(sources).toEqual([
-      "source.toolkit.fluxcd.io/v1 GitRepository/homelab-charts",
+      "source.toolkit.fluxcd.io/v1 GitRepository/flux-system",
       "source.toolkit.fluxcd.io/v1 HelmRepository/longhorn",
       "source.toolkit.fluxcd.io/v1 HelmRepository/metallb",
       "source.toolkit.fluxcd.io/v1 HelmRepository/traefik",

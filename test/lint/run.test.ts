@@ -14,6 +14,8 @@ const base: Record<string, string> = {
   "charts/demo/values.schema.json": OPEN_SCHEMA,
   "clusters/test/hr.yaml": demoRelease("demo"),
   "clusters/test/pool.yaml": POOL,
+  // the release's namespace exists (lint requires a Namespace object for it)
+  "clusters/test/ns.yaml": "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: apps\n",
   "values/test/policy.yaml": POLICY,
 };
 

@@ -25,13 +25,13 @@ describe("loadPolicy", () => {
     expect(streaming.privileged).toBe(true);
     // privileged already grants every capability: no capabilities.add is allowlisted on top.
     expect([...streaming.capabilities]).toEqual([]);
-    expect(streaming.hostPaths).toEqual([{ path: "/mnt", propagation: "Bidirectional" }, { path: "/dev/fuse" }]);
+    expect(streaming.hostPaths).toEqual([{ path: "/mnt/decypharr", propagation: "Bidirectional" }, { path: "/dev/fuse" }]);
     // privileged is granted to decypharr-streaming alone
     for (const other of ["decypharr-download", "media-apps-sonarr", "clusterplex-pms", "clusterplex-worker"]) {
       expect(grantsFor(policy, other, other).privileged).toBe(false);
       expect(grantsFor(policy, other, other).capabilities.size).toBe(0);
     }
-    expect(grantsFor(policy, "media-apps-radarr", "radarr").hostPaths).toEqual([{ path: "/mnt/dfs", propagation: "HostToContainer", readOnly: true }]);
+    expect(grantsFor(policy, "media-apps-radarr", "radarr").hostPaths).toEqual([{ path: "/mnt/decypharr", propagation: "HostToContainer", readOnly: true }]);
     expect(grantsFor(policy, "decypharr-download", "decypharr").unpinnedImages.map((u) => u.image)).toEqual(["cy01/blackhole:latest"]);
   });
 
@@ -46,11 +46,11 @@ describe("loadPolicy", () => {
     expect(dangerous[0].reason).toMatch(/FUSE/);
   });
 
-  it.each(["homelab", "staging"])("%s allows hostPaths /mnt (Bidirectional) and /dev/fuse for decypharr-streaming, /mnt/dfs read-only for media-apps consumers, nothing else", (env) => {
+  it.each(["homelab", "staging"])("%s allows hostPaths /mnt/decypharr (Bidirectional) and /dev/fuse for decypharr-streaming, /mnt/decypharr read-only for media-apps consumers, nothing else", (env) => {
     const hostPaths = (loadPolicy(env).workloads ?? []).filter((w) => w.hostPaths?.length).map((w) => [w.names ?? w.pattern, w.hostPaths]);
     expect(hostPaths).toEqual([
-      [["decypharr-streaming"], [{ path: "/mnt", propagation: "Bidirectional" }, { path: "/dev/fuse" }]],
-      ["media-apps-*", [{ path: "/mnt/dfs", propagation: "HostToContainer", readOnly: true }]],
+      [["decypharr-streaming"], [{ path: "/mnt/decypharr", propagation: "Bidirectional" }, { path: "/dev/fuse" }]],
+      ["media-apps-*", [{ path: "/mnt/decypharr", propagation: "HostToContainer", readOnly: true }]],
     ]);
   });
 
@@ -76,7 +76,7 @@ describe("loadPolicy", () => {
     ["a short reason", "clusterRoles:\n  - names: [x]\n    reason: why\n", "clusterRoles[0].reason: must be at least 10 characters"],
     ["a relative host path", "workloads:\n  - names: [x]\n    reason: because the app needs it\n    hostPaths: [{path: mnt}]\n", "hostPaths[0].path: must be an absolute path"],
     ["a list at the root", "- a\n", "(root): must be a mapping"],
-    ["malformed YAML", "workloads: [\n", "values/t/policy.yaml:2:1: malformed YAML"],
+    ["malformed YAML", "workloads: [\n", "values/t/policy.yaml:2:1: YAML syntax: a [list] or {map} opened above is not closed"],
   ])("rejects %s, naming file, line and key", (_title, text, message) => {
     const err = load(text);
     expect(err).toBeInstanceOf(PolicyFileError);

@@ -27,10 +27,10 @@ const streaming = workload("StatefulSet", "decypharr-streaming", {
       image: "cy01/blackhole:beta",
       // As charts/decypharr renders it: privileged, no capabilities.add (privileged has them all).
       securityContext: { privileged: true },
-      volumeMounts: [{ name: "mnt", mountPath: "/mnt", mountPropagation: "Bidirectional" }, { name: "fuse", mountPath: "/dev/fuse" }],
+      volumeMounts: [{ name: "mnt", mountPath: "/mnt/decypharr", mountPropagation: "Bidirectional" }, { name: "fuse", mountPath: "/dev/fuse" }],
     }),
   ],
-  volumes: [{ name: "mnt", hostPath: { path: "/mnt" } }, { name: "fuse", hostPath: { path: "/dev/fuse" } }],
+  volumes: [{ name: "mnt", hostPath: { path: "/mnt/decypharr" } }, { name: "fuse", hostPath: { path: "/dev/fuse" } }],
 });
 const download = sts("decypharr-download", { name: "decypharr", image: "cy01/blackhole:latest", ...sc({ runAsUser: 0, readOnlyRootFilesystem: false }) });
 

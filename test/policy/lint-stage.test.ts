@@ -15,7 +15,7 @@ const node = process.execPath;
 const lintCharts = (root: string) =>
   execa(node, [join(repoRoot, "tools", "cli", "lint-charts.ts"), "--root", root, "--env", "homelab", "--chart", "decypharr"], { reject: false, cwd: repoRoot, timeout: 120_000 });
 
-/** decypharr-streaming's FUSE entry of values/homelab/policy.yaml: privileged, /mnt and /dev/fuse. */
+/** decypharr-streaming's FUSE entry of values/homelab/policy.yaml: privileged, /mnt/decypharr and /dev/fuse. */
 const PRIVILEGED_ENTRY = /  - names: \[decypharr-streaming\]\n    reason: >-\n(?:      .*\n)+    containers: \[decypharr\]\n    privileged: true\n    hostPaths:\n(?:      .*\n)+\n/;
 
 describe("lint-charts policy stage", () => {
@@ -25,7 +25,7 @@ describe("lint-charts policy stage", () => {
       edit: (root: string) => editFixture(root, "values/homelab/policy.yaml", PRIVILEGED_ENTRY, ""),
       want: [
         `ERROR - StatefulSet/media/decypharr-streaming: container decypharr: privileged: securityContext.privileged: true, and "decypharr-streaming" is not allowlisted for privileged containers. Fix: ${RULES.privileged.fix}`,
-        `ERROR - StatefulSet/media/decypharr-streaming: container decypharr: hostpath: mounts hostPath /mnt (volume host-mnt), which is not allowlisted for "decypharr-streaming"`,
+        `ERROR - StatefulSet/media/decypharr-streaming: container decypharr: hostpath: mounts hostPath /mnt/decypharr (volume dfs-parent), which is not allowlisted for "decypharr-streaming"`,
         `ERROR - StatefulSet/media/decypharr-streaming: container decypharr: hostpath: mounts hostPath /dev/fuse (volume dev-fuse), which is not allowlisted for "decypharr-streaming"`,
         `ERROR - StatefulSet/media/decypharr-streaming: container decypharr: privilege-escalation: allowPrivilegeEscalation is unset`,
       ],
@@ -38,7 +38,7 @@ describe("lint-charts policy stage", () => {
     {
       name: "the allowlist is malformed",
       edit: (root: string) => editFixture(root, "values/homelab/policy.yaml", /^[\s\S]*$/, "workloads: [\n"),
-      want: ["ERROR - values/homelab/policy.yaml:2:1: malformed YAML: Flow sequence in block collection must be sufficiently indented and end with a ]. Fix: correct the YAML there"],
+      want: ["ERROR - values/homelab/policy.yaml:2:1: YAML syntax: a [list] or {map} opened above is not closed. Fix: close it with ] or } before this line, or write it as an indented block"],
     },
   ])("fails when $name, exit 1", async ({ edit, want }) => {
     await withFixtureRepo(edit, async (root) => {

@@ -62,6 +62,15 @@ describe("scanText", () => {
     expect(scanText(text, "f.yaml")).toEqual([]);
   });
 
+  it("scans a 6 MB value on one line without overflowing the stack, and still reports a random one", () => {
+    const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    const random = Array.from({ length: 6_000_000 }, (_, i) => alphabet[(i * 7919 + (i >> 7)) % 62]).join("");
+    expect(scanText(`data: ${"a".repeat(6_000_000)}\n`, "big.yaml")).toEqual([]);
+    expect(scanText(`key: ${"ghp_".padEnd(6_000_000, "x")}\n`, "big.yaml").map((f) => f.kind)).toEqual(["GitHub token"]);
+    const found = scanText(`blob: ${random}\n`, "big.yaml");
+    expect(found).toEqual([expect.objectContaining({ kind: "high-entropy string", line: 1, col: 7, redacted: `${random.slice(0, 4)}... (6000000 chars)` })]);
+  });
+
   it("reports 1-based line and column", () => {
     const found = scanText(`a: 1\nb:\n  key: AKIAIOSFODNN7EXAMPLE\n`, "x.yaml");
     expect(found.map((f) => [f.file, f.line, f.col])).toEqual([["x.yaml", 3, 8]]);

@@ -16,7 +16,8 @@ describe("npm run runbook", () => {
     expect(res.exitCode).toBe(0);
     expect(res.stderr).toBe("");
     expect(res.stdout.startsWith(`# Node setup runbook: ${env}\n`)).toBe(true);
-    expect(res.stdout).toContain("## 7. Where this differs from the seed runbook");
+    expect(res.stdout).toContain("## 2. k3s server flags");
+    expect(res.stdout).toContain("## 10. Where this differs from the seed runbook");
   });
 
   it("--json prints the sections as data", async () => {
@@ -24,7 +25,7 @@ describe("npm run runbook", () => {
     expect(res.exitCode).toBe(0);
     const data = (JSON.parse(res.stdout) as { tool: string; data: { env: string; sections: { id: string }[] } }).data;
     expect(data.env).toBe("homelab");
-    expect(data.sections.map((s) => s.id)).toEqual(["nodes", "packages", "labels", "taints", "dfs", "verify", "seed"]);
+    expect(data.sections.map((s) => s.id)).toEqual(["nodes", "k3s", "packages", "labels", "taints", "longhorn", "gpu", "dfs", "verify", "backups", "drain", "seed"]);
   });
 
   it.each([

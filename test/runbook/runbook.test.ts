@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { Cluster } from "../../schema/cluster.ts";
 import { loadInventory } from "../../tools/lib/inventory.ts";
-import { dfsExportLine, dfsHostBlock, dfsHostSteps, EXPORTS_FILE } from "../../tools/runbook/dfs.ts";
+import { dfsExportBlock, dfsExportLine, EXPORTS_FILE, parentFstabLine } from "../../tools/runbook/dfs.ts";
+import { checkScript, keepalivedConf, RELEASE_SECONDS, TAKEOVER_SECONDS } from "../../tools/runbook/keepalived.ts";
 import { formatTaint, labelCommand, shellQuote, taintCommand, untaintCommand } from "../../tools/runbook/kubectl.ts";
 import { nodeRequirements } from "../../tools/runbook/packages.ts";
 import { buildRunbook, listCommands, renderRunbook } from "../../tools/runbook/runbook.ts";
@@ -53,7 +54,7 @@ describe.each(ENVS)("runbook for %s, checked against its inventory", (env) => {
   it("writes a DFS export line with fsid= and the node CIDR, read-only, for every DFS node", () => {
     for (const [id, exp] of Object.entries(inv.nfs.dfs)) {
       const node = inv.nodes[id];
-      const line = `${exp.path} ${inv.network.nodeCIDR}(ro,sync,no_subtree_check,root_squash,mp,fsid=${exp.fsid})`;
+      const line = `${exp.path} ${inv.network.nodeCIDR}(ro,sync,no_subtree_check,root_squash,secure,mp,fsid=${exp.fsid})`;
       expect(dfsExportLine(inv, id)).toBe(line);
       expect(runs(onHost(cmds, node.name))).toContain(`echo '${line}' > ${EXPORTS_FILE}`);
       expect(fencedLines(md)).toContain(`echo '${line}' > ${EXPORTS_FILE}`);
@@ -72,7 +73,36 @@ describe.each(ENVS)("runbook for %s, checked against its inventory", (env) => {
     expect(seed).toContain(`pod network ${inv.network.podCIDR}`);
     expect(seed).toContain(`network.nodeCIDR ${inv.network.nodeCIDR}`);
     expect(seed).toContain("spec.persistentvolumesource is immutable after creation");
-    expect(seed).toContain(`npm run failover -- --env ${env} --dfs-server`);
+    expect(seed).toContain(`names the DFS export address ${inv.nfs.dfsExport!.address}`);
+    expect(md).not.toMatch(/npm run failover -- /);
+  });
+
+  it("puts the DFS parent on a shared mount on every storage node and checks it with findmnt", () => {
+    for (const id of Object.keys(inv.nfs.dfs)) {
+      const host = runs(onHost(cmds, inv.nodes[id].name), "dfs");
+      expect(host).toContain("mkdir -p /mnt/decypharr");
+      expect(host).toContain(`grep -qs '^/mnt/decypharr ' /etc/fstab || echo '${parentFstabLine()}' >> /etc/fstab`);
+      expect(host).toContain("findmnt -o TARGET,PROPAGATION --target /mnt/decypharr");
+      expect(host.some((r) => r.startsWith("cat > /etc/keepalived/keepalived.conf"))).toBe(true);
+    }
+    expect(parentFstabLine()).toBe("/mnt/decypharr /mnt/decypharr none bind,rshared 0 0");
+  });
+
+  it("generates keepalived for the export address: unicast peers, the track script, no preemption", () => {
+    for (const id of Object.keys(inv.nfs.dfs)) {
+      const conf = keepalivedConf(inv, id);
+      expect(conf).toContain(`unicast_src_ip ${inv.nodes[id].ip}`);
+      for (const other of Object.keys(inv.nfs.dfs).filter((o) => o !== id)) expect(conf).toContain(`    ${inv.nodes[other].ip}`);
+      expect(conf).toContain(`virtual_router_id ${inv.nfs.dfsExport!.virtualRouterId}`);
+      expect(conf).toContain(`${inv.nfs.dfsExport!.address}/${inv.network.nodeCIDR.split("/")[1]} dev $IFACE`);
+      expect(conf).toMatch(/track_script \{\n\s+chk_dfs\n\s+\}/);
+      expect(conf).toContain("nopreempt");
+    }
+    expect(checkScript()).toContain("mountpoint -q /mnt/decypharr/dfs");
+    expect(checkScript()).toContain("/proc/fs/nfsd/threads");
+    expect(md).toContain(`at most ${RELEASE_SECONDS} s after the mount is gone`);
+    expect(md).toContain(`at most ${TAKEOVER_SECONDS} s after the mount is live`);
+    expect(md).toContain("plex-advertise-lan");
   });
 
   it("installs per role: NFS client + iSCSI everywhere pods mount volumes, the NFS server on storage nodes only", () => {
@@ -96,8 +126,8 @@ describe.each(ENVS)("runbook for %s, checked against its inventory", (env) => {
     const exp = inv.nfs.dfs[inv.storage.primary];
     expect(runs(onHost(cmds, server.name), "verify")).toContain("exportfs -v");
     const mount = cmds.find((c) => c.section === "verify" && c.run.startsWith("mount -t nfs"));
-    expect(mount?.run).toBe(`mount -t nfs -o ro,soft,timeo=10,retrans=2 ${server.ip}:${exp.path} /mnt/dfs-test`);
-    expect(cmds.some((c) => c.section === "verify" && c.run === `showmount -e ${server.ip}`)).toBe(true);
+    expect(mount?.run).toBe(`mount -t nfs -o ro,nfsvers=4.2,soft,timeo=150,retrans=3,actimeo=1 ${inv.nfs.dfsExport!.address}:${exp.path} /mnt/dfs-test`);
+    expect(cmds.some((c) => c.section === "verify" && c.run === `showmount -e ${inv.nfs.dfsExport!.address}`)).toBe(true);
   });
 });
 
@@ -114,10 +144,10 @@ describe("homelab specifics", () => {
     expect(mount?.target).toMatchObject({ kind: "host", node: "k3s-w3", ip: "192.168.1.13" });
   });
 
-  it("marks the backup's export as the failover step, and notes the GPU stack", () => {
-    expect(md).toContain("**k3s-w2 (w2: storage)** exports only after a failover");
-    expect(md).toContain("`npm run failover -- --env homelab --dfs-server w2`");
-    expect(md).toContain("nvidia-container-toolkit");
+  it("sets up both storage nodes alike (the address decides who serves), and names the GPU vendor as the missing fact", () => {
+    expect(md).toContain("Run every block on k3s-w1 and k3s-w2, once.");
+    expect(md).toContain("the inventory does not record the GPU's vendor, the one fact missing for hardware transcoding");
+    expect(runs(onHost(cmds, "k3s-w3"), "gpu")).toEqual(["lspci -nn | grep -Ei 'vga|3d|display'"]);
     expect(md).toContain("**k3s-cp1 (cp1: control-plane)**: no host packages. Nothing beyond k3s");
   });
 });
@@ -128,8 +158,7 @@ describe("staging specifics", () => {
   it("has no backup node, no failover target and only its one node", () => {
     expect(inv.storage.backup).toBeUndefined();
     expect(md).not.toMatch(/\| backup \|/);
-    expect(md).not.toContain("exports only after a failover");
-    expect(md).toContain("staging has a single DFS export (s1), so there is no node to fail over to");
+    expect(md).toContain("Run every block on k3s-staging, once.");
     for (const c of cmds) if (c.target.kind === "host") expect(c.target.node).toBe("k3s-staging");
     expect(md).not.toMatch(/k3s-w\d/);
   });
@@ -146,7 +175,7 @@ describe("staging specifics", () => {
   it("test-mounts the single node's export through its own node IP", () => {
     const mount = cmds.find((c) => c.run.startsWith("mount -t nfs"));
     expect(mount?.target).toMatchObject({ node: "k3s-staging" });
-    expect(mount?.run).toContain("10.10.0.11:/mnt/dfs");
+    expect(mount?.run).toContain("10.10.0.30:/mnt/decypharr/dfs");
   });
 });
 
@@ -162,7 +191,27 @@ describe("inventory errors stop the generator", () => {
       name: "no DFS export for the node asked for",
       edit: (c: Cluster) => delete c.nfs.dfs.w2,
       run: (c: Cluster) => dfsExportLine(c, "w2"),
-      want: 'values/homelab/cluster.yaml: nfs.dfs has no export for node "w2" (exports: w1). Fix: add nfs.dfs.w2: { path: /mnt/dfs, fsid: 1 } or use a node that has one',
+      want: 'values/homelab/cluster.yaml: nfs.dfs has no export for node "w2" (exports: w1). Fix: add nfs.dfs.w2: { path: /mnt/decypharr/dfs, fsid: 1 } or use a node that has one',
+    },
+    {
+      name: "the export address is a node's IP",
+      edit: (c: Cluster) => (c.nfs.dfsExport!.address = "192.168.1.12"),
+      want: "values/homelab/cluster.yaml: nfs.dfsExport.address 192.168.1.12 is node w1's own IP: the address must be free to move. Fix: pick a free address of 192.168.1.0/24",
+    },
+    {
+      name: "the export address inside the MetalLB pool",
+      edit: (c: Cluster) => (c.nfs.dfsExport!.address = "192.168.1.205"),
+      want: "nfs.dfsExport.address 192.168.1.205 lies in the MetalLB pool",
+    },
+    {
+      name: "the export address outside the node subnet",
+      edit: (c: Cluster) => (c.nfs.dfsExport!.address = "10.9.9.9"),
+      want: "nfs.dfsExport.address 10.9.9.9 is outside network.nodeCIDR 192.168.1.0/24",
+    },
+    {
+      name: "different fsids on the storage nodes",
+      edit: (c: Cluster) => (c.nfs.dfs.w2.fsid = 2),
+      want: "nfs.dfs fsids differ (w1=1, w2=2)",
     },
   ])("$name", ({ edit, run, want }) => {
     const c = base();
@@ -171,36 +220,27 @@ describe("inventory errors stop the generator", () => {
   });
 });
 
-describe("dfsHostSteps (called by the failover command)", () => {
+describe("dfsExportBlock", () => {
   const inv = loadInventory("homelab");
 
-  it("enable: installs the server, writes the export file, reloads and lists", () => {
-    const md = dfsHostSteps(inv, "w2", { action: "enable" });
-    expect(md).toContain("On the host of **k3s-w2** (192.168.1.22), as root:");
-    const lines = fencedLines(md).filter((l) => !l.startsWith("#"));
-    expect(lines).toEqual([
+  it("installs the server, writes the export file, reloads and lists", () => {
+    const block = dfsExportBlock(inv, "w2");
+    expect(block.target).toEqual({ kind: "host", nodeId: "w2", node: "k3s-w2", ip: "192.168.1.22" });
+    expect(block.commands.map((c) => c.run)).toEqual([
       "apt-get install -y nfs-kernel-server",
-      "mountpoint /mnt/dfs",
       "mkdir -p /etc/exports.d",
-      `echo '/mnt/dfs 192.168.1.0/24(ro,sync,no_subtree_check,root_squash,mp,fsid=1)' > ${EXPORTS_FILE}`,
+      `echo '/mnt/decypharr/dfs 192.168.1.0/24(ro,sync,no_subtree_check,root_squash,secure,mp,fsid=1)' > ${EXPORTS_FILE}`,
       "systemctl enable --now nfs-kernel-server",
       "exportfs -ra",
       "exportfs -v",
     ]);
   });
 
-  it("disable: removes the export file and withdraws the export", () => {
-    const block = dfsHostBlock(inv, "w1", { action: "disable" });
-    expect(block.target).toEqual({ kind: "host", nodeId: "w1", node: "k3s-w1", ip: "192.168.1.12" });
-    expect(block.commands.map((c) => c.run)).toEqual([`rm -f ${EXPORTS_FILE}`, "exportfs -ra", "exportfs -v"]);
-    expect(dfsHostSteps(inv, "w1", { action: "disable" })).not.toContain("echo ");
-  });
-
   it.each([
     ["w9", 'values/homelab/cluster.yaml: no node "w9" under nodes (cp1, w1, w2, w3). Fix: use a node id'],
     ["cp1", 'no export for node "cp1"'],
   ])("rejects node %s", (id, want) => {
-    expect(() => dfsHostSteps(inv, id, { action: "enable" })).toThrow(want);
+    expect(() => dfsExportBlock(inv, id)).toThrow(want);
   });
 });
 
@@ -233,7 +273,7 @@ describe("nodeRequirements", () => {
   it.each([
     { roles: ["control-plane"] as const, packages: [], note: /Nothing beyond k3s/ },
     { roles: ["control-plane", "storage"] as const, packages: ["nfs-common", "open-iscsi", "nfs-kernel-server"], note: null },
-    { roles: ["gpu", "worker"] as const, packages: ["nfs-common", "open-iscsi"], note: /nvidia-container-toolkit/ },
+    { roles: ["gpu", "worker"] as const, packages: ["nfs-common", "open-iscsi"], note: /see the GPU section/ },
   ])("$roles", ({ roles, packages, note }) => {
     const req = nodeRequirements({ roles: [...roles] });
     expect(req.packages.map((p) => p.name)).toEqual(packages);

@@ -12,7 +12,7 @@ import { cloneReleases } from "./fixtures/index.ts";
 
 type Obj = Record<string, any>;
 
-const ctx = renderEnvironment("homelab").then((rs) => buildContext("homelab", rs, loadInventory("homelab")));
+const ctx = renderEnvironment("homelab", { noUpstream: true }).then((rs) => buildContext("homelab", rs, loadInventory("homelab")));
 const texts = (e: ReturnType<typeof explainPod>, node: string) => e.nodes.find((n) => n.node === node)!.rules.map((r) => `${r.ok === null ? "~" : r.ok ? "+" : "-"} ${r.rule}: ${r.text}`);
 
 describe("explain on homelab", () => {
@@ -53,7 +53,7 @@ describe("explain on homelab", () => {
 
 describe("why is it Pending? the deliberately broken profiles, explained node by node", () => {
   it("decypharr-streaming-0 without the storage toleration: w1/w2 reject it by the taint, cp1/w3 by the storage expression", async () => {
-    const rs = cloneReleases(await renderEnvironment("homelab"));
+    const rs = cloneReleases(await renderEnvironment("homelab", { noUpstream: true }));
     const sts = rs.flatMap((r) => r.objects as Obj[]).find((o) => o.kind === "StatefulSet" && o.metadata.name === "decypharr-streaming")!;
     sts.spec.template.spec.tolerations = sts.spec.template.spec.tolerations.filter((t: Obj) => t.key !== "node.longhorn.io/storage");
     const c = buildContext("homelab", rs, loadInventory("homelab"));
@@ -70,7 +70,7 @@ describe("why is it Pending? the deliberately broken profiles, explained node by
   it('the GPU label misspelled on w3 (gpu: "ture"): the workers are rejected everywhere, on w3 by the gpu expression', async () => {
     const inv = loadInventory("homelab");
     inv.nodes.w3.labels = { ...inv.nodes.w3.labels, gpu: "ture" };
-    const c = buildContext("homelab", await renderEnvironment("homelab"), inv);
+    const c = buildContext("homelab", await renderEnvironment("homelab", { noUpstream: true }), inv);
     const workers = resolvePods(c, "clusterplex-worker");
     expect(workers.length).toBeGreaterThan(0);
     for (const w of workers) {

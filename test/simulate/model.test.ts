@@ -20,7 +20,9 @@ describe("orderReleases: Flux's install order from dependsOn", () => {
 
   it("orders the real homelab releases storage first and the DFS consumers after decypharr", async () => {
     const order = orderReleases(await renderEnvironment("homelab")).map((r) => r.release);
-    expect(order[0]).toBe("longhorn-config");
+    expect(order.indexOf("longhorn")).toBeLessThan(order.indexOf("longhorn-config"));
+    expect(order.indexOf("metallb")).toBeLessThan(order.indexOf("traefik"));
+    expect(order.indexOf("longhorn-config")).toBeLessThan(order.indexOf("decypharr"));
     expect(order.indexOf("decypharr")).toBeLessThan(order.indexOf("media-apps"));
     expect(order.indexOf("decypharr")).toBeLessThan(order.indexOf("clusterplex"));
   });

@@ -121,7 +121,12 @@ async function lintProcess(args: string[], work: string): Promise<Sample & { ok:
   const hook = `data:text/javascript,process.on("exit",()=>process.getBuiltinModule("node:fs").writeFileSync(${JSON.stringify(rssFile)},String(process.resourceUsage().maxRSS)))`;
   const c0 = childCpuS();
   const t0 = performance.now();
-  const r = await execa(process.execPath, ["--import", hook, join(repoRoot, "tools", "cli", "lint-charts.ts"), ...args], { reject: false, cwd: repoRoot });
+  const r = await execa(process.execPath, ["--import", hook, join(repoRoot, "tools", "cli", "lint-charts.ts"), ...args], {
+    reject: false,
+    cwd: repoRoot,
+    // as the npm script runs it
+    env: { NODE_COMPILE_CACHE: join(repoRoot, ".cache", "node-compile") },
+  });
   const wallS = (performance.now() - t0) / 1000;
   const cpuS = childCpuS() - c0;
   const peakMb = existsSync(rssFile) ? Number(readFileSync(rssFile, "utf8")) / 1024 : undefined;
@@ -148,11 +153,17 @@ function growthRepo(dir: string, apps: number, envs = 4): string {
   for (let e = 1; e <= envs; e++) {
     const env = `gen-${e}`;
     cpSync(join(repoRoot, "values", "homelab"), join(dir, "values", env), { recursive: true });
+    // homelab's environment-specific schemas (upstream-<chart>-homelab...) apply to its copies
+    for (const f of readdirSync(join(dir, "schema", "generated")).filter((n) => n.includes("-homelab."))) {
+      cpSync(join(dir, "schema", "generated", f), join(dir, "schema", "generated", f.replace("-homelab.", `-${env}.`)));
+    }
+    const inventory = join(dir, "values", env, "cluster.yaml");
+    writeFileSync(inventory, readFileSync(inventory, "utf8").replace(/^name: homelab$/m, `name: ${env}`));
     const values = parse(readFileSync(join(dir, "values", env, "media-apps.yaml"), "utf8")) as { apps?: Record<string, unknown> };
     const generated: Record<string, unknown> = { ...disabled };
     for (let i = 1; i <= apps; i++) {
       const name = `app${String(i).padStart(3, "0")}`;
-      generated[name] = { ...template, port: 10000 + i, ingress: { host: `${name}.home.example`, entrypoints: ["http", "https"] } };
+      generated[name] = { ...structuredClone(template), port: 10000 + i, ingress: { host: `${name}.home.example`, entrypoints: ["http", "https"] } };
     }
     values.apps = generated;
     writeFileSync(join(dir, "values", env, "media-apps.yaml"), stringify(values));

@@ -6,6 +6,7 @@
  * Exit codes: tools/lib/cli.ts (0 whether or not anything changed; 2 a ref or environment that
  * names nothing).
  */
+import { useChartMirror } from "../lib/charts.ts";
 import { defineCli, runCli, unknownName, UsageError } from "../lib/cli.ts";
 import { listEnvironments } from "../lib/flux.ts";
 import { repoRoot } from "../lib/paths.ts";
@@ -16,11 +17,13 @@ import { requireRef } from "./base-ref.ts";
 
 export const main = defineCli({
   tool: "diff",
-  usage: "npm run diff -- --base <git-ref> [--env E] [--json] [--root DIR]",
+  usage: "npm run diff -- --base <git-ref> [--env E] [--json] [--root DIR] [--chart-mirror DIR]",
   description: `The render diff between <git-ref> and the working tree, per release: unified diffs of each
 changed object, added and removed objects shown whole.`,
-  options: { base: { type: "string" }, env: { type: "string" }, json: { type: "boolean" }, root: { type: "string" } },
+  options: { base: { type: "string" }, env: { type: "string" }, json: { type: "boolean" }, root: { type: "string" }, "chart-mirror": { type: "string" } },
 }, async ({ values, json, out, emit, path, usage }) => {
+  // Upstream charts from a Helm repository directory (tools/lib/charts.ts); else CHART_MIRROR.
+  useChartMirror(values["chart-mirror"] === undefined ? undefined : path(values["chart-mirror"]));
   if (!values.base) throw new UsageError(`--base is required. usage: ${usage}`);
   const root = values.root ? path(values.root) : repoRoot;
   const base = values.base;

@@ -5,6 +5,7 @@
  * preferred-affinity score). <name> is a pod (decypharr-streaming-0) or a workload
  * (decypharr-streaming: all its pods). Unknown name: exit 2 with the known pods and the nearest.
  */
+import { useChartMirror } from "../lib/charts.ts";
 import { defineCli, runCli, unknownName, UsageError } from "../lib/cli.ts";
 import { loadInventory } from "../lib/inventory.ts";
 import { repoRoot } from "../lib/paths.ts";
@@ -15,11 +16,13 @@ import { requireEnv } from "./names.ts";
 
 export const main = defineCli({
   tool: "explain",
-  usage: "npm run explain -- --env <env> --pod <name> [--json] [--root DIR]",
+  usage: "npm run explain -- --env <env> --pod <name> [--json] [--root DIR] [--chart-mirror DIR]",
   description: `Why a pod lands where it does, or is Pending: for every node, each scheduling rule that admits
 or rejects it. <name> is a pod (decypharr-streaming-0) or a workload (all its pods).`,
-  options: { env: { type: "string" }, pod: { type: "string" }, json: { type: "boolean" }, root: { type: "string" } },
+  options: { env: { type: "string" }, pod: { type: "string" }, json: { type: "boolean" }, root: { type: "string" }, "chart-mirror": { type: "string" } },
 }, async ({ values, json, out, emit, path, usage }) => {
+  // Upstream charts from a Helm repository directory (tools/lib/charts.ts); else CHART_MIRROR.
+  useChartMirror(values["chart-mirror"] === undefined ? undefined : path(values["chart-mirror"]));
   if (!values.env || !values.pod) throw new UsageError(`--env and --pod are required. usage: ${usage}`);
   const root = values.root ? path(values.root) : repoRoot;
   requireEnv(values.env, root);

@@ -5,6 +5,7 @@
  * profile with status and duration, each finding below it, then a summary. Exit codes: see
  * tools/lib/cli.ts (1 on any error finding).
  */
+import { useChartMirror } from "../lib/charts.ts";
 import { defineCli, runCli } from "../lib/cli.ts";
 import { listEnvironments } from "../lib/flux.ts";
 import { resolveHelm } from "../lib/helm.ts";
@@ -15,13 +16,15 @@ import { requireChart, requireEnv } from "./names.ts";
 
 export const main = defineCli({
   tool: "lint-charts",
-  usage: "npm run lint-charts [-- --env E] [--chart C] [--json] [--root DIR]",
+  usage: "npm run lint-charts [-- --env E] [--chart C] [--json] [--root DIR] [--chart-mirror DIR]",
   description: `Lints every chart release of every environment (or one): values against the chart schema,
-helm lint --strict, helm template, every rendered object against its Kubernetes/CRD schema, the
+helm template (one helm process per release) with helm lint --strict's checks, every rendered object against its Kubernetes/CRD schema, the
 chart and inventory rules, the Flux objects and the security policy. One line per release, its
 findings below, then a summary. --root lints another checkout of this repository.`,
-  options: { env: { type: "string" }, chart: { type: "string" }, json: { type: "boolean" }, root: { type: "string" } },
+  options: { env: { type: "string" }, chart: { type: "string" }, json: { type: "boolean" }, root: { type: "string" }, "chart-mirror": { type: "string" } },
 }, async ({ values, json, out, emit, path }) => {
+  // Upstream charts from a Helm repository directory (tools/lib/charts.ts); else CHART_MIRROR.
+  useChartMirror(values["chart-mirror"] === undefined ? undefined : path(values["chart-mirror"]));
   const root = values.root ? path(values.root) : repoRoot;
   if (values.env) requireEnv(values.env, root);
   if (values.chart) requireChart(values.chart, values.env ? [values.env] : listEnvironments(root), root);

@@ -1,11 +1,11 @@
 // Runs before every npm script (package.json "pre<script>"), on whatever Node.js npm found, so it
-// is plain CommonJS that Node 12+ parses. The tooling needs Node.js >= 22.12 (type stripping,
+// is plain CommonJS that Node 12+ parses. The tooling needs Node.js >= 22.18 (type stripping on by default,
 // Set methods, require(esm)); on an older one this prints one line saying so and how to get it,
 // and exits 3 (the tool's environment cannot run it), instead of a stack trace from deep inside
 // a dependency (`TypeError: TEXT_ENCODINGS.union is not a function` on Node 20).
 "use strict";
 
-const NEED = [22, 12];
+const NEED = [22, 18];
 
 /** The one-line message for `version` (e.g. "20.20.2"), or "" when it is new enough. */
 function checkNode(version, script) {

@@ -7,6 +7,7 @@
  * environment's values, a secret scan of every git-tracked YAML file).
  * Exit codes: tools/lib/cli.ts (1: an error-severity violation, or an invalid allowlist/FILE).
  */
+import { useChartMirror } from "../lib/charts.ts";
 import { defineCli, InputFindingError, readArgument, runCli, UsageError } from "../lib/cli.ts";
 import { repoRoot } from "../lib/paths.ts";
 import { renderEnvironment } from "../lib/render.ts";
@@ -20,13 +21,15 @@ import { requireEnv } from "./names.ts";
 
 export const main = defineCli({
   tool: "policy",
-  usage: "npm run policy -- --env <env> [FILE|-] [--json] [--root DIR]",
+  usage: "npm run policy -- --env <env> [FILE|-] [--json] [--root DIR] [--chart-mirror DIR]",
   description: `The security policy gate. With FILE (or - for stdin): those manifests against
 values/<env>/policy.yaml, and a secret scan of the file. Without: the environment rendered as Flux
 would, its values and every git-tracked YAML file.`,
-  options: { env: { type: "string" }, json: { type: "boolean" }, root: { type: "string" } },
+  options: { env: { type: "string" }, json: { type: "boolean" }, root: { type: "string" }, "chart-mirror": { type: "string" } },
   positionals: true,
 }, async (ctx) => {
+  // Upstream charts from a Helm repository directory (tools/lib/charts.ts); else CHART_MIRROR.
+  useChartMirror(ctx.values["chart-mirror"] === undefined ? undefined : ctx.path(ctx.values["chart-mirror"]));
   const { values, positionals, json, out, emit, path, usage } = ctx;
   const env = values.env;
   if (!env) throw new UsageError(`--env is required. usage: ${usage}`);
@@ -44,9 +47,12 @@ would, its values and every git-tracked YAML file.`,
       objectCount = objects.length;
       violations = [...checkPolicy(objects, allowlist), ...scanViolations(scanText(text, label))];
     } else {
-      const objects = (await renderEnvironment(env, { root })).flatMap((r) => r.objects);
+      const releases = await renderEnvironment(env, { root });
+      const objects = releases.flatMap((r) => r.objects);
+      // Objects of upstream releases may break the rules policy.yaml upstreamReleases accepts for them.
+      const owners = new Map(releases.filter((r) => r.upstream).flatMap((r) => r.objects.map((o) => [o, r.helmRelease ?? ""] as const)));
       objectCount = objects.length;
-      violations = await policyStage(env, objects, root);
+      violations = await policyStage(env, objects, root, owners);
     }
   } catch (err) {
     // An invalid allowlist or manifest file is a finding about that input (exit 1).

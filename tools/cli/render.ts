@@ -6,6 +6,7 @@
 import { join } from "node:path";
 import { stringify } from "yaml";
 import { writeFilesAtomic } from "../lib/atomic.ts";
+import { useChartMirror } from "../lib/charts.ts";
 import { defineCli, runCli, UsageError } from "../lib/cli.ts";
 import { repoRoot } from "../lib/paths.ts";
 import { renderEnvironment, type RenderedRelease } from "../lib/render.ts";
@@ -18,11 +19,13 @@ export function releaseYaml(r: RenderedRelease): string {
 
 export const main = defineCli({
   tool: "render",
-  usage: "npm run render -- --env <env> [--chart <name>] [--out DIR] [--json] [--root DIR]",
+  usage: "npm run render -- --env <env> [--chart <name>] [--out DIR] [--json] [--root DIR] [--chart-mirror DIR]",
   description: `Prints the YAML Flux would apply for the environment's chart releases (or writes one file per
 release into DIR). --json prints the objects as data in the common envelope.`,
-  options: { env: { type: "string" }, chart: { type: "string" }, out: { type: "string" }, json: { type: "boolean" }, root: { type: "string" } },
+  options: { env: { type: "string" }, chart: { type: "string" }, out: { type: "string" }, json: { type: "boolean" }, root: { type: "string" }, "chart-mirror": { type: "string" } },
 }, async ({ values, json, out, err, emit, path, usage }) => {
+  // Upstream charts from a Helm repository directory (tools/lib/charts.ts); else CHART_MIRROR.
+  useChartMirror(values["chart-mirror"] === undefined ? undefined : path(values["chart-mirror"]));
   if (!values.env) throw new UsageError(`--env is required. usage: ${usage}`);
   const root = values.root ? path(values.root) : repoRoot;
   requireEnv(values.env, root);

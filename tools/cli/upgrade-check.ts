@@ -7,6 +7,7 @@
  * base with origin/main (or main); without such history it says so and exits 0.
  * Exit codes: tools/lib/cli.ts (1: an error finding, with --strict also a warning).
  */
+import { useChartMirror } from "../lib/charts.ts";
 import { defineCli, runCli, UsageError } from "../lib/cli.ts";
 import { repoRoot } from "../lib/paths.ts";
 import type { Finding } from "../lint/types.ts";
@@ -26,12 +27,14 @@ function findings(envs: readonly EnvFindings[], strict: boolean): Finding[] {
 
 export const main = defineCli({
   tool: "upgrade-check",
-  usage: "npm run upgrade-check -- --base <git-ref|auto> [--env E] [--json] [--strict] [--root DIR]",
+  usage: "npm run upgrade-check -- --base <git-ref|auto> [--env E] [--json] [--strict] [--root DIR] [--chart-mirror DIR]",
   description: `Renders every environment at <git-ref> and in the working tree and reports what a Flux Helm
 upgrade cannot apply (immutable fields), data holders deleted or renamed, and pod rolls.
 --base auto: CI's merge base with origin/main (or main). --strict: warnings fail too.`,
-  options: { base: { type: "string" }, env: { type: "string" }, json: { type: "boolean" }, strict: { type: "boolean" }, root: { type: "string" } },
+  options: { base: { type: "string" }, env: { type: "string" }, json: { type: "boolean" }, strict: { type: "boolean" }, root: { type: "string" }, "chart-mirror": { type: "string" } },
 }, async ({ values, json, out, err, emit, path, usage }) => {
+  // Upstream charts from a Helm repository directory (tools/lib/charts.ts); else CHART_MIRROR.
+  useChartMirror(values["chart-mirror"] === undefined ? undefined : path(values["chart-mirror"]));
   if (!values.base) throw new UsageError(`--base is required. usage: ${usage}`);
   const root = values.root ? path(values.root) : repoRoot;
   let base = values.base;

@@ -33,6 +33,7 @@ import {
   type Action,
   type ConditionStatus,
   type FencingConfig,
+  type InstanceManagerInfo,
   type LonghornVolumeInfo,
   type NodeChange,
   type NodeInfo,
@@ -147,12 +148,12 @@ interface ListBody<T> {
 export interface RawNode {
   metadata: Meta;
   spec?: { unschedulable?: boolean; taints?: Taint[] };
-  status?: { conditions?: { type: string; status: string; lastTransitionTime?: string }[] };
+  status?: { conditions?: { type: string; status: string; lastTransitionTime?: string }[]; addresses?: { type: string; address: string }[] };
 }
 export interface RawPod {
   metadata: Meta;
   spec?: { nodeName?: string; volumes?: { name: string; persistentVolumeClaim?: { claimName: string }; ephemeral?: unknown }[] };
-  status?: { phase?: string };
+  status?: { phase?: string; podIP?: string };
 }
 export interface RawLonghornVolume {
   metadata: Meta;
@@ -176,6 +177,7 @@ export interface RawVolumeAttachment {
 /** A Node as the decision module sees it. */
 export function toNodeInfo(raw: RawNode): NodeInfo {
   const ready = raw.status?.conditions?.find((c) => c.type === "Ready");
+  const internalIP = raw.status?.addresses?.find((a) => a.type === "InternalIP")?.address;
   const labels = raw.metadata.labels ?? {};
   return {
     name: raw.metadata.name,
@@ -186,7 +188,21 @@ export function toNodeInfo(raw: RawNode): NodeInfo {
     taints: raw.spec?.taints ?? [],
     unschedulable: raw.spec?.unschedulable === true,
     ...(ready ? { ready: { status: ready.status as ConditionStatus, lastTransitionTime: ready.lastTransitionTime ?? "" } } : {}),
+    ...(internalIP ? { address: internalIP } : {}),
   };
+}
+
+/**
+ * Label of Longhorn's instance-manager pods (longhorn-manager types/types.go
+ * GetInstanceManagerComponentLabel: `longhorn.io/component=instance-manager`).
+ */
+export const INSTANCE_MANAGER_SELECTOR = "longhorn.io/component=instance-manager";
+
+/** Running instance-manager pods with an IP, as life-sign endpoints of their node. */
+export function toInstanceManagers(pods: RawPod[]): InstanceManagerInfo[] {
+  return pods
+    .filter((p) => p.spec?.nodeName && p.status?.podIP && p.metadata.deletionTimestamp === undefined)
+    .map((p) => ({ node: p.spec!.nodeName!, podIP: p.status!.podIP! }));
 }
 
 /**
@@ -348,6 +364,39 @@ export class KubeClient {
     return (await this.list<RawLonghornVolume>(`/apis/longhorn.io/v1beta2/namespaces/${encodeURIComponent(namespace)}/volumes`)).map(toVolumeInfo);
   }
 
+  /** Longhorn's instance-manager pods (life-sign endpoints), in Longhorn's namespace. */
+  async listInstanceManagers(namespace = "longhorn-system"): Promise<InstanceManagerInfo[]> {
+    const path = `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods?labelSelector=${encodeURIComponent(INSTANCE_MANAGER_SELECTOR)}`;
+    const page = (await this.request("GET", path)) as ListBody<RawPod> | undefined;
+    return toInstanceManagers(page?.items ?? []);
+  }
+
+  /**
+   * Posts a core/v1 Event about a Node, as the kubelet does for its node: in namespace `default`
+   * (a cluster-scoped involvedObject requires the event's namespace to be empty or `default`,
+   * kubernetes pkg/apis/core/validation/events.go), so `kubectl describe node` shows it.
+   */
+  async createNodeEvent(node: string, e: { type: "Normal" | "Warning"; reason: string; message: string; now: string; component: string }): Promise<void> {
+    const name = `${node}.fencing.${Date.parse(e.now).toString(36)}`;
+    await this.request("POST", "/api/v1/namespaces/default/events", {
+      body: {
+        apiVersion: "v1",
+        kind: "Event",
+        metadata: { name, namespace: "default" },
+        involvedObject: { apiVersion: "v1", kind: "Node", name: node, uid: node },
+        type: e.type,
+        reason: e.reason,
+        message: e.message.slice(0, 1024),
+        source: { component: e.component },
+        firstTimestamp: e.now,
+        lastTimestamp: e.now,
+        count: 1,
+        reportingComponent: e.component,
+        reportingInstance: e.component,
+      },
+    });
+  }
+
   /** Applies a node change as one JSON merge patch, conditional on the snapshot's resourceVersion. */
   async patchNode(node: NodeInfo, change: NodeChange): Promise<void> {
     await this.request("PATCH", `/api/v1/nodes/${encodeURIComponent(node.name)}`, {
@@ -381,6 +430,8 @@ export interface SnapshotOptions {
   /** Namespaces to list pods in; empty or undefined = all namespaces. */
   podNamespaces?: string[];
   now: Date;
+  /** The node this job runs on (the probes' origin). */
+  origin?: string;
 }
 
 /** Lists everything the decision needs, in parallel, into a {@link Snapshot}. */
@@ -394,16 +445,27 @@ export async function buildSnapshot(client: KubeClient, opts: SnapshotOptions): 
     podLists,
     client.listLonghornVolumes(opts.longhornNamespace ?? "longhorn-system"),
     client.listVolumeAttachments(),
+    client.listInstanceManagers(opts.longhornNamespace ?? "longhorn-system"),
   ] as const);
   const failed = settled.find((r) => r.status === "rejected");
   if (failed) throw failed.reason;
-  const [nodes, pods, volumes, volumeAttachments] = settled.map((r) => (r as PromiseFulfilledResult<unknown>).value) as [
+  const [nodes, pods, volumes, volumeAttachments, instanceManagers] = settled.map((r) => (r as PromiseFulfilledResult<unknown>).value) as [
     NodeInfo[],
     PodInfo[],
     LonghornVolumeInfo[],
     VolumeAttachmentInfo[],
+    InstanceManagerInfo[],
   ];
-  return { now: opts.now.toISOString(), config: opts.config, nodes, pods, volumes, volumeAttachments };
+  return {
+    now: opts.now.toISOString(),
+    config: opts.config,
+    nodes,
+    pods,
+    volumes,
+    volumeAttachments,
+    instanceManagers,
+    ...(opts.origin ? { origin: opts.origin } : {}),
+  };
 }
 
 export interface ActionResult {

@@ -20,6 +20,18 @@
  *    `False` -> `Unknown` change is a status change too and also restarts the clock (conservative).
  *    A node without a Ready condition (or with an unparsable time) is never fenced: its downtime
  *    cannot be measured.
+ * 1a. **Only a silent node is fenced (life signs).** NotReady says only that the API server stopped
+ *    hearing the node's kubelet: a powered-off node, but also a network partition, a crashed
+ *    kubelet or k3s-agent, or an overloaded node, all with pods still running and writing. The
+ *    out-of-service taint is documented for nodes verified to be shut down ("Deviation ... can
+ *    result in data corruption"). So a node over the threshold is fenced only when a life-sign
+ *    probe, run from the *peer* storage node (the node this job runs on: `origin`, see
+ *    {@link verdictOf}), got no answer from any of its endpoints (kubelet port, Longhorn's
+ *    instance-manager, a node port from the inventory) over a whole window of
+ *    `lifeSigns.windowSeconds`. A refused connection is a life sign: a kernel answered with RST.
+ *    A probe error of the prober itself (no route from the origin) or an origin that is not
+ *    another storage node makes the check inconclusive: no fence. Any life sign: no fence, a hold
+ *    `life-signs` that the job logs and posts as a Warning Event on the Node.
  * 2. **No failover target, no fence** (the "both storage nodes down" rule). A node is fenced only
  *    if another storage node is a failover target: Ready, schedulable and not out-of-service.
  *    The stateful pods may only run on storage nodes (required node affinity), and Longhorn can
@@ -34,8 +46,8 @@
  *    RWO volume attached to another node. Each stale pod is deleted (grace period 0, see api.ts)
  *    and the deletion time is recorded on the node. The node is unfenced (taint removed, and
  *    uncordoned if this job cordoned it) once it has no stale pod, has been Ready for
- *    `recoverySeconds`, and no stale pod was deleted in the last `recoverySeconds`, so the
- *    kubelet has had time to kill the stale containers.
+ *    `recoverySeconds`, no stale pod was deleted in the last `recoverySeconds` (so the kubelet
+ *    has had time to kill the stale containers), and the peer's probe reached it (a life sign).
  *    A volume that is merely still attached elsewhere, with no pod on the recovering node using
  *    it, does not keep the node fenced: that is the normal state after a failover (the workload
  *    runs on w2), and failback (the descheduler moving the pod to w1) needs w1 schedulable and
@@ -89,6 +101,105 @@ export const ANNOTATIONS = Object.freeze({
   stalePodsDeletedAt: "fencing.homelab/stale-pods-deleted-at",
 });
 
+/**
+ * How failover is shared between Longhorn and this job (values `fencing.mode`).
+ * - `availability` (the seed): Longhorn's `nodeDownPodDeletionPolicy` force-deletes the pods of a
+ *   NotReady node and their VolumeAttachments by itself (longhorn-manager
+ *   controller/kubernetes_pod_controller.go, handlePodDeletionIfNodeDown), about
+ *   tolerationSeconds + terminationGracePeriodSeconds after NotReady, whatever this job decides.
+ *   Fast failover; a partitioned node that still runs keeps writing (two writers possible).
+ * - `safety`: Longhorn's policy is `do-nothing`; only this job moves a NotReady node's pods, and
+ *   only after it found the node silent.
+ */
+export const FENCING_MODES = ["availability", "safety"] as const;
+export type FencingMode = (typeof FENCING_MODES)[number];
+
+/**
+ * Longhorn's `nodeDownPodDeletionPolicy` values (longhorn-manager types/setting.go,
+ * NodeDownPodDeletionPolicy*) and the one each mode requires. Longhorn's default is `do-nothing`
+ * (the handler starts from NodeDownPodDeletionPolicyDoNothing when the setting is unset).
+ */
+export const NODE_DOWN_POLICIES = ["do-nothing", "delete-statefulset-pod", "delete-deployment-pod", "delete-both-statefulset-and-deployment-pod"] as const;
+export type NodeDownPolicy = (typeof NODE_DOWN_POLICIES)[number];
+export const LONGHORN_DEFAULT_NODE_DOWN_POLICY: NodeDownPolicy = "do-nothing";
+export const NODE_DOWN_POLICY_FOR_MODE: Readonly<Record<FencingMode, NodeDownPolicy>> = Object.freeze({
+  availability: "delete-both-statefulset-and-deployment-pod",
+  safety: "do-nothing",
+});
+
+/** Whether Longhorn's policy force-deletes a NotReady node's pod owned by `kind` (handlePodDeletionIfNodeDown's shouldDelete). */
+export function longhornDeletesPodsOf(policy: NodeDownPolicy, kind: string): boolean {
+  if (kind === "StatefulSet") return policy === "delete-statefulset-pod" || policy === "delete-both-statefulset-and-deployment-pod";
+  if (kind === "Deployment" || kind === "ReplicaSet") return policy === "delete-deployment-pod" || policy === "delete-both-statefulset-and-deployment-pod";
+  return false;
+}
+
+/** Where a life sign can come from. */
+export type EndpointKind = "kubelet" | "instance-manager" | "node-port";
+/** Endpoint kinds a silence verdict needs attempts for (instance-manager only when its pod IP is known). */
+export const REQUIRED_ENDPOINTS: readonly EndpointKind[] = Object.freeze(["kubelet", "node-port"]);
+
+/**
+ * Outcome of one TCP connect: `answered` (SYN-ACK), `refused` (RST: the kernel runs), `timeout`
+ * (no answer at all, also "host unreachable" after a failed ARP), `error` (the prober could not
+ * try: no route from the origin, bad address). Only `timeout` counts towards silence.
+ */
+export type ProbeResult = "answered" | "refused" | "timeout" | "error";
+
+export interface Endpoint {
+  kind: EndpointKind;
+  host: string;
+  port: number;
+}
+
+export interface ProbeAttempt extends Endpoint {
+  result: ProbeResult;
+  /** ISO time of the attempt. */
+  at: string;
+  detail?: string;
+}
+
+/** The life-sign probes of one node during one run. */
+export interface LifeSignReport {
+  node: string;
+  /** Node the probes ran from (the node this job's pod runs on). */
+  origin: string;
+  /** ISO times of the first and last attempt. */
+  start: string;
+  end: string;
+  attempts: ProbeAttempt[];
+}
+
+export interface LifeSignConfig {
+  /**
+   * Seconds over which every probe must time out before a node counts as silent.
+   * @default 30
+   */
+  windowSeconds: number;
+  /** Seconds between probe rounds. @default 5 */
+  intervalSeconds: number;
+  /** Milliseconds one TCP connect may take. @default 2000 */
+  timeoutMs: number;
+  /** kubelet's port (KubeletConfiguration port, 10250). @default 10250 */
+  kubeletPort: number;
+  /** Longhorn instance-manager's process-manager port (longhorn-manager engineapi/types.go, 8500). @default 8500 */
+  instanceManagerPort: number;
+  /** A TCP port per node name, from the inventory (`lifeSignPort`). Nodes not listed use `defaultNodePort`. */
+  nodePorts: Record<string, number>;
+  /** @default 22 */
+  defaultNodePort: number;
+}
+
+export const DEFAULT_LIFE_SIGNS: Readonly<LifeSignConfig> = Object.freeze({
+  windowSeconds: 30,
+  intervalSeconds: 5,
+  timeoutMs: 2000,
+  kubeletPort: 10250,
+  instanceManagerPort: 8500,
+  nodePorts: Object.freeze({}) as Record<string, number>,
+  defaultNodePort: 22,
+});
+
 export interface LabelSelector {
   key: string;
   value: string;
@@ -115,6 +226,9 @@ export interface FencingConfig {
    * @default false
    */
   dryRun: boolean;
+  /** @default "availability" */
+  mode: FencingMode;
+  lifeSigns: LifeSignConfig;
 }
 
 export const DEFAULT_CONFIG: Readonly<FencingConfig> = Object.freeze({
@@ -122,6 +236,8 @@ export const DEFAULT_CONFIG: Readonly<FencingConfig> = Object.freeze({
   recoverySeconds: 120,
   storageLabel: Object.freeze({ key: "node.longhorn.io/storage", value: "enabled" }),
   dryRun: false,
+  mode: "availability" as FencingMode,
+  lifeSigns: DEFAULT_LIFE_SIGNS,
 });
 
 export type TaintEffect = "NoSchedule" | "PreferNoSchedule" | "NoExecute";
@@ -147,6 +263,14 @@ export interface NodeInfo {
   unschedulable: boolean;
   /** The Ready condition; undefined when the node has none. */
   ready?: { status: ConditionStatus; lastTransitionTime: string };
+  /** status.addresses InternalIP: where the life-sign probes go. */
+  address?: string;
+}
+
+/** A Longhorn instance-manager pod (label longhorn.io/component=instance-manager) and its node. */
+export interface InstanceManagerInfo {
+  node: string;
+  podIP: string;
 }
 
 export interface PodInfo {
@@ -193,6 +317,12 @@ export interface Snapshot {
   pods: PodInfo[];
   volumes: LonghornVolumeInfo[];
   volumeAttachments: VolumeAttachmentInfo[];
+  /** Longhorn instance-manager pods (life-sign endpoints). */
+  instanceManagers?: InstanceManagerInfo[];
+  /** The node this job runs on (FENCING_NODE_NAME, downward API spec.nodeName): the probes' origin. */
+  origin?: string;
+  /** Life-sign probes of this run, per node ({@link probeTargets} says which nodes need one). */
+  lifeSigns?: LifeSignReport[];
 }
 
 export type Action =
@@ -224,12 +354,19 @@ export type HoldCode =
   | "no-failover-target"
   | "fenced-by-others"
   | "fenced-node-not-ready"
-  | "fenced-waiting-recovery";
+  | "fenced-waiting-recovery"
+  | "life-signs"
+  | "life-signs-unknown"
+  | "fenced-not-reachable";
 
 export interface Hold {
   node: string;
   code: HoldCode;
   reason: string;
+  /** For `life-signs`: the endpoints that answered or refused. */
+  lifeSigns?: string[];
+  /** For `life-signs-unknown`: a life-sign probe from the origin would decide it. */
+  needsProbe?: boolean;
 }
 
 export interface Plan {
@@ -238,13 +375,15 @@ export interface Plan {
 }
 
 /** Merges partial settings over {@link DEFAULT_CONFIG}; `recoverySeconds` defaults to `thresholdSeconds`. */
-export function resolveConfig(partial: Partial<FencingConfig> = {}): FencingConfig {
+export function resolveConfig(partial: Partial<Omit<FencingConfig, "lifeSigns">> & { lifeSigns?: Partial<LifeSignConfig> } = {}): FencingConfig {
   const thresholdSeconds = partial.thresholdSeconds ?? DEFAULT_CONFIG.thresholdSeconds;
   return {
     thresholdSeconds,
     recoverySeconds: partial.recoverySeconds ?? thresholdSeconds,
     storageLabel: partial.storageLabel ?? { ...DEFAULT_CONFIG.storageLabel },
     dryRun: partial.dryRun ?? DEFAULT_CONFIG.dryRun,
+    mode: partial.mode ?? DEFAULT_CONFIG.mode,
+    lifeSigns: { ...DEFAULT_LIFE_SIGNS, nodePorts: {}, ...partial.lifeSigns },
   };
 }
 
@@ -382,7 +521,7 @@ export function plan(snapshot: Snapshot): Plan {
   for (const node of storage) {
     const ours = isFencedByUs(node);
     const taint = outOfServiceTaint(node);
-    const hold = (code: HoldCode, reason: string) => holds.push({ node: node.name, code, reason });
+    const hold = (code: HoldCode, reason: string, extra: Pick<Hold, "lifeSigns" | "needsProbe"> = {}) => holds.push({ node: node.name, code, reason, ...extra });
 
     if (taint && !ours) {
       hold("fenced-by-others", `carries ${OUT_OF_SERVICE_TAINT.key} without the ${ANNOTATIONS.fencedAt} annotation: fenced by someone else, left alone`);
@@ -422,11 +561,95 @@ export function plan(snapshot: Snapshot): Plan {
       hold("no-failover-target", `Ready=${node.ready.status} for ${fmtSeconds(since)} but no other storage node is Ready, schedulable and in service: fencing would only force-detach volumes that have nowhere to go`);
       continue;
     }
-    const why = `Ready=${node.ready.status} for ${fmtSeconds(since)} (threshold ${config.thresholdSeconds}s); failover target: ${targets.join(", ")}`;
+    const verdict = verdictOf(snapshot, node);
+    if (verdict.kind === "unknown") {
+      hold("life-signs-unknown", `Ready=${node.ready.status} for ${fmtSeconds(since)} but ${verdict.why}: silence not established, not fenced`, verdict.needsProbe ? { needsProbe: true } : {});
+      continue;
+    }
+    if (verdict.kind === "alive") {
+      const longhorn = config.mode === "availability"
+        ? `; mode availability: Longhorn's nodeDownPodDeletionPolicy (${NODE_DOWN_POLICY_FOR_MODE.availability}) force-deletes its pods anyway, so two writers are possible while it keeps running`
+        : "; mode safety: its pods stay where they are until it is Ready again or silent";
+      hold("life-signs", `Ready=${node.ready.status} for ${fmtSeconds(since)} but it shows life signs from ${verdict.origin} (${verdict.signs.join(", ")}): not shut down, the out-of-service taint would be unsafe${longhorn}`, { lifeSigns: verdict.signs });
+      continue;
+    }
+    const why = `Ready=${node.ready.status} for ${fmtSeconds(since)} (threshold ${config.thresholdSeconds}s), silent from ${verdict.origin} for ${fmtSeconds(verdict.seconds)} (${verdict.probed}); failover target: ${targets.join(", ")}`;
     if (needCordon) actions.push({ type: "cordon", node: node.name, reason: `${why}; cordoned by the fencing job` });
     if (needTaint) actions.push({ type: "taint", node: node.name, taint: { ...OUT_OF_SERVICE_TAINT }, reason: `${why}; non-graceful shutdown: pods deleted, volumes detached at once` });
   }
   return { actions, holds };
+}
+
+/** The endpoints the life-sign probes of `node` try: kubelet and the inventory's node port on its InternalIP, and its instance-manager pods. */
+export function endpointsFor(snapshot: Snapshot, node: NodeInfo): Endpoint[] {
+  const ls = snapshot.config.lifeSigns;
+  const out: Endpoint[] = [];
+  if (node.address) {
+    out.push({ kind: "kubelet", host: node.address, port: ls.kubeletPort });
+    out.push({ kind: "node-port", host: node.address, port: ls.nodePorts[node.name] ?? ls.defaultNodePort });
+  }
+  for (const im of snapshot.instanceManagers ?? []) {
+    if (im.node === node.name && im.podIP) out.push({ kind: "instance-manager", host: im.podIP, port: ls.instanceManagerPort });
+  }
+  return out;
+}
+
+export type LifeSignVerdict =
+  | { kind: "silent"; origin: string; seconds: number; probed: string }
+  | { kind: "alive"; origin: string; signs: string[] }
+  | { kind: "unknown"; why: string; /** A probe from the origin would decide it. */ needsProbe?: boolean };
+
+const endpointText = (a: Endpoint) => `${a.kind} ${a.host.includes(":") ? `[${a.host}]` : a.host}:${a.port}`;
+
+/**
+ * Whether the probes of this run show the node silent, alive, or neither (rule 1a). Silent needs:
+ * a report from `snapshot.origin`, which is another storage node than `node` (the peer: the node
+ * whose silence matters, w2 for w1); attempts at every required endpoint kind; every attempt
+ * timed out; attempts spanning at least `lifeSigns.windowSeconds`. One answered or refused
+ * attempt makes it alive, whatever the rest.
+ */
+export function verdictOf(snapshot: Snapshot, node: NodeInfo): LifeSignVerdict {
+  const { config } = snapshot;
+  const origin = snapshot.origin;
+  if (!origin) return { kind: "unknown", why: "the job does not know the node it runs on (FENCING_NODE_NAME unset), so no probe has a known origin" };
+  const originNode = snapshot.nodes.find((n) => n.name === origin);
+  if (origin === node.name) return { kind: "unknown", why: `the job runs on ${origin} itself` };
+  if (!originNode || !isStorageNode(originNode, config.storageLabel)) {
+    return { kind: "unknown", why: `the probes run from ${origin}, which is not a storage node: only the peer storage node's view tells whether the node can still reach its replicas` };
+  }
+  const report = (snapshot.lifeSigns ?? []).find((r) => r.node === node.name && r.origin === origin);
+  if (!report || report.attempts.length === 0) return { kind: "unknown", why: `no life-sign probe from ${origin}`, needsProbe: true };
+  const signs = [...new Set(report.attempts.filter((a) => a.result === "answered" || a.result === "refused").map((a) => `${endpointText(a)} ${a.result}`))];
+  if (signs.length > 0) return { kind: "alive", origin, signs };
+  const errors = report.attempts.filter((a) => a.result === "error");
+  if (errors.length > 0) return { kind: "unknown", why: `the prober failed (${endpointText(errors[0]!)}: ${errors[0]!.detail ?? "error"})` };
+  const missing = REQUIRED_ENDPOINTS.filter((k) => !report.attempts.some((a) => a.kind === k));
+  if (missing.length > 0) return { kind: "unknown", why: `no probe of its ${missing.join(", ")} endpoint (node address unknown?)` };
+  const start = Date.parse(report.start);
+  const end = Date.parse(report.end);
+  const seconds = Number.isNaN(start) || Number.isNaN(end) ? 0 : (end - start) / 1000;
+  if (seconds < config.lifeSigns.windowSeconds) {
+    return { kind: "unknown", why: `its probes timed out for only ${fmtSeconds(seconds)}, less than the ${config.lifeSigns.windowSeconds}s window` };
+  }
+  const kinds = [...new Set(report.attempts.map(endpointText))];
+  return { kind: "silent", origin, seconds, probed: `${report.attempts.length} attempts at ${kinds.join(", ")} timed out` };
+}
+
+/**
+ * The nodes whose life signs decide this run: those for which {@link plan} without probe
+ * results holds on `life-signs-unknown` because no probe from the origin exists. The job probes
+ * exactly these (and only when it knows its origin), so a healthy cluster costs no probe.
+ */
+export function probeTargets(snapshot: Snapshot): Array<{ node: string; endpoints: Endpoint[] }> {
+  if (!snapshot.origin) return [];
+  const { holds } = plan({ ...snapshot, lifeSigns: [] });
+  const out: Array<{ node: string; endpoints: Endpoint[] }> = [];
+  for (const h of holds) {
+    if (h.code !== "life-signs-unknown" || h.needsProbe !== true) continue;
+    const node = snapshot.nodes.find((n) => n.name === h.node)!;
+    out.push({ node: h.node, endpoints: endpointsFor(snapshot, node) });
+  }
+  return out;
 }
 
 /** The recovery path of a node fenced by this job that is Ready again (rule 3). */
@@ -436,7 +659,7 @@ function recover(
   readyFor: number,
   now: number,
   actions: Action[],
-  hold: (code: HoldCode, reason: string) => void,
+  hold: (code: HoldCode, reason: string, extra?: Pick<Hold, "lifeSigns" | "needsProbe">) => void,
 ): void {
   const { recoverySeconds } = snapshot.config;
   const stale = findStalePods(snapshot, node.name);
@@ -464,9 +687,18 @@ function recover(
     hold("fenced-waiting-recovery", `stale pods deleted ${fmtSeconds(sinceDelete)} ago, stays fenced until ${recoverySeconds}s have passed`);
     return;
   }
+  const verdict = verdictOf(snapshot, node);
+  if (verdict.kind === "unknown") {
+    hold("life-signs-unknown", `Ready for ${fmtSeconds(readyFor)} with no stale pod, but ${verdict.why}: stays fenced until the peer reaches it`, verdict.needsProbe ? { needsProbe: true } : {});
+    return;
+  }
+  if (verdict.kind === "silent") {
+    hold("fenced-not-reachable", `Ready for ${fmtSeconds(readyFor)} with no stale pod, but silent from ${verdict.origin} (${verdict.probed}): stays fenced until the peer reaches it`);
+    return;
+  }
   // Volumes still attached to another node do not hold the unfence back when no pod here uses
   // them: that is the normal state after a failover, and failback needs this node schedulable.
-  const why = `Ready for ${fmtSeconds(readyFor)} with no stale pod`;
+  const why = `Ready for ${fmtSeconds(readyFor)} with no stale pod, reachable from ${verdict.origin} (${verdict.signs.join(", ")})`;
   actions.push({ type: "untaint", node: node.name, taint: { ...OUT_OF_SERVICE_TAINT }, reason: `${why}; unfenced` });
   if (annotation(node, ANNOTATIONS.cordoned) === "true") {
     actions.push({ type: "uncordon", node: node.name, reason: `${why}; the fencing job had cordoned it` });

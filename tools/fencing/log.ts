@@ -3,7 +3,7 @@
  * `kubectl logs` piped to `jq` (or Loki's json parser) can filter on `event`, `node` or `outcome`.
  * Formatting is pure; writing the line is the caller's business.
  */
-import type { Action, Hold } from "./decide.ts";
+import type { Action, Hold, LifeSignReport } from "./decide.ts";
 
 /** What became of an action: computed only (dry run), executed, or failed. */
 export type Outcome = "planned" | "applied" | "failed";
@@ -11,6 +11,7 @@ export type Outcome = "planned" | "applied" | "failed";
 export type LogRecord =
   | { event: "action"; time: string; dryRun: boolean; outcome: Outcome; action: Action; error?: ErrorInfo }
   | { event: "hold"; time: string; hold: Hold }
+  | { event: "probe"; time: string; report: LifeSignReport }
   | {
       event: "summary";
       time: string;
@@ -54,7 +55,21 @@ export function formatLogLine(record: LogRecord): string {
       });
     }
     case "hold":
-      return JSON.stringify({ ...head, action: "none", node: record.hold.node, code: record.hold.code, reason: record.hold.reason });
+      return JSON.stringify({
+        ...head,
+        action: "none",
+        node: record.hold.node,
+        code: record.hold.code,
+        reason: record.hold.reason,
+        ...(record.hold.lifeSigns ? { lifeSigns: record.hold.lifeSigns } : {}),
+      });
+    case "probe": {
+      const r = record.report;
+      const results: Record<string, number> = {};
+      for (const a of r.attempts) results[a.result] = (results[a.result] ?? 0) + 1;
+      const endpoints = [...new Set(r.attempts.map((a) => `${a.kind} ${a.host}:${a.port}`))];
+      return JSON.stringify({ ...head, node: r.node, origin: r.origin, start: r.start, end: r.end, endpoints, results });
+    }
     case "summary": {
       const { time: _t, event: _e, ...counts } = record;
       return JSON.stringify({ ...head, ...counts });

@@ -33,6 +33,12 @@ export async function generateAll(root = repoRoot): Promise<Map<string, string>>
     const { bundleFencing } = (await import(bundler)) as { bundleFencing: () => Promise<string> };
     files.set("charts/ha-jobs/files/fencing.mjs", await bundleFencing());
   }
+  // The report job's bundle (Longhorn volume health and the jobs' events to Flux's alerts).
+  const reportBundler = join(repoRoot, "tools/report/bundle.ts");
+  if (listCharts(root).includes("ha-jobs") && existsSync(reportBundler)) {
+    const { bundleReport } = (await import(reportBundler)) as { bundleReport: () => Promise<string> };
+    files.set("charts/ha-jobs/files/report.mjs", await bundleReport());
+  }
   return files;
 }
 
@@ -49,7 +55,9 @@ export function editorSchemas(schemas: ReadonlyMap<string, Record<string, unknow
   const targets: [string, string][] = [];
   for (const path of schemas.keys()) {
     const chart = /^charts\/([^/]+)\/values\.schema\.json$/.exec(path)?.[1];
-    if (chart) targets.push([chart, `../../${path}`]);
+    // spec.values of our charts' HelmReleases overrides the valuesFiles: a partial overlay, so the
+    // editor checks it against the overlay schema (no required keys; objects stay closed).
+    if (chart) targets.push([chart, `./values-${chart}.overlay.schema.json`]);
     const upstream = /^schema\/generated\/upstream-([^/]+)\.schema\.json$/.exec(path)?.[1];
     if (upstream) targets.push([upstream, `./upstream-${upstream}.schema.json`]);
   }

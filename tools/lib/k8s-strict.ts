@@ -20,7 +20,7 @@ import { dirname, join } from "node:path";
 import type { ValidateFunction } from "ajv";
 import { repoRoot } from "./paths.ts";
 import type { K8sObject } from "./render.ts";
-import { cachedValidator } from "./validators.ts";
+import { cachedDefinitionValidators } from "./validators.ts";
 
 /** The kinds checked for unknown fields: `apiVersion/Kind` → declaration file under kubernetes-models. */
 export const STRICT_KINDS: Record<string, string> = {
@@ -92,7 +92,7 @@ function build(dir: string): Bundle {
 }
 
 let loaded: Bundle | undefined;
-const compiled = new Map<string, ValidateFunction>();
+let validators: Record<string, ValidateFunction> | undefined;
 
 /** The closed schemas, from the cache or built now (and cached atomically). */
 export function strictBundle(): Bundle {
@@ -118,12 +118,11 @@ export function strictBundle(): Bundle {
 export function unknownFields(obj: K8sObject): string[] {
   const key = `${obj.apiVersion}/${obj.kind}`;
   if (!STRICT_KINDS[key]) return [];
-  let validate = compiled.get(key);
-  if (!validate) {
+  if (!validators) {
     const bundle = strictBundle();
-    validate = cachedValidator(JSON.stringify({ definitions: bundle.definitions, $ref: `#/definitions/${bundle.kinds[key]}` }), "closed");
-    compiled.set(key, validate);
+    validators = cachedDefinitionValidators(bundle.definitions, Object.fromEntries(Object.entries(bundle.kinds).map(([k, top]) => [k, `#/definitions/${top}`])), "closed");
   }
+  const validate = validators[key];
   if (validate(obj)) return [];
   const out = new Set<string>();
   for (const e of validate.errors ?? []) {

@@ -14,11 +14,12 @@
  *    (helm/helm pkg/chart/common/util/coalesce.go, coalesceValues / coalesceTablesFullKey).
  */
 
+import { isPlainObject } from "./k8s.ts";
+
 export type Values = Record<string, unknown>;
 
-export function isMap(v: unknown): v is Values {
-  return v !== null && typeof v === "object" && !Array.isArray(v);
-}
+/** The plain-object guard (tools/lib/k8s.ts). */
+export const isMap: (v: unknown) => v is Values = isPlainObject;
 
 /** source-controller / helm-controller `MergeMaps(a, b)`: b wins; maps merge recursively. */
 export function mergeMaps(a: Values, b: Values): Values {

@@ -43,7 +43,7 @@ export function validateDoc(doc: SourceDoc, schemaPath: string): InputError[] {
 export function validateLayers(values: unknown, layers: ValuesLayer[], schemaPath: string, displayPrefix: PathSegment[] = []): InputError[] {
   const validate = compileSchema(schemaPath);
   if (validate(values)) return [];
-  const errors = prune(validate.errors ?? []);
+  const errors = prune(dropNoise(validate.errors ?? []));
   const out: InputError[] = [];
   const seen = new Set<string>();
   for (const e of errors) {
@@ -58,6 +58,30 @@ export function validateLayers(values: unknown, layers: ValuesLayer[], schemaPat
     out.push(new InputError(where.file, where.line, where.col, text));
   }
   return out.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.col - b.col);
+}
+
+/**
+ * Errors that only echo a real one: the "must be null" (and "must match a schema in anyOf") of a
+ * nullable object whose object branch has the real error below it, and the "required" of a key
+ * the user wrote misspelt (reported once, as the unknown key with "rename it to").
+ */
+function dropNoise(errors: ErrorObject[]): ErrorObject[] {
+  const deeper = (path: string) => errors.some((x) => x.instancePath.startsWith(`${path}/`) || (x.instancePath === path && x.keyword !== "type" && x.keyword !== "anyOf" && x.keyword !== "oneOf"));
+  const renamed = new Set<string>();
+  for (const e of errors) {
+    if (e.keyword !== "additionalProperties") continue;
+    const key = String((e.params as { additionalProperty: string }).additionalProperty);
+    const near = closest(key, Object.keys(((e.parentSchema as { properties?: object })?.properties) ?? {}));
+    if (near) renamed.add(`${e.instancePath}/${near}`);
+  }
+  return errors.filter((e) => {
+    if (e.keyword === "type" && (e.params as { type?: unknown }).type === "null" && deeper(e.instancePath)) return false;
+    if ((e.keyword === "anyOf" || e.keyword === "oneOf") && deeper(e.instancePath)) return false;
+    if (e.keyword === "propertyNames") return false; // its pattern error names the key
+
+    if (e.keyword === "required" && renamed.has(`${e.instancePath}/${String((e.params as { missingProperty: string }).missingProperty)}`)) return false;
+    return true;
+  });
 }
 
 /**
@@ -124,13 +148,25 @@ function describe(e: ErrorObject, path: PathSegment[], values: unknown): { keyPa
         : "";
       return {
         keyPath: [...path, key],
-        detail: `unknown key ${JSON.stringify(key)}${near ? ` (did you mean ${JSON.stringify(near)}?)` : ""}. Fix: remove it${schemaProps.length ? ` (allowed: ${schemaProps.join(", ")})` : ""}${why}`,
+        detail: near
+          ? `unknown key ${JSON.stringify(key)} (did you mean ${JSON.stringify(near)}?). Fix: rename it to ${near}${why}`
+          : `unknown key ${JSON.stringify(key)}. Fix: remove it${schemaProps.length ? ` (allowed: ${schemaProps.join(", ")})` : ""}${why}`,
       };
     }
     case "required":
       return { keyPath: [...path, String(p.missingProperty)], detail: `is required but missing. Fix: set ${[...path, String(p.missingProperty)].join(".")}` };
     case "const":
       return { keyPath: path, detail: `must be ${show(p.allowedValue)} (got ${show(got)}). ${describeSchema(e)}`.trim() };
+    case "pattern": {
+      const name = (e as { propertyName?: string }).propertyName;
+      if (name !== undefined) {
+        return { keyPath: [...path, name], detail: `name ${JSON.stringify(name)} is not a DNS label (lowercase letters, digits and "-", at most 63, starting and ending with a letter or digit): it becomes part of resource names. Fix: rename it, e.g. ${JSON.stringify(name.toLowerCase().replace(/[^a-z0-9-]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 63) || "app")}` };
+      }
+      if (/DNS name/.test(String((e.parentSchema as { description?: string })?.description ?? ""))) {
+        return { keyPath: path, detail: `${show(got)} is not a lowercase DNS name. Fix: use lowercase letters, digits, "-" and "." only, e.g. ${JSON.stringify(typeof got === "string" ? got.toLowerCase().replace(/[^a-z0-9.-]+/g, "-") : "app.home.example")}` };
+      }
+      return { keyPath: path, detail: `${e.message ?? e.keyword} (got ${show(got)})` };
+    }
     case "enum":
       return { keyPath: path, detail: `must be one of ${(p.allowedValues as unknown[]).map(show).join(", ")} (got ${show(got)})` };
     default:

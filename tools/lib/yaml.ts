@@ -7,7 +7,7 @@
  */
 import { readFileSync } from "node:fs";
 import { relative } from "node:path";
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, parseDocument, type Document, type Node } from "yaml";
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, parseDocument, type Document, type Node, type YAMLError } from "yaml";
 import { repoRoot } from "./paths.ts";
 
 /** An error about an input file, with its position. `toString()` is the one-line report. */
@@ -97,43 +97,179 @@ function toSourceDoc(doc: Document.Parsed, lc: LineCounter, file: string): Sourc
   };
   return {
     file,
-    value: doc.toJS({ maxAliasCount: 100 }),
+    value: toValue(doc, file),
     position: (path) => walk(path, false),
     keyPosition: (path) => walk(path, true),
   };
 }
 
-function firstError(doc: Document.Parsed, lc: LineCounter, file: string): InputError | undefined {
-  const err = doc.errors[0];
-  if (!err) return undefined;
-  const { line, col } = lc.linePos(err.pos[0]);
-  let detail = err.message.split("\n")[0];
-  if (err.code === "DUPLICATE_KEY") detail = `${detail}. Fix: remove or merge the duplicate key (YAML keeps only one)`;
-  else detail = `malformed YAML: ${detail}`;
-  return new InputError(file, line, col, detail, { cause: err });
+/**
+ * The largest YAML input accepted. Kubernetes objects are limited to about 1 MiB (etcd's request
+ * limit, kubernetes.io/docs/concepts/configuration/configmap: "cannot exceed 1 MiB"), and Helm
+ * keeps each release, values included, in one Secret: a values file or manifest past this size
+ * cannot reach the cluster, and parsing it only costs time and memory.
+ */
+export const MAX_YAML_BYTES = 1024 * 1024;
+
+/** Alias expansions allowed per document (the `yaml` package's own default is 100). */
+const MAX_ALIAS_COUNT = 100;
+
+const position = (text: string, offset: number) => {
+  const before = text.slice(0, offset);
+  const line = before.split("\n").length;
+  return { line, col: offset - before.lastIndexOf("\n") };
+};
+
+/** Checks that apply to the text as a whole: UTF-8 and size. */
+function textErrors(text: string, file: string): InputError[] {
+  const bad = text.indexOf("\uFFFD");
+  if (bad >= 0) {
+    const { line, col } = position(text, bad);
+    return [new InputError(file, line, col, "is not UTF-8 text (an invalid byte here; helm refuses such files). Fix: save the file as UTF-8 in your editor, or retype the character")];
+  }
+  const bytes = Buffer.byteLength(text, "utf8");
+  if (bytes > MAX_YAML_BYTES) {
+    return [new InputError(file, 0, 0, `is ${(bytes / 1024 / 1024).toFixed(1)} MiB, more than the ${MAX_YAML_BYTES / 1024 / 1024} MiB a Kubernetes object (and Helm's release record) can hold. Fix: keep large data out of values and manifests (mount it from a volume, or split the file)`)];
+  }
+  return [];
 }
 
-/** Parses one YAML document from text. Throws InputError with file:line:col on any problem. */
+/** The line on which the quote that is never closed was opened (the first line with an odd count). */
+function unclosedQuoteLine(text: string, quote: string, before: number): number | undefined {
+  const lines = text.slice(0, before).split("\n");
+  let open: number | undefined;
+  lines.forEach((l, i) => {
+    const body = l.replace(/\s#.*$/, "").replace(quote === '"' ? /\\"/g : /''/g, "");
+    const n = body.split(quote).length - 1;
+    if (n % 2 === 1) open = open === undefined ? i + 1 : undefined;
+  });
+  return open;
+}
+
+/**
+ * A YAML parse error in the words of someone editing a values file: where the mistake is (not
+ * where the parser gave up) and what to change. The parser's own hints for programmers
+ * ("please use YAML.parseAllDocuments()") never reach the user.
+ */
+function describeError(err: YAMLError, text: string, lc: LineCounter, file: string): InputError {
+  let { line, col } = lc.linePos(err.pos[0]);
+  const first = err.message.split("\n")[0];
+  let detail: string;
+  switch (err.code) {
+    case "DUPLICATE_KEY": {
+      const key = text.slice(err.pos[0], err.pos[1]);
+      detail = `duplicate key ${JSON.stringify(key)}: it is already set above in the same mapping, and YAML keeps only one of them. Fix: remove one ${key}: line, or merge their values`;
+      break;
+    }
+    case "TAB_AS_INDENT":
+      detail = "a tab is used for indentation; YAML indents with spaces only. Fix: remove the tab and indent with spaces";
+      break;
+    case "MISSING_CHAR": {
+      const quote = /closing (["'])/.exec(first)?.[1];
+      if (quote) {
+        const opened = unclosedQuoteLine(text, quote, err.pos[0]);
+        if (opened) [line, col] = [opened, (text.split("\n")[opened - 1]?.indexOf(quote) ?? 0) + 1];
+        detail = `the quote ${quote} opened here is never closed. Fix: add the closing ${quote} at the end of the value`;
+      } else {
+        detail = `${first.replace(/^Missing/, "missing")}. Fix: add it`;
+      }
+      break;
+    }
+    case "MULTILINE_IMPLICIT_KEY":
+      detail = "this line is not `key: value`: the colon after the key, or the space after the colon, is missing (or the key is indented under the line above). Fix: write `key: value`";
+      break;
+    case "BAD_INDENT":
+      detail = first.startsWith("Flow")
+        ? "a [list] or {map} opened above is not closed. Fix: close it with ] or } before this line, or write it as an indented block"
+        : "indentation: this line is not aligned with the keys it belongs beside. Fix: indent it with the same number of spaces as its sibling keys (YAML nests by indentation)";
+      break;
+    case "MULTIPLE_DOCS":
+      detail = "a second YAML document starts here (a `---` line), but this file holds one. Fix: remove the `---` line, or move the second document to its own file";
+      break;
+    case "BLOCK_AS_IMPLICIT_KEY":
+    case "BAD_SCALAR_START":
+      detail = `${first.replace(/\.$/, "")}. Fix: quote the value ("...") if it starts with a special character such as @, \` or %`;
+      break;
+    default:
+      detail = `${first.replace(/;?\s*please use [^.]*\.?/i, "").replace(/\.$/, "")}. Fix: check the indentation and quoting on this line`;
+  }
+  return new InputError(file, line, col, err.code === "DUPLICATE_KEY" ? detail : `YAML syntax: ${detail}`, { cause: err });
+}
+
+/** Every parse error of a document, one per line, in the order they occur. */
+function docErrors(doc: Document.Parsed, text: string, lc: LineCounter, file: string): InputError[] {
+  const out: InputError[] = [];
+  const lines = new Set<number>();
+  for (const err of doc.errors) {
+    const e = describeError(err, text, lc, file);
+    if (lines.has(e.line)) continue;
+    lines.add(e.line);
+    out.push(e);
+  }
+  return out;
+}
+
+/** The document as plain JS, or an InputError naming the file for alias bombs and dangling aliases. */
+function toValue(doc: Document.Parsed, file: string): unknown {
+  try {
+    return doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (err) {
+    const msg = (err as Error).message;
+    if (/Excessive alias count/.test(msg)) {
+      throw new InputError(file, 0, 0, `expands its aliases (*name) more than ${MAX_ALIAS_COUNT} times: an alias bomb, or aliases nested too deep. Fix: write the values out instead of nesting aliases`, { cause: err });
+    }
+    const alias = /Unresolved alias.*: (.*)$/.exec(msg)?.[1];
+    if (alias) throw new InputError(file, 0, 0, `alias *${alias} refers to no anchor &${alias} set before it. Fix: define &${alias} above, or write the value out`, { cause: err });
+    throw new InputError(file, 0, 0, `malformed YAML: ${msg}`, { cause: err });
+  }
+}
+
+/**
+ * Parsed documents by file name and text. One lint run reads the same files several times (the
+ * environment per lint stage and per assertion, values files per release and again in the policy
+ * stage); a parse costs ~10x a copy. Callers get their own copy of `value`. Bounded, oldest out.
+ */
+const parsed = new Map<string, SourceDoc[]>();
+function memo(text: string, file: string, parse: () => SourceDoc[]): SourceDoc[] {
+  const key = `${file}\0${text}`;
+  let docs = parsed.get(key);
+  if (!docs) {
+    docs = parse();
+    parsed.set(key, docs);
+    if (parsed.size > 500) parsed.delete(parsed.keys().next().value!);
+  }
+  return docs.map((d) => ({ ...d, value: structuredClone(d.value) }));
+}
+
+/** Parses one YAML document from text. Throws every problem at once (InputError/InputErrors, file:line:col). */
 export function parseYaml(text: string, file: string): SourceDoc {
+  return memo(text, file, () => [parseYamlUncached(text, file)])[0];
+}
+
+function parseYamlUncached(text: string, file: string): SourceDoc {
+  throwAll(textErrors(text, file));
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: true, prettyErrors: false });
-  const err = firstError(doc, lc, file);
-  if (err) throw err;
+  throwAll(docErrors(doc, text, lc, file));
   return toSourceDoc(doc, lc, file);
 }
 
-/** Parses a multi-document YAML stream; empty documents are dropped. */
+/** Parses a multi-document YAML stream; empty documents are dropped. Throws every problem at once. */
 export function parseYamlStream(text: string, file: string): SourceDoc[] {
+  return memo(text, file, () => parseYamlStreamUncached(text, file));
+}
+
+function parseYamlStreamUncached(text: string, file: string): SourceDoc[] {
+  throwAll(textErrors(text, file));
   const lc = new LineCounter();
   const docs = parseAllDocuments(text, { lineCounter: lc, uniqueKeys: true, prettyErrors: false });
   if (!Array.isArray(docs)) {
     // An EmptyStream: nothing in the file.
     return [];
   }
+  throwAll(docs.flatMap((doc) => docErrors(doc, text, lc, file)));
   const out: SourceDoc[] = [];
   for (const doc of docs) {
-    const err = firstError(doc, lc, file);
-    if (err) throw err;
     const sd = toSourceDoc(doc, lc, file);
     if (sd.value === null || sd.value === undefined) continue;
     out.push(sd);
@@ -156,6 +292,7 @@ export function loadYamlStream(path: string, what = "YAML file", root = repoRoot
 
 function readText(path: string, what: string, root: string): string {
   try {
+    // Decoded leniently: an invalid byte becomes U+FFFD, which parseYaml reports at its line.
     return readFileSync(path, "utf8");
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;

@@ -7,31 +7,25 @@
  *   MetalLB pool), so a stale or mistyped address is caught before a PV points at it;
  * - a node name pinned in a pod (nodeName, kubernetes.io/hostname affinity) is an inventory node.
  */
+import { podTemplateOf } from "../lib/k8s.ts";
 import type { Cluster } from "../../schema/cluster.ts";
 import type { K8sObject } from "../lib/render.ts";
 import type { PathSegment } from "../lib/yaml.ts";
-import { filterNode, type Node, type PodSpec } from "../scheduling/index.ts";
+import { filterNode, inventoryAllocatable, type Node, type PodSpec } from "../scheduling/index.ts";
 import { inRange } from "../lib/inventory.ts";
+import { parseNodeSelector } from "./upstream/longhorn.ts";
+import { checkPullPolicy } from "./images.ts";
 import { objectRef, type ChartAssertion, type Finding, type LintContext } from "./types.ts";
 
 /** The pod template of a workload object, if it has one. */
 export function podTemplate(o: K8sObject): { spec: PodSpec; labels: Record<string, string> } | undefined {
-  const spec = o.spec as Record<string, unknown> | undefined;
-  if (!spec) return undefined;
-  const tpl =
-    o.kind === "CronJob"
-      ? ((spec.jobTemplate as { spec?: { template?: unknown } })?.spec?.template as { spec?: PodSpec; metadata?: { labels?: Record<string, string> } })
-      : ["Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job"].includes(o.kind)
-        ? (spec.template as { spec?: PodSpec; metadata?: { labels?: Record<string, string> } })
-        : o.kind === "Pod"
-          ? { spec: spec as unknown as PodSpec, metadata: o.metadata }
-          : undefined;
-  return tpl?.spec ? { spec: tpl.spec, labels: tpl.metadata?.labels ?? {} } : undefined;
+  const tpl = podTemplateOf(o);
+  return tpl ? { spec: tpl.spec as unknown as PodSpec, labels: (tpl.metadata.labels as Record<string, string> | undefined) ?? {} } : undefined;
 }
 
 /** The inventory's nodes in the scheduling model's form. */
 export function inventoryNodes(inventory: Cluster): (Node & { id: string })[] {
-  return Object.entries(inventory.nodes).map(([id, n]) => ({ id, name: n.name, labels: { ...n.labels, "kubernetes.io/hostname": n.name }, taints: n.taints }));
+  return Object.entries(inventory.nodes).map(([id, n]) => ({ id, name: n.name, labels: { ...n.labels, "kubernetes.io/hostname": n.name }, taints: n.taints, allocatable: inventoryAllocatable(n) }));
 }
 
 /** Every workload must fit at least one inventory node. */
@@ -68,6 +62,7 @@ export const knownAddresses: ChartAssertion = (ctx: LintContext) => {
   const inv = ctx.inventory;
   const known = new Map<string, string>([[inv.nfs.unraid.server, "the Unraid server"]]);
   for (const [id, n] of Object.entries(inv.nodes)) known.set(n.ip, `node ${id}`);
+  if (inv.nfs.dfsExport) known.set(inv.nfs.dfsExport.address, "the DFS export address");
   const out: Finding[] = [];
   walk(ctx.values, [], (v, path) => {
     if (typeof v !== "string" || !IPV4.test(v)) return;
@@ -118,16 +113,19 @@ function longhornClaims(o: K8sObject, spec: PodSpec, objects: K8sObject[]): stri
 }
 
 /**
- * A pod with Longhorn volumes must be able to run on a node where Longhorn's system-managed
- * components run: the CSI plugin that attaches and mounts the volume is one of them, and the
- * release's `systemManagedComponentsNodeSelector` keeps it off every other node (Longhorn docs,
- * "Node Selector": workloads using Longhorn volumes must run on the selected nodes).
+ * A pod with Longhorn volumes must only be able to run on nodes where Longhorn's CSI plugin runs:
+ * kubelet calls the plugin on the pod's node to stage and publish the volume (longhorn-manager
+ * csi/node_server.go), and the plugin DaemonSet gets the `system-managed-components-node-selector`
+ * setting as its nodeSelector (longhorn-manager v1.12.1 app/driver.go -> csi/deployment.go
+ * NewPluginDeployment). On any other node the pod stays ContainerCreating forever ("driver name
+ * driver.longhorn.io not found in the list of registered CSI drivers"). So every node the pod can
+ * schedule on must be selected; an error, not a warning (docs/decisions.md#longhorn-placement).
  */
 export const longhornReachable: ChartAssertion = (ctx) => {
   const longhorn = ctx.upstream.find((u) => u.chart === "longhorn");
   const selectorText = (longhorn?.hr.spec as { values?: { defaultSettings?: { systemManagedComponentsNodeSelector?: string } } } | undefined)?.values?.defaultSettings?.systemManagedComponentsNodeSelector;
   if (!selectorText) return [];
-  const selector = Object.fromEntries(selectorText.split(";").filter(Boolean).map((kv) => kv.split(":").map((s) => s.trim()) as [string, string]));
+  const selector = parseNodeSelector(selectorText) ?? {};
   const nodes = inventoryNodes(ctx.inventory);
   const out: Finding[] = [];
   for (const o of ctx.objects) {
@@ -137,16 +135,17 @@ export const longhornReachable: ChartAssertion = (ctx) => {
     if (claims.length === 0) continue;
     const feasible = nodes.filter((n) => filterNode({ name: o.metadata.name, namespace: o.metadata.namespace, labels: tpl.labels, spec: tpl.spec }, n).ok);
     if (feasible.length === 0) continue; // reported by `schedulable`
-    const served = feasible.filter((n) => Object.entries(selector).every(([k, v]) => n.labels[k] === v));
-    if (served.length > 0) continue;
+    const unserved = feasible.filter((n) => !Object.entries(selector).every(([k, v]) => n.labels[k] === v));
+    if (unserved.length === 0) continue;
+    const ids = unserved.map((n) => n.id).join(", ");
     out.push({
-      severity: "warning",
+      severity: "error",
       rule: "common/longhorn-reachable",
       object: objectRef(o),
-      message: `mounts Longhorn volume(s) ${claims.join(", ")} but can only run on ${feasible.map((n) => n.id).join(", ")}, where Longhorn's CSI plugin does not run (the Longhorn release sets systemManagedComponentsNodeSelector "${selectorText}"), so the volume could not be attached there. Fix: give this workload storage that does not need Longhorn on that node (e.g. an NFS export or emptyDir for a cache), or widen the selector to a label those nodes carry`,
+      message: `mounts Longhorn volume(s) ${claims.join(", ")} and can run on ${ids}, where Longhorn's CSI plugin does not run (the Longhorn release's systemManagedComponentsNodeSelector is "${selectorText}"): the volume would never attach there and the pod would stay ContainerCreating. Fix: label ${ids} ${Object.entries(selector).map(([k, v]) => `${k}=${v}`).join(",")} in values/${ctx.env}/cluster.yaml and on the node (npm run runbook), or keep this workload off ${ids} with its node affinity`,
     });
   }
   return out;
 };
 
-export const assertions: ChartAssertion[] = [schedulable, knownAddresses, knownNodeNames, longhornReachable];
+export const assertions: ChartAssertion[] = [schedulable, knownAddresses, knownNodeNames, longhornReachable, checkPullPolicy];

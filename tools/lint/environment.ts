@@ -9,6 +9,8 @@
  * - upstream releases (a HelmRepository chart cannot be fetched offline): `spec.values` against
  *   the typed values schema, then the release's own cross-checks against the inventory.
  */
+import { podSpecOf } from "../lib/k8s.ts";
+import { checkFluxGraph } from "./flux-graph.ts";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { Cluster } from "../../schema/cluster.ts";
@@ -18,7 +20,9 @@ import { validateObject } from "../lib/k8s-validate.ts";
 import { repoRoot } from "../lib/paths.ts";
 import { validateLayers } from "../lib/values-validate.ts";
 import type { PathSegment } from "../lib/yaml.ts";
+import { DATA_PATHS } from "./datapath.ts";
 import { objectRef, type Finding, type Location } from "./types.ts";
+import { lintAlerts } from "./alerts.ts";
 import { checkLonghornRelease } from "./upstream/longhorn.ts";
 
 type UpstreamCheck = (u: UpstreamRelease, inventory: Cluster, locate: (path: readonly PathSegment[]) => Location) => Finding[];
@@ -79,8 +83,10 @@ export async function lintFluxLayer(e: Environment, inventory: Cluster): Promise
       message: `no kustomization.yaml or Flux Kustomization under clusters/${e.env}/ lists this file, so Flux never applies it. Fix: add it to the resources of its directory's kustomization.yaml, or delete it`,
     });
   }
+  findings.push(...lintAlerts(e));
   findings.push(...checkMetallbPool(e, inventory));
   findings.push(...checkL2Pools(e));
+  findings.push(...checkFluxGraph(e));
   return findings;
 }
 
@@ -142,10 +148,10 @@ export function lintUpstream(u: UpstreamRelease, inventory: Cluster): Finding[] 
   return check ? check(u, inventory, (path) => at(u, path)) : [];
 }
 
-/** Traefik declares exactly the entrypoints the inventory says; its LB address is in the pool. */
+/** Traefik declares exactly the entrypoints the inventory says. */
 function checkTraefik(u: UpstreamRelease, inventory: Cluster, locate: (path: readonly PathSegment[]) => Location): Finding[] {
   const out: Finding[] = [];
-  const values = (u.hr.spec as { values: { ports: Record<string, { expose?: { default?: boolean } } | null>; service?: { spec?: { loadBalancerIP?: string } } } }).values;
+  const values = (u.hr.spec as { values: { ports: Record<string, { expose?: { default?: boolean } } | null>} }).values;
   const declared = Object.entries(values.ports).filter(([name, p]) => p !== null && name !== "traefik").map(([name]) => name).sort();
   const wanted = [...inventory.traefik.entrypoints].sort();
   if (declared.join(",") !== wanted.join(",")) {
@@ -156,15 +162,8 @@ function checkTraefik(u: UpstreamRelease, inventory: Cluster, locate: (path: rea
       message: `Traefik declares entrypoints ${declared.join(", ")} but values/${inventory.name}/cluster.yaml says this cluster's Traefik names them ${wanted.join(", ")}; Ingresses annotated with the inventory's names would not route. Fix: make spec.values.ports declare exactly ${wanted.join(", ")} (null the chart's web/websecure)`,
     });
   }
-  const ip = values.service?.spec?.loadBalancerIP;
-  if (ip && !inventory.metallb.addresses.some((range) => inRange(ip, range))) {
-    out.push({
-      severity: "error",
-      object: objectRef(u.hr),
-      location: locate(["spec", "values", "service", "spec", "loadBalancerIP"]),
-      message: `loadBalancerIP ${ip} is outside MetalLB's pool (${inventory.metallb.addresses.join(", ")}), so the Service would stay Pending. Fix: pick an address from the inventory's metallb.addresses`,
-    });
-  }
+  // The Service address (metallb.io/loadBalancerIPs) is checked with every other fixed
+  // LoadBalancer address of the environment: tools/lint/lan.ts.
   return out;
 }
 
@@ -216,16 +215,17 @@ export function checkInstallOrder(rendered: RenderedProfile[]): Finding[] {
   type Pod = { volumes?: { hostPath?: { path: string } }[]; containers?: { volumeMounts?: { mountPropagation?: string; name: string }[] }[] };
   const pods = (objects: RenderedProfile["objects"]): Pod[] =>
     objects.flatMap((o) => {
-      const s = o.spec as { template?: { spec?: Pod }; jobTemplate?: { spec?: { template?: { spec?: Pod } } } } | undefined;
-      const p = s?.template?.spec ?? s?.jobTemplate?.spec?.template?.spec;
+      const p = podSpecOf(o) as Pod | undefined;
       return p ? [p] : [];
     });
   const providers = new Map<string, string>();
   for (const r of rendered) {
     for (const o of r.objects) if (o.kind === "StorageClass") providers.set(`StorageClass ${o.metadata.name}`, key(r.profile));
+    // A claim one release creates and another mounts (the streaming library): the creator first.
+    for (const o of r.objects) if (o.kind === "PersistentVolumeClaim") providers.set(`PersistentVolumeClaim ${o.metadata.namespace ?? r.profile.namespace}/${o.metadata.name}`, key(r.profile));
     for (const p of pods(r.objects)) {
       const bidir = (p.containers ?? []).some((c) => (c.volumeMounts ?? []).some((m) => m.mountPropagation === "Bidirectional"));
-      if (bidir && (p.volumes ?? []).some((v) => v.hostPath?.path === "/mnt")) providers.set("the DFS mount", key(r.profile));
+      if (bidir && (p.volumes ?? []).some((v) => v.hostPath?.path === DATA_PATHS.dfsParent)) providers.set("the DFS mount", key(r.profile));
     }
   }
   const out: Finding[] = [];
@@ -236,7 +236,11 @@ export function checkInstallOrder(rendered: RenderedProfile[]): Finding[] {
       if (o.kind === "PersistentVolumeClaim" && spec?.storageClassName) needs.add(`StorageClass ${spec.storageClassName}`);
       for (const t of spec?.volumeClaimTemplates ?? []) if (t.spec?.storageClassName) needs.add(`StorageClass ${t.spec.storageClassName}`);
     }
-    if (pods(r.objects).some((p) => (p.volumes ?? []).some((v) => v.hostPath?.path === "/mnt/dfs"))) needs.add("the DFS mount");
+    if (pods(r.objects).some((p) => (p.volumes ?? []).some((v) => v.hostPath?.path === DATA_PATHS.dfsParent))) needs.add("the DFS mount");
+    for (const o of r.objects) {
+      const spec = podSpecOf(o) as { volumes?: { persistentVolumeClaim?: { claimName?: string } }[] } | undefined;
+      for (const v of spec?.volumes ?? []) if (v.persistentVolumeClaim?.claimName) needs.add(`PersistentVolumeClaim ${o.metadata.namespace ?? r.profile.namespace}/${v.persistentVolumeClaim.claimName}`);
+    }
     const mine = key(r.profile);
     const before = closure(mine);
     for (const need of needs) {
@@ -246,7 +250,7 @@ export function checkInstallOrder(rendered: RenderedProfile[]): Finding[] {
         severity: "error",
         object: `HelmRelease/${mine}`,
         location: { file: r.profile.file, ...r.profile.doc.position(["spec", "dependsOn"]) },
-        message: `uses ${need}, which HelmRelease ${provider} provides, but does not depend on it, so Flux may install it first (PVCs stay Pending, or consumers bind an empty /mnt/dfs). Fix: add dependsOn: [{name: ${provider.split("/")[1]}, namespace: ${provider.split("/")[0]}}]`,
+        message: `uses ${need}, which HelmRelease ${provider} provides, but does not depend on it, so Flux may install it first (PVCs stay Pending, pods wait for a claim that does not exist yet, or consumers bind an empty DFS parent directory). Fix: add dependsOn: [{name: ${provider.split("/")[1]}, namespace: ${provider.split("/")[0]}}]`,
       });
     }
   }

@@ -5,7 +5,7 @@ import { formatFinding } from "./types.ts";
 export function formatReport(report: LintReport): string {
   const lines: string[] = [];
   for (const p of report.profiles) {
-    const status = !p.ok ? "FAIL" : p.findings.length > 0 ? "WARN" : p.kind === "upstream" ? "SKIP" : "PASS";
+    const status = !p.ok ? "FAIL" : p.findings.length > 0 ? "WARN" : "PASS";
     const what = p.kind === "environment" ? `${p.env} ${p.release}` : `${p.env}/${p.release} (${p.chart})`;
     lines.push(`${status.padEnd(4)} ${what.padEnd(40)} ${String(p.ms).padStart(6)} ms${p.note ? `  ${p.note}` : ""}`);
     for (const f of p.findings) lines.push(`  ${formatFinding(f)}`);

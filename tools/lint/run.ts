@@ -8,8 +8,10 @@
  *   4. every rendered object against its Kubernetes / CRD schema;
  *   5. the chart's own assertions (tools/lint/charts/<chart>.ts) and the cross-chart ones;
  * then, per environment, 6. the security policy gate (tools/policy) over all rendered objects.
- * Upstream releases (charts from a HelmRepository) cannot be fetched offline: they are validated
- * (CRD schema, references, typed values) and reported as "not rendered".
+ * Upstream releases (charts from a HelmRepository) are rendered with the real chart from the
+ * mirror (CHART_MIRROR / --chart-mirror), the cache or the repository, in parallel with ours, and
+ * their objects join the policy gate (tools/lint/upstream/release.ts); an unavailable chart is a
+ * WARNING naming the release and the fix.
  */
 import { existsSync } from "node:fs";
 import { availableParallelism } from "node:os";
@@ -24,8 +26,16 @@ import { mapLimit, renderPrepared, withPreparedChart, type K8sObject } from "../
 import { locate, validateLayers } from "../lib/values-validate.ts";
 import type { PathSegment } from "../lib/yaml.ts";
 import { policyStage, type Violation } from "../policy/index.ts";
-import { checkInstallOrder, lintFluxLayer, lintUpstream } from "./environment.ts";
+import { checkBackupCoverage, checkDisruptionBudgets } from "./backups.ts";
+import { CHART_ASSERTIONS } from "./charts/index.ts";
+import { assertions as commonAssertions } from "./common.ts";
+import { checkDataPath } from "./datapath.ts";
+import { checkInstallOrder, lintFluxLayer } from "./environment.ts";
+import { checkInstallSemantics, checkTimeouts } from "./flux-install.ts";
 import { chartRules, indentedDocuments, objectRules } from "./helm-rules.ts";
+import { checkLanAddresses } from "./lan.ts";
+import { checkIngressHostsUnique, assertions as renderedAssertions } from "./rendered.ts";
+import { lintUpstreamRelease, type UpstreamLint } from "./upstream/release.ts";
 import { errorFinding, errorFindings, objectRef, type ChartAssertion, type Finding, type LintContext } from "./types.ts";
 
 export interface ProfileReport {
@@ -42,6 +52,10 @@ export interface ProfileReport {
   objects?: K8sObject[];
   /** The profile linted (chart profiles). */
   profile?: Profile;
+  /** `namespace/name` of the HelmRelease (upstream releases). */
+  helmRelease?: string;
+  /** The upstream release linted (upstream releases). */
+  upstreamRelease?: UpstreamRelease;
   note?: string;
 }
 
@@ -59,20 +73,12 @@ export interface LintOptions {
 }
 
 /**
- * Assertions for a chart: tools/lint/charts/<chart>.ts, plus tools/lint/common.ts (rules for every
- * chart). They are code of this checkout, whatever root is being linted.
+ * Assertions for a chart: its own (tools/lint/charts/index.ts, imported statically), plus the rules
+ * for every chart (tools/lint/common.ts) and the seed rules on rendered objects
+ * (tools/lint/rendered.ts). They are code of this checkout, whatever root is being linted.
  */
 async function loadAssertions(chart: string): Promise<ChartAssertion[]> {
-  const files = [join(repoRoot, "tools", "lint", "charts", `${chart}.ts`), join(repoRoot, "tools", "lint", "common.ts")];
-  const out: ChartAssertion[] = [];
-  for (const file of files) out.push(...(await assertionsOf(file)));
-  return out;
-}
-
-async function assertionsOf(file: string): Promise<ChartAssertion[]> {
-  if (!existsSync(file)) return [];
-  const mod = (await import(file)) as { assertions?: ChartAssertion[] };
-  return mod.assertions ?? [];
+  return [...(CHART_ASSERTIONS[chart] ?? []), ...commonAssertions, ...renderedAssertions];
 }
 
 /** A policy violation as a lint finding (the one Finding type of every command). */
@@ -166,6 +172,7 @@ export async function lintEnvironment(opts: LintOptions = {}): Promise<LintRepor
   const reports: ProfileReport[] = [];
   let helm = opts.helm;
   const jobs: (() => Promise<ProfileReport>)[] = [];
+  const envData = new Map<string, { inventory: Cluster; upstream: UpstreamRelease[] }>();
   for (const env of envs) {
     const te = performance.now();
     const envReport = (findings: Finding[], note?: string): ProfileReport => ({
@@ -181,19 +188,27 @@ export async function lintEnvironment(opts: LintOptions = {}): Promise<LintRepor
       reports.push(envReport(errorFindings(err)));
       continue;
     }
+    envData.set(env, { inventory, upstream: environment.upstream });
     const objFindings = await lintFluxLayer(environment, inventory);
     reports.push(envReport(objFindings, `${environment.objects.length} Flux objects, ${environment.profiles.length} chart releases, ${environment.upstream.length} upstream releases`));
+    const h = helm;
+    // Upstream releases render with the real chart, in parallel with ours (tools/lint/upstream/release.ts).
     for (const u of environment.upstream) {
       if (opts.chart && opts.chart !== u.chart) continue;
-      const tu = performance.now();
-      const findings = lintUpstream(u, inventory);
-      reports.push({
-        env, release: u.name, chart: u.chart, kind: "upstream", ok: !findings.some((f) => f.severity === "error"),
-        ms: Math.round(performance.now() - tu), findings,
-        note: `validated, not rendered: upstream chart ${u.chart} from ${u.source} cannot be fetched offline`,
+      jobs.push(async () => {
+        const tu = performance.now();
+        let r: UpstreamLint;
+        try {
+          r = await lintUpstreamRelease(u, inventory, h);
+        } catch (err) {
+          r = { findings: [fromError(err)], note: "crashed" };
+        }
+        return {
+          env, release: u.release, chart: u.chart, kind: "upstream", ok: !r.findings.some((f) => f.severity === "error"),
+          ms: Math.round(performance.now() - tu), findings: r.findings, objects: r.objects, note: r.note, helmRelease: `${u.hrNamespace}/${u.name}`, upstreamRelease: u,
+        };
       });
     }
-    const h = helm;
     for (const p of environment.profiles) {
       if (opts.chart && opts.chart !== p.chart) continue;
       jobs.push(() => lintProfile(p, inventory, h, environment.upstream));
@@ -209,14 +224,51 @@ export async function lintEnvironment(opts: LintOptions = {}): Promise<LintRepor
     const objects = rendered.flatMap((r) => r.objects ?? []);
     let findings: Finding[];
     try {
-      findings = (await policyStage(env, objects, root)).map(fromViolation);
+      // Objects of upstream releases may break the rules values/<env>/policy.yaml upstreamReleases accepts for them.
+      const owners = new Map(rendered.filter((r) => r.kind === "upstream").flatMap((r) => (r.objects ?? []).map((o) => [o, r.helmRelease ?? ""] as const)));
+      findings = (await policyStage(env, objects, root, owners)).map(fromViolation);
     } catch (err) {
       findings = [fromError(err)];
     }
-    const order = checkInstallOrder(rendered.filter((r) => r.objects).map((r) => ({ profile: r.profile!, objects: r.objects! })));
+    const order = [
+      ...checkInstallOrder(rendered.filter((r) => r.objects && r.profile).map((r) => ({ profile: r.profile!, objects: r.objects! }))),
+      ...checkIngressHostsUnique(rendered.filter((r) => r.objects).map((r) => ({ objects: r.objects! }))),
+    ];
     reports.push({
       env, release: "(install order)", chart: "-", kind: "environment", ok: order.length === 0, ms: 0, findings: order,
       note: "dependsOn covers every StorageClass and the DFS mount a release uses",
+    });
+    // Flux install/upgrade semantics over every rendered release (tools/lint/flux-install.ts).
+    const semantics = rendered.flatMap((r) => {
+      const src = r.profile ? { file: r.profile.file, doc: r.profile.doc, hr: r.profile.hr, values: r.profile.values }
+        : r.upstreamRelease ? { file: r.upstreamRelease.file, doc: r.upstreamRelease.doc, hr: r.upstreamRelease.hr, values: r.upstreamRelease.user } : undefined;
+      if (!src) return [];
+      const rel = { ...src, chart: r.chart, objects: r.objects ?? [] };
+      return [...checkInstallSemantics(rel), ...checkTimeouts(rel)];
+    });
+    reports.push({
+      env, release: "(install semantics)", chart: "-", kind: "environment", ok: !semantics.some((f) => f.severity === "error"), ms: 0, findings: semantics,
+      note: "no release remediated by uninstall can lose a PVC/PV; Longhorn never uninstalled or rolled back; timeouts cover startup budgets",
+    });
+    // Cross-release rules on the rendered objects: the data path (docs/decisions.md#dfs-data-path)
+    // and the fixed LoadBalancer addresses (tools/lint/lan.ts).
+    const envInfo = envData.get(env);
+    if (envInfo) {
+      // The data path spans releases: only meaningful when every release was rendered.
+      if (!opts.chart && !rendered.some((r) => !r.objects)) {
+        const dp = checkDataPath(envInfo.inventory, objects);
+        reports.push({ env, release: "(data path)", chart: "-", kind: "environment", ok: !dp.some((f) => f.severity === "error"), ms: 0, findings: dp, note: "library, DFS and transcode paths and modes of every pod, from the declared roles" });
+      }
+      // Upstream releases' addresses are counted once, from their HelmRelease values (with file:line),
+      // not again from the Service their real chart renders.
+      const lan = checkLanAddresses(envInfo.inventory, envInfo.upstream, rendered.filter((r) => r.kind !== "upstream").flatMap((r) => r.objects ?? []));
+      reports.push({ env, release: "(LAN addresses)", chart: "-", kind: "environment", ok: !lan.some((f) => f.severity === "error"), ms: 0, findings: lan, note: "fixed LoadBalancer addresses in the MetalLB pool, once each" });
+    }
+    const complete = rendered.filter((r) => r.objects).map((r) => ({ profile: r.profile!, objects: r.objects! }));
+    const backups = [...checkBackupCoverage(complete), ...checkDisruptionBudgets(complete)];
+    reports.push({
+      env, release: "(backups)", chart: "-", kind: "environment", ok: !backups.some((f) => f.severity === "error"), ms: 0, findings: backups,
+      note: "every Longhorn claim is backed up or declared scratch; no PodDisruptionBudget blocks a drain",
     });
     const incomplete = rendered.some((r) => !r.objects);
     reports.push({

@@ -4,7 +4,7 @@
  */
 import type { Cluster } from "../../schema/cluster.ts";
 import type { Profile, UpstreamRelease } from "../lib/flux.ts";
-import type { K8sObject } from "../lib/render.ts";
+import { objectRef, type K8sObject } from "../lib/k8s.ts";
 import { InputError, InputErrors, type PathSegment } from "../lib/yaml.ts";
 
 /** A source position in a values or manifest file (line and col 1-based; 0 = the file as a whole). */
@@ -51,10 +51,8 @@ export interface LintContext {
 /** A chart-specific check. Returns findings; an empty list means it passed. */
 export type ChartAssertion = (ctx: LintContext) => Finding[];
 
-/** `Kind/namespace/name` of an object, for messages. */
-export function objectRef(o: K8sObject): string {
-  return `${o.kind}/${o.metadata.namespace ? `${o.metadata.namespace}/` : ""}${o.metadata.name}`;
-}
+/** `Kind/namespace/name` of an object, for messages (tools/lib/k8s.ts). */
+export { objectRef };
 
 /** `file:line:col: ` prefix of a finding (`file: ` when there is no line: never `:0:0:`), or empty. */
 export function formatLocation(l?: Location): string {

@@ -108,10 +108,26 @@ const CLUSTER_ROLE_SPEC: ObjectSpec = {
   check: needsSelector,
 };
 
+/** Rules an upstreamReleases entry may accept (schema/policy.ts UpstreamAllowance). */
+const ACCEPTABLE = [
+  "privileged", "host-namespaces", "capabilities", "hostpath", "run-as-non-root", "privilege-escalation",
+  "read-only-root-fs", "resource-requests", "rbac-wildcard", "rbac-secrets", "rbac-escalation", "rbac-cluster-scope", "secret-object",
+] as const;
+
+const UPSTREAM_SPEC: ObjectSpec = {
+  fields: {
+    release: { type: "string", pattern: /^[a-z0-9-]+\/[a-z0-9-]+$/, patternText: "namespace/name of a HelmRelease" },
+    reason: { type: "string", minLength: 10 },
+    accept: { type: "enumList", values: ACCEPTABLE },
+  },
+  required: ["release", "reason", "accept"],
+};
+
 const POLICY_SPEC: ObjectSpec = {
   fields: {
     workloads: { type: "objectList", of: WORKLOAD_SPEC },
     clusterRoles: { type: "objectList", of: CLUSTER_ROLE_SPEC },
+    upstreamReleases: { type: "objectList", of: UPSTREAM_SPEC },
   },
 };
 

@@ -75,9 +75,22 @@ export function checkEnvironmentValues(env: string, root = repoRoot): Violation[
  * (`values/<env>/policy.yaml` under `root`), the environment's values for literal credentials,
  * and a secret scan of every git-tracked YAML file under `root`.
  */
-export async function policyStage(env: string, objects: K8sObject[], root: string = repoRoot): Promise<Violation[]> {
+export async function policyStage(env: string, objects: K8sObject[], root: string = repoRoot, owners?: ReadonlyMap<K8sObject, string>): Promise<Violation[]> {
   const allowlist = loadPolicy(env, root);
-  return [...checkPolicy(objects, allowlist), ...checkEnvironmentValues(env, root), ...scanViolations(await scanRepo(root))];
+  return [...checkOwned(objects, allowlist, owners), ...checkEnvironmentValues(env, root), ...scanViolations(await scanRepo(root))];
+}
+
+/**
+ * checkPolicy, where objects rendered by an upstream release (`owners`: object → `namespace/name`
+ * of its HelmRelease) may break the rules the allowlist's `upstreamReleases` entry accepts for it.
+ */
+export function checkOwned(objects: readonly K8sObject[], allowlist: Policy, owners?: ReadonlyMap<K8sObject, string>): Violation[] {
+  if (!owners) return checkPolicy(objects, allowlist);
+  return objects.flatMap((o) => {
+    const release = owners.get(o);
+    const accepted = new Set<string>(release ? (allowlist.upstreamReleases ?? []).filter((e) => e.release === release).flatMap((e) => e.accept) : []);
+    return checkPolicy([o], allowlist).filter((v) => !accepted.has(v.rule));
+  });
 }
 
 /** One report line: `ERROR - StatefulSet/media/sonarr container sonarr: privileged: ... Fix: ...`. */

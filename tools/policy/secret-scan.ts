@@ -31,20 +31,44 @@ export interface ScanFinding {
   redacted: string;
 }
 
-/** Known key formats, each with a global regular expression. */
+/**
+ * Known key formats, each with a global regular expression. Quantifiers are bounded: an
+ * unbounded one overflows V8's regexp stack on a multi-megabyte token (a 6 MB value on one line).
+ */
 export const KEY_FORMATS: ReadonlyArray<{ kind: string; re: RegExp }> = [
   { kind: "AWS access key id", re: /\b(?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}\b/g },
-  { kind: "GitHub token", re: /\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,})/g },
-  { kind: "private key (PEM)", re: /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----/g },
-  { kind: "Slack token", re: /\bxox[abposr]-[A-Za-z0-9-]{10,}/g },
-  { kind: "JSON Web Token", re: /\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*/g },
+  { kind: "GitHub token", re: /\b(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})/g },
+  { kind: "private key (PEM)", re: /-----BEGIN (?:[A-Z0-9]{1,20} ){0,4}PRIVATE KEY(?: BLOCK)?-----/g },
+  { kind: "Slack token", re: /\bxox[abposr]-[A-Za-z0-9-]{10,255}/g },
+  { kind: "JSON Web Token", re: /\beyJ[A-Za-z0-9_-]{8,4096}\.eyJ[A-Za-z0-9_-]{8,4096}\.[A-Za-z0-9_-]{0,4096}/g },
   { kind: "Google API key", re: /\bAIza[0-9A-Za-z_-]{35}\b/g },
 ];
 
 /** Marker that suppresses findings on its line. */
 export const ALLOW_MARKER = "policy:allow-secret";
 
-const CANDIDATE = /[A-Za-z0-9+/_-]{20,}={0,2}/g;
+/** [A-Za-z0-9+/_-], by character code. */
+const isTokenChar = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 43 || c === 47 || c === 95 || c === 45;
+
+/**
+ * Runs of base64/hex-like characters of 20 or more (plus up to two `=`), found by a loop rather
+ * than a regular expression: `/[...]{20,}/g` overflows the stack on a multi-megabyte run.
+ */
+function* candidates(line: string): Generator<{ index: number; text: string }> {
+  let i = 0;
+  while (i < line.length) {
+    if (!isTokenChar(line.charCodeAt(i))) {
+      i++;
+      continue;
+    }
+    const start = i;
+    while (i < line.length && isTokenChar(line.charCodeAt(i))) i++;
+    let end = i;
+    while (end < line.length && end - i < 2 && line[end] === "=") end++;
+    if (i - start >= 20) yield { index: start, text: line.slice(start, end) };
+    i = end;
+  }
+}
 const DIGEST_PREFIX = /(?:sha1|sha224|sha256|sha384|sha512|md5):$/i;
 /** The YAML key right before a value on the same line. */
 const KEY_BEFORE_VALUE = /([\w./-]+)["']?\s*:\s*["']?$/;
@@ -90,14 +114,16 @@ export function scanText(text: string, file: string): ScanFinding[] {
         out.push({ file, line: i + 1, col: m.index + 1, kind, redacted: redact(m[0]) });
       }
     }
-    for (const m of line.matchAll(CANDIDATE)) {
+    for (const m of candidates(line)) {
       const start = m.index;
-      const end = start + m[0].length;
+      const end = start + m.text.length;
       if (taken.some(([a, b]) => start < b && a < end)) continue;
-      const before = line.slice(0, start);
+      // Only the text just before matters (a key, a digest prefix); bounded for long lines.
+      const before = line.slice(Math.max(0, start - 256), start);
       if (DIGEST_PREFIX.test(before)) continue;
-      if (/^[0-9a-fA-F]+$/.test(m[0]) && HASH_KEY.test(KEY_BEFORE_VALUE.exec(before)?.[1] ?? "")) continue;
-      if (isHighEntropyToken(m[0])) out.push({ file, line: i + 1, col: start + 1, kind: "high-entropy string", redacted: redact(m[0]) });
+      if (/^[0-9a-fA-F]+$/.test(m.text) && HASH_KEY.test(KEY_BEFORE_VALUE.exec(before)?.[1] ?? "")) continue;
+      // The first 4 KiB decide whether a token looks random; a 6 MB one costs no more.
+      if (isHighEntropyToken(m.text.slice(0, 4096))) out.push({ file, line: i + 1, col: start + 1, kind: "high-entropy string", redacted: redact(m.text) });
     }
   });
   return out;

@@ -2,48 +2,14 @@
  * Pod templates of workload objects, and their containers with the security context Kubernetes
  * would apply to each.
  */
-import type { K8sObject } from "../lib/render.ts";
+import { asObj, asObjList, objectRef, podSpecOf, POD_SPEC_PATHS, type K8sObject, type Obj } from "../lib/k8s.ts";
 import type { ContainerKind } from "./types.ts";
 
-/** `Kind/namespace/name`, or `Kind/name` for objects without a namespace. */
-export function objectId(obj: K8sObject): string {
-  const ns = obj.metadata?.namespace;
-  return ns ? `${obj.kind}/${ns}/${obj.metadata.name}` : `${obj.kind}/${obj.metadata?.name}`;
-}
+/** `Kind/namespace/name`, or `Kind/name` for objects without a namespace (tools/lib/k8s.ts). */
+export const objectId: (obj: K8sObject) => string = objectRef;
 
-/** Where each workload kind keeps its pod spec. */
-export const POD_SPEC_PATHS: Readonly<Record<string, readonly string[]>> = {
-  Pod: ["spec"],
-  Deployment: ["spec", "template", "spec"],
-  StatefulSet: ["spec", "template", "spec"],
-  DaemonSet: ["spec", "template", "spec"],
-  ReplicaSet: ["spec", "template", "spec"],
-  ReplicationController: ["spec", "template", "spec"],
-  Job: ["spec", "template", "spec"],
-  CronJob: ["spec", "jobTemplate", "spec", "template", "spec"],
-};
+export { asObj, asObjList, podSpecOf, POD_SPEC_PATHS, type Obj };
 
-/** A loosely typed JSON object. */
-export type Obj = Record<string, unknown>;
-
-/** The value if it is a plain object, else undefined. */
-export function asObj(v: unknown): Obj | undefined {
-  return v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Obj) : undefined;
-}
-
-/** The value if it is an array of plain objects (non-objects dropped), else []. */
-export function asObjList(v: unknown): Obj[] {
-  return Array.isArray(v) ? v.map(asObj).filter((o): o is Obj => o !== undefined) : [];
-}
-
-/** The pod spec of a workload object, or undefined if the object is not a workload (or has none). */
-export function podSpecOf(obj: K8sObject): Obj | undefined {
-  const path = POD_SPEC_PATHS[obj.kind];
-  if (!path) return undefined;
-  let cur: unknown = obj;
-  for (const seg of path) cur = asObj(cur)?.[seg];
-  return asObj(cur);
-}
 
 /** Security settings of a container after pod-level inheritance. */
 export interface EffectiveSecurity {

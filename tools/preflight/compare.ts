@@ -24,8 +24,18 @@ export type DriftKind =
   | "ip-missing"
   | "node-absent"
   | "node-unknown"
+  | "datastore-unknown"
   | "taint-managed"
-  | "node-ok";
+  | "longhorn-node-missing"
+  | "longhorn-node-extra"
+  | "longhorn-disk-extra"
+  | "longhorn-disk-missing"
+  | "longhorn-node-condition"
+  | "gpu-resource-missing"
+  | "gpu-resource-count"
+  | "gpu-vendor"
+  | "node-ok"
+  | "k3s-component";
 
 /** One result line. */
 export interface Finding {
@@ -149,6 +159,55 @@ function compareIp(env: string, id: string, want: ClusterNode, got: ObservedNode
   return [{ ...base, severity: "error", kind: "ip-mismatch", actual, fix: fileFix, message: `InternalIP differs: expected ${want.ip}, actual ${actual}` }];
 }
 
+/** PCI vendor ids of Node Feature Discovery's labels `feature.node.kubernetes.io/pci-<class>_<vendor>.present`. */
+const PCI_VENDORS: Record<string, "intel" | "nvidia" | "amd"> = { "8086": "intel", "10de": "nvidia", "1002": "amd" };
+
+/**
+ * The GPU vendors a node's labels show: Node Feature Discovery's PCI labels of display classes
+ * 0300 (VGA) and 0380 (display controller), `pci-<class>_<vendor>.present` (NFD docs, "PCI
+ * features"), and the device plugins' own: `nvidia.com/gpu.present` (GPU feature discovery),
+ * `intel.feature.node.kubernetes.io/gpu` (Intel GPU plugin's NFD rules).
+ */
+export function observedGpuVendors(labels: Record<string, string>): string[] {
+  const out = new Set<string>();
+  for (const [k, v] of Object.entries(labels)) {
+    // deviceLabelFields [class, vendor] (NFD's default) or [vendor].
+    const m = /^feature\.node\.kubernetes\.io\/pci-(?:03(?:00|80)_)?([0-9a-f]{4})\.present$/.exec(k);
+    if (m && v === "true" && PCI_VENDORS[m[1]]) out.add(PCI_VENDORS[m[1]]);
+  }
+  if (labels["nvidia.com/gpu.present"] === "true") out.add("nvidia");
+  if (labels["intel.feature.node.kubernetes.io/gpu"] === "true") out.add("intel");
+  return [...out].sort();
+}
+
+/** The GPU of an inventory node against the node's allocatable and vendor labels. */
+function compareGpu(env: string, id: string, want: ClusterNode, got: ObservedNode): Finding[] {
+  if (!want.gpu) return [];
+  const out: Finding[] = [];
+  const base = { node: want.name, nodeId: id };
+  const acc = want.accelerator;
+  const seen = observedGpuVendors(got.labels);
+  if (!acc || acc.vendor === "unknown") {
+    // Not drift (the inventory claims nothing), but the one fact lint and the runbook ask for.
+    if (seen.length > 0) out.push({ ...base, severity: "info", kind: "gpu-vendor", key: "accelerator.vendor", expected: "unknown", actual: seen.join(", "), fix: `record nodes.${id}.accelerator.vendor: ${seen[0]} in values/${env}/cluster.yaml (and its access), then npm run runbook`, message: `the node's labels show a ${seen.join("/")} GPU but the inventory does not record the vendor` });
+    return out;
+  }
+  if (seen.length > 0 && !seen.includes(acc.vendor)) {
+    out.push({ ...base, severity: "error", kind: "gpu-vendor", key: "accelerator.vendor", expected: acc.vendor, actual: seen.join(", "), fix: `correct nodes.${id}.accelerator in values/${env}/cluster.yaml (lspci -nn | grep -Ei 'vga|3d|display' on the node)`, message: `GPU vendor differs: the inventory says ${acc.vendor}, the node's labels show ${seen.join(", ")}` });
+  }
+  if (acc.access?.kind === "device-plugin") {
+    const r = acc.access.resource;
+    const allocatable = got.allocatable[r];
+    const capacity = got.capacity[r];
+    if (allocatable === undefined || Number(allocatable) === 0) {
+      out.push({ ...base, severity: "error", kind: "gpu-resource-missing", key: r, expected: String(acc.access.shares), actual: allocatable ?? "(absent)", fix: `install or repair the ${acc.vendor} device plugin on ${want.name} (npm run runbook -- --env ${env}, GPU section)`, message: `status.allocatable has no ${r}${capacity !== undefined ? ` (capacity ${capacity})` : ""}: the workers would stay Pending with "Insufficient ${r}"` });
+    } else if (Number(allocatable) !== acc.access.shares) {
+      out.push({ ...base, severity: "error", kind: "gpu-resource-count", key: r, expected: String(acc.access.shares), actual: allocatable, fix: `set nodes.${id}.accelerator.access.shares: ${allocatable} in values/${env}/cluster.yaml (lint then checks the workers against it), or the plugin's sharing to ${acc.access.shares}`, message: `status.allocatable ${r} is ${allocatable}, the inventory says ${acc.access.shares}` });
+    }
+  }
+  return out;
+}
+
 /** Compares the cluster's nodes with the inventory. Pure. */
 export function preflight(inv: Cluster, nodes: ObservedNode[]): PreflightResult {
   const findings: Finding[] = [];
@@ -167,7 +226,7 @@ export function preflight(inv: Cluster, nodes: ObservedNode[]): PreflightResult 
       });
       continue;
     }
-    const drift = [...compareIp(inv.name, id, want, got), ...compareLabels(inv.name, id, want, got), ...compareTaints(inv.name, id, want, got)];
+    const drift = [...compareIp(inv.name, id, want, got), ...compareLabels(inv.name, id, want, got), ...compareTaints(inv.name, id, want, got), ...compareGpu(inv.name, id, want, got)];
     if (!drift.some((f) => f.severity !== "info")) {
       const l = Object.keys(want.labels).length;
       const t = want.taints.length;

@@ -3,6 +3,7 @@
  * Nodes (the API server's own response is a `NodeList`); both are accepted. Only the fields
  * preflight compares are read: name, labels, taints, addresses.
  */
+import { isPlainObject } from "../lib/k8s.ts";
 import type { Taint } from "../../schema/cluster.ts";
 
 /** A node as observed in the cluster. */
@@ -12,6 +13,10 @@ export interface ObservedNode {
   taints: Taint[];
   /** Addresses of type InternalIP (dual-stack nodes have one per family). */
   internalIPs: string[];
+  /** status.allocatable (quantities as strings), e.g. `nvidia.com/gpu: "1"`. */
+  allocatable: Record<string, string>;
+  /** status.capacity. */
+  capacity: Record<string, string>;
 }
 
 /** The input is not usable node JSON. Names the file, the JSON path and the fix. */
@@ -29,7 +34,7 @@ export class NodeListError extends Error {
 const FIX = "Fix: pass the output of `kubectl get nodes -o json` (all nodes, JSON)";
 const EFFECTS = new Set<string>(["NoSchedule", "PreferNoSchedule", "NoExecute"]);
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+const isObject = isPlainObject;
 
 /** Parses `text` (read from `file`, used in messages) into the nodes it lists. */
 export function parseNodeList(text: string, file: string): ObservedNode[] {
@@ -85,6 +90,7 @@ export function parseNodeList(text: string, file: string): ObservedNode[] {
     const internalIPs = addresses
       .filter((a): a is { type: string; address: string } => isObject(a) && a.type === "InternalIP" && typeof a.address === "string")
       .map((a) => a.address);
-    return { name, labels, taints, internalIPs };
+    const quantities = (v: unknown): Record<string, string> => (isObject(v) ? Object.fromEntries(Object.entries(v).map(([k, q]) => [k, String(q)])) : {});
+    return { name, labels, taints, internalIPs, allocatable: quantities(status.allocatable), capacity: quantities(status.capacity) };
   });
 }

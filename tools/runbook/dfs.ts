@@ -1,23 +1,24 @@
 /**
- * The DFS export: kernel NFS on a storage node serves decypharr-streaming's FUSE mount
- * (`nfs.dfs[nodeId].path`, /mnt/dfs) to the ClusterPlex workers, which mount it through an NFS
- * PV pointing at the storage node's IP. Generated from the inventory, with two corrections to the
- * seed's line `/mnt/dfs 10.0.0.0/8(ro,sync,no_subtree_check,no_root_squash)`:
+ * The DFS on the storage nodes, generated from the inventory (docs/decisions.md#dfs-data-path and
+ * #dfs-export):
  *
- * - `fsid=`: NFS identifies an exported file system by its UUID or the device number it lives on.
- *   A FUSE file system has neither, so exportfs refuses it with "requires fsid= for NFS export"
- *   (exports(5), fsid=; nfs-utils utils/exportfs/exportfs.c, validate_export).
- * - the client range: kubelet performs the NFS mount in the host's network namespace, so the
- *   server sees the NODE's IP. The range is the inventory's network.nodeCIDR, and every node IP
- *   must lie inside it (checked here, not assumed).
+ * - the stable parent directory (`DATA_PATHS.dfsParent`) on a `shared` mount: decypharr-streaming
+ *   binds it with Bidirectional and mounts its FUSE filesystem below it; containerd refuses
+ *   Bidirectional unless the source is on a shared mount, HostToContainer needs shared or slave
+ *   (containerd CRI opts spec_linux.go ensureShared/ensureSharedOrSlave). Checked with
+ *   `findmnt -o TARGET,PROPAGATION`.
+ * - kernel NFS exporting the FUSE mount point, with two corrections to the seed's line
+ *   `/mnt/dfs 10.0.0.0/8(ro,sync,no_subtree_check,no_root_squash)`: `fsid=` (a FUSE file system has
+ *   no UUID or device number, exportfs refuses it without one: exports(5), fsid=) and the node
+ *   subnet as client range (kubelet mounts NFS from the node's own IP).
+ * - keepalived (tools/runbook/keepalived.ts): the export address follows the live mount.
  *
- * The export line lives in its own file under /etc/exports.d/ (read by exportfs, exports(5)
- * "/etc/exports.d"), so re-running the steps replaces it instead of appending a duplicate, as the
- * seed's `echo ... >> /etc/exports` did. The path is the one the failover command
- * (tools/failover/host-steps.ts) uses.
+ * The export line lives in its own file under /etc/exports.d/ (exports(5) "/etc/exports.d"), so
+ * re-running the steps replaces it instead of appending a duplicate, as the seed's `echo >>` did.
  */
 import type { Cluster } from "../../schema/cluster.ts";
 import { ipInCidr } from "../lib/inventory.ts";
+import { DATA_PATHS } from "../lint/datapath.ts";
 import type { Command, CommandBlock, Target } from "./types.ts";
 
 /** File holding the DFS export line on a storage node. */
@@ -48,8 +49,9 @@ export function exportOptions(fsid: number): ExportOption[] {
       // and without squash any root process on any host of the node subnet reads as root.
       reason: "requests from uid 0 are mapped to nobody. The seed's no_root_squash is dropped: it is not needed to mount (kubelet mounts as root either way; squashing only maps file access), the readers run as PUID 1000, and it would let root on any host of the subnet read as root",
     },
-    { option: "mp", reason: `export only while the path is a mount point: when decypharr-streaming runs elsewhere, clients get "access denied" instead of the empty directory under the FUSE mount` },
-    { option: `fsid=${fsid}`, reason: "a FUSE file system has no device number or UUID; without fsid= exportfs fails with \"requires fsid= for NFS export\" (exports(5))" },
+    { option: "secure", reason: "requests only from source ports below 1024 (the exportfs default, written out): kubelet's kernel NFS client uses a reserved port" },
+    { option: "mp", reason: `export only while the path is a mount point: on a node without decypharr-streaming (or after its preStop unmount) clients get an error instead of the empty directory below the FUSE mount (exports(5), mp)` },
+    { option: `fsid=${fsid}`, reason: "a FUSE file system has no device number or UUID; without fsid= exportfs fails with \"requires fsid= for NFS export\" (exports(5)). The same fsid on every storage node, so the export's root file handle stays valid when the address moves (the FUSE root is always inode 1)" },
   ];
 }
 
@@ -68,7 +70,7 @@ export function dfsExportLine(inv: Cluster, nodeId: string): string {
   const exp = inv.nfs.dfs[nodeId];
   if (!exp) {
     throw new Error(
-      `values/${inv.name}/cluster.yaml: nfs.dfs has no export for node ${JSON.stringify(nodeId)} (exports: ${Object.keys(inv.nfs.dfs).join(", ") || "none"}). Fix: add nfs.dfs.${nodeId}: { path: /mnt/dfs, fsid: 1 } or use a node that has one`,
+      `values/${inv.name}/cluster.yaml: nfs.dfs has no export for node ${JSON.stringify(nodeId)} (exports: ${Object.keys(inv.nfs.dfs).join(", ") || "none"}). Fix: add nfs.dfs.${nodeId}: { path: ${DATA_PATHS.dfsRoot}, fsid: 1 } or use a node that has one`,
     );
   }
   const outside = nodesOutsideClientRange(inv);
@@ -87,44 +89,46 @@ function hostTarget(inv: Cluster, nodeId: string): Extract<Target, { kind: "host
   return { kind: "host", nodeId, node: node.name, ip: node.ip };
 }
 
-/** The host commands that start (enable) or stop (disable) the DFS export on `nodeId`. */
-export function dfsHostBlock(inv: Cluster, nodeId: string, opts: { action: "enable" | "disable" }): CommandBlock {
+/** The fstab line that makes the parent a shared bind mount of itself (mount(8): propagation flags in fstab). */
+export function parentFstabLine(): string {
+  return `${DATA_PATHS.dfsParent} ${DATA_PATHS.dfsParent} none bind,rshared 0 0`;
+}
+
+/** The parent directory on a shared mount: once per storage node. */
+export function dfsParentBlock(inv: Cluster, nodeId: string): CommandBlock {
   const target = hostTarget(inv, nodeId);
-  const line = dfsExportLine(inv, nodeId);
-  const { path } = inv.nfs.dfs[nodeId];
-  const commands: Command[] =
-    opts.action === "enable"
-      ? [
-          { run: "apt-get install -y nfs-kernel-server", reason: "kernel NFS server (once per node; a no-op when installed)" },
-          { run: `mountpoint ${path}`, reason: `must say "is a mountpoint" once decypharr-streaming runs on ${target.node}; until then the mp option keeps ${path} unexported` },
-          { run: "mkdir -p /etc/exports.d", reason: "exportfs reads every *.exports file here" },
-          { run: `echo '${line}' > ${EXPORTS_FILE}`, reason: `read-only, node subnet ${inv.network.nodeCIDR} only, fsid for the FUSE mount; '>' so a re-run replaces the line` },
-          { run: "systemctl enable --now nfs-kernel-server", reason: "start the server now and at boot" },
-          { run: "exportfs -ra", reason: "re-read the exports files into the kernel's export table" },
-          { run: "exportfs -v", reason: `lists ${path} with ${inv.network.nodeCIDR} and the options above` },
-        ]
-      : [
-          { run: `rm -f ${EXPORTS_FILE}`, reason: "drop the DFS export line" },
-          { run: "exportfs -ra", reason: "-r also withdraws exports whose line was removed (exportfs(8))" },
-          { run: "exportfs -v", reason: `${path} is no longer listed` },
-        ];
+  const dir = DATA_PATHS.dfsParent;
   return {
     kind: "commands",
     target,
-    title: opts.action === "enable"
-      ? `Export ${path} from ${target.node} (${target.ip}) to the node subnet ${inv.network.nodeCIDR}`
-      : `Stop exporting ${path} from ${target.node} (${target.ip})`,
-    commands,
+    title: `The DFS parent directory ${dir} on ${target.node}, on a shared mount`,
+    commands: [
+      { run: `mkdir -p ${dir}`, reason: "a plain directory: the pods' hostPath type Directory checks it, never the FUSE mount below it" },
+      { run: `grep -qs '^${dir} ' /etc/fstab || echo '${parentFstabLine()}' >> /etc/fstab`, reason: "bind the directory onto itself as rshared at every boot, whatever the propagation of / (mount(8): propagation flags are accepted in fstab); a re-run adds nothing" },
+      { run: `mountpoint -q ${dir} || mount ${dir}`, reason: "apply it now" },
+      { run: `findmnt -o TARGET,PROPAGATION --target ${dir}`, reason: `must say ${dir} shared: containerd refuses Bidirectional otherwise, and HostToContainer consumers would never see the FUSE mount` },
+    ],
   };
 }
 
-/**
- * Markdown host steps for one storage node: enable or disable its DFS export. The failover
- * command (`npm run failover -- --env <env> --dfs-server <node>`) prints these for the new server
- * (enable) and the previous one (disable).
- */
-export function dfsHostSteps(inventory: Cluster, nodeId: string, opts: { action: "enable" | "disable" }): string {
-  return renderCommandBlock(dfsHostBlock(inventory, nodeId, opts));
+/** Kernel NFS exporting the FUSE mount point: once per storage node (the address decides who serves). */
+export function dfsExportBlock(inv: Cluster, nodeId: string): CommandBlock {
+  const target = hostTarget(inv, nodeId);
+  const line = dfsExportLine(inv, nodeId);
+  const { path } = inv.nfs.dfs[nodeId];
+  return {
+    kind: "commands",
+    target,
+    title: `Export ${path} from ${target.node} to the node subnet ${inv.network.nodeCIDR}`,
+    commands: [
+      { run: "apt-get install -y nfs-kernel-server", reason: "kernel NFS server (a no-op when installed)" },
+      { run: "mkdir -p /etc/exports.d", reason: "exportfs reads every *.exports file here" },
+      { run: `echo '${line}' > ${EXPORTS_FILE}`, reason: `read-only, node subnet only, mp and fsid for the FUSE mount; '>' so a re-run replaces the line` },
+      { run: "systemctl enable --now nfs-kernel-server", reason: "start the server now and at boot; with mp it exports nothing until the FUSE mount exists" },
+      { run: "exportfs -ra", reason: "re-read the exports files into the kernel's export table" },
+      { run: "exportfs -v", reason: `lists ${path} with ${inv.network.nodeCIDR} and the options above` },
+    ],
+  };
 }
 
 /** Markdown for one command block: a line naming where it runs, then a bash fence. */
@@ -170,8 +174,7 @@ export function seedCorrections(inv: Cluster): string[] {
     `- **The seed's export line \`${SEED_EXPORT_LINE}\` is wrong on both counts.** (1) It has no \`fsid=\`: /mnt/dfs is a FUSE mount with no device number or UUID, so \`exportfs -ra\` fails with "exportfs: /mnt/dfs requires fsid= for NFS export" (exports(5), fsid=). (2) Its client range is the wrong network: kubelet mounts NFS from the node's own IP, not from the pod network. ${range} The export this runbook writes allows exactly network.nodeCIDR ${inv.network.nodeCIDR}, which contains every node IP of the inventory.`,
     "- **The seed kept `no_root_squash` \"for k8s mount\"; this runbook uses `root_squash`.** Squashing maps file access by uid 0 to nobody; it does not affect the mount, which kubelet performs as root in any case. The readers (PMS and the workers) run as PUID 1000, so nothing needs root on this read-only export, and without squashing any root process on any host of the subnet reads every file as root.",
     "- **The seed's failover step `kubectl patch pv clusterplex-dfs-nfs-pv -p '{\"spec\":{\"nfs\":{\"server\":\"192.168.1.22\"}}}'` cannot work:** the API server rejects it with \"spec.persistentvolumesource: Forbidden: spec.persistentvolumesource is immutable after creation\" (a PV's volume source is immutable; Kubernetes pkg/apis/core/validation, ValidatePersistentVolumeUpdate). " +
-      `Failover is a values change instead: \`npm run failover -- --env ${inv.name} --dfs-server <node id>\` sets dfs.server in values/${inv.name}/clusterplex.yaml, so Flux creates a new PV/PVC pair for that node, and prints the host steps (the export on the new server, its removal on the old one).` +
-      (Object.keys(inv.nfs.dfs).length < 2 ? ` ${inv.name} has a single DFS export (${Object.keys(inv.nfs.dfs).join(", ") || "none"}), so there is no node to fail over to.` : ""),
+      `The PV never changes instead: it names the DFS export address ${inv.nfs.dfsExport?.address ?? "(nfs.dfsExport)"}, which keepalived moves to the storage node where the FUSE mount is live, so failover and failback need no step (the manual \`npm run failover\` is gone).`,
     "- **The seed appended to /etc/exports with `echo >>`**, so every re-run added a duplicate line. The line lives in its own file under /etc/exports.d/ and is written with `>`.",
   ];
 }

@@ -53,12 +53,9 @@ export const ROLE_REQUIREMENTS: Record<NodeRole, RoleRequirements> = {
   },
   gpu: {
     // The workers (clusterplex) run here: /codecs is a Longhorn RWO volume, /transcode Longhorn
-    // RWX, /mnt/media and /mnt/dfs NFS PVs, so the node needs both the NFS and the iSCSI client.
+    // RWX, /mnt/media and DFS NFS PVs, so the node needs both the NFS and the iSCSI client.
     packages: [NFS_CLIENT, ISCSI],
-    notes: [
-      "GPU stack (the inventory records no GPU vendor, so these are not generated as commands): for an NVIDIA card, the NVIDIA driver (`ubuntu-drivers install` or `nvidia-driver-<version>`) and `nvidia-container-toolkit` from NVIDIA's apt repository; restart k3s afterwards, which then detects the nvidia runtime and adds it to its containerd config (k3s docs, \"Alternative Container Runtime Support\"). Pods use it through a `RuntimeClass` named nvidia, and GPU requests need the NVIDIA device plugin. An Intel iGPU needs `intel-media-va-driver-non-free` and `/dev/dri` instead.",
-      "Check after a reboot: `nvidia-smi` lists the card, and `grep nvidia /var/lib/rancher/k3s/agent/etc/containerd/config.toml` shows the runtime.",
-    ],
+    notes: ["GPU driver and device plugin: see the GPU section (per vendor, from the inventory's accelerator)."],
   },
   worker: {
     packages: [NFS_CLIENT, ISCSI],
@@ -66,10 +63,15 @@ export const ROLE_REQUIREMENTS: Record<NodeRole, RoleRequirements> = {
   },
 };
 
-/** The packages of a node (union over its roles, in role order, each once) and the role notes. */
-export function nodeRequirements(node: Pick<ClusterNode, "roles">): RoleRequirements {
+/**
+ * The packages of a node (union over its roles, in role order, each once) and the role notes. A
+ * node labelled node.longhorn.io/csi=enabled attaches Longhorn volumes whatever its roles: it
+ * needs the iSCSI and NFS clients (Longhorn installation requirements), cp1 included if labelled.
+ */
+export function nodeRequirements(node: Pick<ClusterNode, "roles"> & { labels?: Record<string, string> }): RoleRequirements {
   const packages: HostPackage[] = [];
   const notes: string[] = [];
+  if (node.labels?.["node.longhorn.io/csi"] === "enabled") packages.push(NFS_CLIENT, ISCSI);
   for (const role of node.roles) {
     const req = ROLE_REQUIREMENTS[role];
     for (const p of req.packages) if (!packages.some((q) => q.name === p.name)) packages.push(p);

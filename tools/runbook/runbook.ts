@@ -5,9 +5,13 @@
  * commands that verify the result. Pure: buildRunbook returns data, renderRunbook the Markdown.
  */
 import type { Cluster, ClusterNode } from "../../schema/cluster.ts";
-import { dfsHostBlock, exportOptions, renderCommandBlock, seedCorrections } from "./dfs.ts";
+import { backupsSection, drainSection } from "./backups.ts";
+import { dfsExportBlock, dfsParentBlock, exportOptions, renderCommandBlock, seedCorrections } from "./dfs.ts";
+import { exportAddress, KEEPALIVED, keepalivedBlock, RELEASE_SECONDS, TAKEOVER_SECONDS } from "./keepalived.ts";
+import { DATA_PATHS } from "../lint/datapath.ts";
 import { labelCommand, taintCommand } from "./kubectl.ts";
 import { nodeRequirements, ROLE_REQUIREMENTS } from "./packages.ts";
+import { gpuSection, longhornSection } from "./longhorn-gpu.ts";
 import type { Block, Command, CommandBlock, LocatedCommand, Runbook, Section, Target } from "./types.ts";
 
 const KUBECTL: Target = { kind: "kubectl" };
@@ -35,6 +39,39 @@ function nodesSection(inv: Cluster): Section {
       text(`Node subnet ${inv.network.nodeCIDR}, pod network ${inv.network.podCIDR}, Service network ${inv.network.serviceCIDR}.`),
     ],
   };
+}
+
+/**
+ * The k3s server flags this design needs: k3s bundles Traefik (a HelmChart of its own), ServiceLB
+ * (klipper-lb) and the local-path provisioner with a default StorageClass `local-path`; they would
+ * fight the Traefik release (both claim ports 80/443 and the IngressClass), MetalLB (both answer
+ * LoadBalancer Services) and Longhorn's default class (two default StorageClasses: a PVC without a
+ * class gets whichever the admission plugin picks). k3s docs "Packaged Components" and
+ * "Server Configuration" (`--disable traefik,servicelb,local-storage`).
+ */
+export const K3S_DISABLE = ["traefik", "servicelb", "local-storage"] as const;
+
+function k3sSection(inv: Cluster): Section {
+  const servers = Object.entries(inv.nodes).filter(([, n]) => n.roles.includes("control-plane"));
+  const blocks: Block[] = [
+    text(
+      "k3s's packaged Traefik, ServiceLB and local-path storage must be off: this repository installs Traefik and MetalLB through Flux, and " +
+        "Longhorn's class is the default StorageClass (two defaults would both claim class-less PVCs). `npm run preflight` detects them in a " +
+        "`kubectl get` dump. Source: docs.k3s.io \"Packaged Components\" (--disable), \"Networking Services\" (ServiceLB, Traefik).",
+    ),
+  ];
+  for (const [id, n] of servers) {
+    blocks.push({
+      kind: "commands",
+      target: host(id, n),
+      title: `k3s server on ${describeNode(id, n)}`,
+      commands: [
+        { run: `curl -sfL https://get.k3s.io | INSTALL_K3S_EXEC="server ${K3S_DISABLE.map((c) => `--disable ${c}`).join(" ")}" sh -s -`, reason: "install (or reconfigure) the server without the packaged components" },
+        { run: `mkdir -p /etc/rancher/k3s/config.yaml.d && printf 'disable:\\n${K3S_DISABLE.map((c) => `  - ${c}`).join("\\n")}\\n' > /etc/rancher/k3s/config.yaml.d/10-disable.yaml`, reason: "the same, persisted in the config file, so an upgrade keeps it" },
+      ],
+    });
+  }
+  return { id: "k3s", title: "k3s server flags", blocks };
 }
 
 function packagesSection(inv: Cluster): Section {
@@ -99,29 +136,34 @@ function taintsSection(inv: Cluster): Section {
 
 function dfsSection(inv: Cluster): Section {
   const ids = Object.keys(inv.nfs.dfs);
+  if (ids.length === 0) return { id: "dfs", title: "DFS: parent directory, NFS export and export address", blocks: [text("No storage node exports the DFS (nfs.dfs is empty).")] };
+  const addr = exportAddress(inv).address;
   const blocks: Block[] = [
     text(
-      "decypharr-streaming creates the DFS as a FUSE mount on the host of the storage node it runs on (hostPath, Bidirectional propagation); kernel NFS on that host exports it to the ClusterPlex workers, which mount it through an NFS PV. " +
-        `kubelet mounts NFS from the node's own IP, so the client range is the node subnet ${inv.network.nodeCIDR} (every node IP of the inventory is inside it), not the pod network ${inv.network.podCIDR}.`,
+      `decypharr-streaming binds the plain directory ${DATA_PATHS.dfsParent} (Bidirectional) and mounts its FUSE filesystem at ${DATA_PATHS.dfsRoot} below it; the consumers bind ${DATA_PATHS.dfsParent} with HostToContainer, so a re-created FUSE mount reaches running pods (kubernetes#66567). ` +
+        `Kernel NFS exports ${DATA_PATHS.dfsRoot} on every storage node, and the DFS export address ${addr} (keepalived) lives only on the node whose FUSE mount is live and whose nfsd runs: the NFS PersistentVolume names ${addr} and never changes. ` +
+        `kubelet mounts NFS from the node's own IP, so the client range is the node subnet ${inv.network.nodeCIDR}. Run every block on ${ids.map((id) => inv.nodes[id]?.name ?? id).join(" and ")}, once.`,
     ),
     text(["| option | why |", "|---|---|", ...exportOptions(0).map((o) => `| \`${o.option.startsWith("fsid=") ? "fsid=<n>" : o.option}\` | ${o.reason} |`)].join("\n")),
+    text(
+      `keepalived: the check runs every ${KEEPALIVED.interval} s (timeout ${KEEPALIVED.timeout} s); ${KEEPALIVED.fall} failures release the address (at most ${RELEASE_SECONDS} s after the mount is gone), ${KEEPALIVED.rise} successes let a node take it (at most ${TAKEOVER_SECONDS} s after the mount is live). ` +
+        "Decypharr's FUSE layer has no NFS export support (go-fuse without export operations, inode numbers handed out in sequence), so a file handle from one node means nothing, or another file, on the other: streams open across a move fail and are reopened by path (docs/decisions.md#dfs-export).",
+    ),
   ];
   for (const id of ids) {
-    const n = inv.nodes[id];
-    if (id === inv.storage.primary) {
-      blocks.push(text(`**${describeNode(id, n)}**, the primary storage node, serves the DFS in normal operation:`));
-      blocks.push(dfsHostBlock(inv, id, { action: "enable" }));
-    } else {
-      blocks.push(
-        text(
-          `**${describeNode(id, n)}** exports only after a failover (decypharr-streaming then runs there). ` +
-            `\`npm run failover -- --env ${inv.name} --dfs-server ${id}\` switches the workers' PV to it and prints these steps, followed by the removal of the export on the previous server:`,
-        ),
-      );
-      blocks.push(dfsHostBlock(inv, id, { action: "enable" }));
-    }
+    if (!inv.nodes[id]) continue;
+    blocks.push(dfsParentBlock(inv, id));
+    blocks.push(dfsExportBlock(inv, id));
+    blocks.push(keepalivedBlock(inv, id));
   }
-  return { id: "dfs", title: "DFS NFS export", blocks };
+  blocks.push(
+    text(
+      "**Plex on the LAN** (post-deploy step `plex-advertise-lan`, once after PMS is claimed): the linuxserver image ignores ADVERTISE_IP, so tell Plex its LAN address in its own settings. " +
+        `Settings > Network: "Custom server access URLs" = \`http://<pms.lanAddress>:32400\` (values/${inv.name}/clusterplex.yaml), "LAN Networks" = \`${inv.network.nodeCIDR}\`. ` +
+        `With the Plex API: \`curl -X PUT "http://<pms.lanAddress>:32400/:/prefs?customConnections=http://<pms.lanAddress>:32400&LanNetworksBandwidth=${inv.network.nodeCIDR}&X-Plex-Token=$TOKEN"\`.`,
+    ),
+  );
+  return { id: "dfs", title: "DFS: parent directory, NFS export and export address", blocks };
 }
 
 /** The node that test-mounts the export: another node, a GPU node (the workers') first. */
@@ -142,7 +184,7 @@ function verifySection(inv: Cluster): Section {
         { run: "kubectl get nodes -o wide", reason: `${names.join(", ")} Ready, INTERNAL-IP as in the inventory` },
         { run: "kubectl get nodes --show-labels", reason: "the labels of the label section on every node" },
         { run: "kubectl get nodes -o custom-columns=NAME:.metadata.name,TAINTS:.spec.taints", reason: "the taints of the taint section, and no others" },
-        { run: "kubectl get nodes.longhorn.io -n longhorn-system", reason: `${storageNames.join(", ")} READY and SCHEDULABLE (their default disk comes from node.longhorn.io/create-default-disk=true)` },
+        { run: "kubectl get nodes.longhorn.io -n longhorn-system", reason: `${storageNames.join(", ")} READY and SCHEDULABLE (their default disk comes from node.longhorn.io/create-default-disk=true); every Longhorn node listed` },
         { run: `kubectl get nodes -o json | npm run --silent preflight -- --env ${inv.name} --nodes -`, reason: "labels, taints and InternalIPs compared with the inventory; exits 1 on any drift" },
       ],
     },
@@ -158,7 +200,9 @@ function verifySection(inv: Cluster): Section {
       title: `DFS server ${s.name}`,
       commands: [
         { run: `mountpoint ${exp.path}`, reason: "decypharr-streaming's FUSE mount is there" },
-        { run: "exportfs -v", reason: `${exp.path} to ${inv.network.nodeCIDR} with ro, root_squash and fsid=${exp.fsid}` },
+        { run: "exportfs -v", reason: `${exp.path} to ${inv.network.nodeCIDR} with ro, root_squash, secure, mp and fsid=${exp.fsid}` },
+        { run: `findmnt -o TARGET,PROPAGATION --target ${DATA_PATHS.dfsParent}`, reason: `${DATA_PATHS.dfsParent} shared` },
+        { run: `ip -brief address show | grep -F ${exportAddress(inv).address}`, reason: `this node holds the DFS export address while its DFS is live` },
       ],
     });
     const mnt = "/mnt/dfs-test";
@@ -167,9 +211,9 @@ function verifySection(inv: Cluster): Section {
       target: host(clientId, client),
       title: clientId === server ? `Test mount (single node: ${client.name} mounts its own export through its node IP)` : `Test mount from ${client.name}, a node whose kubelet mounts the DFS`,
       commands: [
-        { run: `showmount -e ${s.ip}`, reason: `lists ${exp.path} for ${inv.network.nodeCIDR}` },
+        { run: `showmount -e ${exportAddress(inv).address}`, reason: `lists ${exp.path} for ${inv.network.nodeCIDR}, from whichever node holds the address` },
         { run: `mkdir -p ${mnt}`, reason: "temporary mount point" },
-        { run: `mount -t nfs -o ro,soft,timeo=10,retrans=2 ${s.ip}:${exp.path} ${mnt}`, reason: `"access denied by server" means ${client.ip} is outside the export's client range` },
+        { run: `mount -t nfs -o ro,nfsvers=4.2,soft,timeo=150,retrans=3,actimeo=1 ${exportAddress(inv).address}:${exp.path} ${mnt}`, reason: `the PV's options; "access denied by server" means ${client.ip} is outside the export's client range or the FUSE mount is missing (mp)` },
         { run: `ls ${mnt} | head`, reason: "the debrid library; root is squashed to nobody, so an empty listing or permission error means the FUSE mount is not world-readable" },
         { run: `umount ${mnt}`, reason: "clean up" },
       ],
@@ -191,7 +235,7 @@ export function buildRunbook(inv: Cluster, opts: { source?: string } = {}): Runb
   return {
     env: inv.name,
     source: opts.source ?? `values/${inv.name}/cluster.yaml`,
-    sections: [nodesSection(inv), packagesSection(inv), labelsSection(inv), taintsSection(inv), dfsSection(inv), verifySection(inv), seedSection(inv)],
+    sections: [nodesSection(inv), k3sSection(inv), packagesSection(inv), labelsSection(inv), taintsSection(inv), longhornSection(inv), gpuSection(inv), dfsSection(inv), verifySection(inv), backupsSection(inv), drainSection(inv), seedSection(inv)],
   };
 }
 

@@ -6,6 +6,7 @@ export type * from "./types.ts";
 export { isLabelKey, isLabelValue, parseInt64 } from "./validation.ts";
 export { labelSelectorAsSelector, selectorMatches, type Selector } from "./labels.ts";
 export { effectiveNodeLabels, LABEL_HOSTNAME } from "./node.ts";
+export { inventoryAllocatable } from "./allocatable.ts";
 export {
   matchesRequiredNodeAffinity,
   matchNodeSelectorTerms,
@@ -47,6 +48,9 @@ export {
   scoreNodes,
   pickNode,
   fitErrorMessage,
+  extendedRequests,
+  insufficientExtendedResources,
+  isExtendedResourceName,
   DEFAULT_PLUGIN_WEIGHTS,
   ERR_REASON_NODE_AFFINITY,
   ERR_REASON_UNSCHEDULABLE,

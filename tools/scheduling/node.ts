@@ -13,9 +13,15 @@ export const LABEL_HOSTNAME = "kubernetes.io/hostname";
  * on the hostname) behave as on a real cluster. An explicit label wins.
  */
 export function effectiveNodeLabels(node: Node): Record<string, string> {
-  if (Object.hasOwn(node.labels, LABEL_HOSTNAME)) return node.labels;
-  return { [LABEL_HOSTNAME]: node.name, ...node.labels };
+  // The kubelet also always sets kubernetes.io/os (kubernetes/kubernetes pkg/kubelet/
+  // kubelet_node_status.go initialNode: v1.LabelOSStable = runtime.GOOS); upstream charts select
+  // on it (MetalLB's controller: nodeSelector kubernetes.io/os: linux). Every node here is Linux.
+  const wellKnown = { [LABEL_OS]: "linux", [LABEL_HOSTNAME]: node.name };
+  return { ...wellKnown, ...node.labels };
 }
+
+/** Well-known OS label (core/v1 LabelOSStable). */
+export const LABEL_OS = "kubernetes.io/os";
 
 /**
  * nodeaffinity.extractNodeFields: the only selectable node field is

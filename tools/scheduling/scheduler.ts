@@ -3,12 +3,13 @@
  * plugins whose inputs the rendered manifests and the node inventory carry:
  *
  * Filter, in the default profile's order (pkg/scheduler/apis/config/v1/default_plugins.go):
- *   NodeUnschedulable -> TaintToleration -> NodeAffinity -> InterPodAffinity.
+ *   NodeUnschedulable -> TaintToleration -> NodeAffinity -> NodeResourcesFit (extended resources
+ *   only) -> InterPodAffinity.
  * Score, with the default weights: TaintToleration 3, NodeAffinity 2, InterPodAffinity 2.
  *
  * Not modelled (treated as always passing / scoring equally): NodeName,
- * NodePorts, NodeResourcesFit and NodeResourcesBalancedAllocation (resources
- * always fit), volume plugins, PodTopologySpread, ImageLocality, preemption.
+ * NodePorts, NodeResourcesFit for cpu/memory/pods (the inventory has no capacities) and
+ * NodeResourcesBalancedAllocation, volume plugins, PodTopologySpread, ImageLocality, preemption.
  * The pod is being placed, so `spec.nodeName` is ignored here.
  */
 import { interPodFilter, interPodRawScores, type InterPodState } from "./interpod.ts";
@@ -28,7 +29,59 @@ export const TAINT_NODE_UNSCHEDULABLE = "node.kubernetes.io/unschedulable";
 export const DEFAULT_PLUGIN_WEIGHTS = { TaintToleration: 3, NodeAffinity: 2, InterPodAffinity: 2 } as const;
 
 /** Name of a modelled filter plugin. */
-export type FilterPlugin = "NodeUnschedulable" | "TaintToleration" | "NodeAffinity" | "InterPodAffinity";
+export type FilterPlugin = "NodeUnschedulable" | "TaintToleration" | "NodeAffinity" | "NodeResourcesFit" | "InterPodAffinity";
+
+/**
+ * An extended resource name (k8s.io/kubernetes pkg/apis/core/v1/helper IsExtendedResourceName):
+ * fully qualified (has a `/`), outside the `kubernetes.io/` namespace and not a `requests.` quota
+ * name. Device plugins advertise GPUs this way (`nvidia.com/gpu`, `gpu.intel.com/i915`).
+ */
+export function isExtendedResourceName(name: string): boolean {
+  if (!name.includes("/") || name.startsWith("requests.")) return false;
+  const domain = name.split("/")[0];
+  return domain !== "kubernetes.io" && !domain.endsWith(".kubernetes.io");
+}
+
+function quantity(v: unknown): number {
+  const n = typeof v === "number" ? v : Number(String(v ?? "0"));
+  return Number.isFinite(n) ? n : 0;
+}
+
+/**
+ * The extended resources a pod requests: per container, `requests` or, where a resource has only
+ * a limit, the limit (an extended resource's request defaults to its limit and must equal it), summed
+ * over the containers (init containers run before them and reserve the max, which is not modelled).
+ */
+export function extendedRequests(spec: Pod["spec"]): Record<string, number> {
+  const out: Record<string, number> = {};
+  const containers = (Array.isArray(spec.containers) ? spec.containers : []) as { resources?: { requests?: Record<string, unknown>; limits?: Record<string, unknown> } }[];
+  for (const c of containers) {
+    const names = new Set([...Object.keys(c.resources?.requests ?? {}), ...Object.keys(c.resources?.limits ?? {})]);
+    for (const name of names) {
+      if (!isExtendedResourceName(name)) continue;
+      const q = quantity(c.resources?.requests?.[name] ?? c.resources?.limits?.[name]);
+      if (q > 0) out[name] = (out[name] ?? 0) + q;
+    }
+  }
+  return out;
+}
+
+/**
+ * NodeResourcesFit for extended resources (kubernetes pkg/scheduler/framework/plugins/noderesources/
+ * fit.go, fitsRequest): for each scalar resource the pod requests, `rQuant > allocatable - requested`
+ * of the node fails with the reason `fmt.Sprintf("Insufficient %v", rName)`, status Unschedulable.
+ * `requested` sums the pods already placed on the node. Reasons sorted by resource name.
+ */
+export function insufficientExtendedResources(pod: Pod, node: Node, placedPods: readonly PlacedPod[]): string[] {
+  const want = extendedRequests(pod.spec);
+  const out: string[] = [];
+  for (const [name, q] of Object.entries(want).sort(([a], [b]) => a.localeCompare(b))) {
+    const allocatable = quantity(node.allocatable?.[name]);
+    const used = placedPods.filter((p) => p.nodeName === node.name).reduce((sum, p) => sum + (extendedRequests(p.spec)[name] ?? 0), 0);
+    if (q > allocatable - used) out.push(`Insufficient ${name}`);
+  }
+  return out;
+}
 /** Name of a modelled score plugin. */
 export type ScorePlugin = keyof typeof DEFAULT_PLUGIN_WEIGHTS;
 
@@ -81,6 +134,7 @@ export function filterNode(pod: Pod, node: Node, placedPods: readonly PlacedPod[
   const taint = findUntoleratedTaint(pod.spec, node, opts);
   if (taint !== null) rejections.push(rejection("TaintToleration", `node(s) had untolerated taint ${formatTaintForReason(taint)}`));
   if (!requiredNodeAffinityMatch(pod.spec, node).matched) rejections.push(rejection("NodeAffinity", ERR_REASON_NODE_AFFINITY));
+  for (const reason of insufficientExtendedResources(pod, node, placedPods)) rejections.push(rejection("NodeResourcesFit", reason, "Unschedulable"));
   const ipa = interPodFilter(pod, node, interPodState(node, placedPods, opts));
   if (!ipa.ok) rejections.push(rejection("InterPodAffinity", ipa.reason, ipa.status));
   return rejections.length === 0 ? { node: node.name, ok: true } : { node: node.name, ok: false, rejections };

@@ -130,6 +130,11 @@ export interface Node {
   taints: Taint[];
   unschedulable?: boolean;
   ready?: boolean;
+  /**
+   * status.allocatable, restricted to the extended resources the model checks (device plugins'
+   * `nvidia.com/gpu`, `gpu.intel.com/i915`, ...). Absent: the node has none.
+   */
+  allocatable?: Record<string, string | number>;
 }
 
 /** Identity of a pod, needed by the inter-pod (anti-)affinity rules. */

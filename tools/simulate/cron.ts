@@ -157,11 +157,21 @@ export function nextRun(s: CronSchedule, after: Date): Date | null {
  * weekday/month combination are seen) from a fixed start, so the result is deterministic.
  */
 export function maxGapSeconds(s: CronSchedule, horizonDays = 4 * 366): number {
+  return gapsSeconds(s, horizonDays).max;
+}
+
+/**
+ * The shortest and the longest time between two consecutive runs. The shortest bounds a run's
+ * deadline (a run still going when the next is due delays it under concurrencyPolicy Forbid);
+ * the longest is the worst-case wait from any instant to the next run.
+ */
+export function gapsSeconds(s: CronSchedule, horizonDays = 4 * 366): { min: number; max: number } {
   const start = new Date(Date.UTC(2024, 0, 1, 0, 0, 0));
   const end = start.getTime() + horizonDays * 86_400_000;
   let prev = nextRun(s, new Date(start.getTime() - 60_000));
   if (prev === null) throw new CronError(`schedule ${JSON.stringify(s.source)} never runs`);
   let max = 0;
+  let min = Infinity;
   // A schedule that runs often has a small gap everywhere: stop once a full period repeats
   // (every minute pattern repeats daily when only minute/hour are restricted).
   const dailyOnly = s.domStar && s.dowStar && s.months.size === 12;
@@ -169,9 +179,11 @@ export function maxGapSeconds(s: CronSchedule, horizonDays = 4 * 366): number {
   for (;;) {
     const next = nextRun(s, prev);
     if (next === null) break;
-    max = Math.max(max, (next.getTime() - prev.getTime()) / 1000);
+    const gap = (next.getTime() - prev.getTime()) / 1000;
+    max = Math.max(max, gap);
+    min = Math.min(min, gap);
     if (next.getTime() > stopAt) break;
     prev = next;
   }
-  return max;
+  return { min: Number.isFinite(min) ? min : max, max };
 }

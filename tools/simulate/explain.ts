@@ -3,6 +3,7 @@
  * term, evaluated with the scheduling model (tools/scheduling): "why is it Pending?" offline.
  */
 import {
+  extendedRequests,
   filterNode,
   matchesRequiredNodeAffinity,
   pickNode,
@@ -20,7 +21,7 @@ import type { SimContext } from "./scenarios.ts";
 
 /** One rule on one node. */
 export interface RuleLine {
-  rule: "NodeUnschedulable" | "nodeSelector" | "NodeAffinity" | "TaintToleration" | "InterPodAffinity" | "PreferredNodeAffinity" | "Score";
+  rule: "NodeUnschedulable" | "nodeSelector" | "NodeAffinity" | "TaintToleration" | "NodeResourcesFit" | "InterPodAffinity" | "PreferredNodeAffinity" | "Score";
   /** true = admits, false = rejects, null = scoring only. */
   ok: boolean | null;
   text: string;
@@ -131,6 +132,17 @@ export function explainPod(ctx: SimContext, p: SimPod): PodExplanation {
   const nodes = ctx.nodes.map((n): NodeExplanation => {
     const f = filterNode(p.pod, n, placed, { nodes: ctx.nodes });
     const rules = explainRules(p.pod.spec, n);
+    const want = extendedRequests(p.pod.spec);
+    for (const [name, q] of Object.entries(want).sort(([a], [b]) => a.localeCompare(b))) {
+      const allocatable = Number(n.allocatable?.[name] ?? 0);
+      const used = placed.filter((x) => x.nodeName === n.name).reduce((sum, x) => sum + (extendedRequests(x.spec)[name] ?? 0), 0);
+      const fits = q <= allocatable - used;
+      rules.push({
+        rule: "NodeResourcesFit",
+        ok: fits,
+        text: `${name}: requests ${q}, node allocatable ${allocatable}, used by pods placed before it ${used}${fits ? "" : ` -> Insufficient ${name}`}${allocatable === 0 ? " (the inventory records no device plugin advertising it on this node: accelerator.access)" : ""}`,
+      });
+    }
     const ipa = f.ok ? undefined : f.rejections.find((r) => r.plugin === "InterPodAffinity");
     const hasPodTerms = Boolean(p.pod.spec.affinity?.podAffinity || p.pod.spec.affinity?.podAntiAffinity) || before.length > 0;
     if (ipa) rules.push({ rule: "InterPodAffinity", ok: false, text: `${ipa.reason} (pods already on ${n.id}: ${before.filter((b) => b.node.id === n.id).map((b) => b.pod.name).join(", ") || "none"})` });

@@ -1,6 +1,7 @@
 /**
  * The facts the scenarios take from the rendered manifests and the Flux objects: the descheduler
- * (its CronJob and DeschedulerPolicy), the fencing job (its CronJob and threshold), Longhorn's
+ * (its CronJob and DeschedulerPolicy), the fencing job (its CronJob and settings, parsed by the
+ * job's own settingsFromEnv: no second copy of its defaults or validation), Longhorn's
  * node-down pod deletion policy, the Longhorn StorageClasses and the DFS producer/consumers.
  * Everything is found by content, not by name, so renamed releases keep working.
  */
@@ -10,6 +11,8 @@ import type { K8sObject, RenderedRelease } from "../lib/render.ts";
 import type { Cluster } from "../lib/inventory.ts";
 import { PREFERRED, REQUIRED, type DeschedulerOptions } from "../scheduling/index.ts";
 import { maxGapSeconds, parseCron } from "./cron.ts";
+import { LONGHORN_DEFAULT_NODE_DOWN_POLICY, longhornDeletesPodsOf, NODE_DOWN_POLICIES, type NodeDownPolicy } from "../fencing/decide.ts";
+import { FencingConfigError, settingsFromEnv, type JobSettings } from "../fencing/main.ts";
 import type { SimNode, SimPod } from "./model.ts";
 
 type Obj = Record<string, any>;
@@ -40,16 +43,16 @@ export interface DeschedulerFacts {
   settings: Record<string, unknown>;
 }
 
-/** The fencing job as rendered. */
+/** The fencing job as rendered: its settings come from the job's own parser (tools/fencing/main.ts settingsFromEnv). */
 export interface FencingFacts {
   cronJob: CronJobFacts;
-  thresholdSeconds: number;
-  /** FENCING_RECOVERY_SECONDS, or the threshold when unset (tools/fencing/main.ts). */
-  recoverySeconds: number;
-  /** FENCING_STORAGE_LABEL (`key=value`), default node.longhorn.io/storage=enabled (tools/fencing/main.ts). */
-  storageLabel: { key: string; value: string };
-  /** FENCING_DRY_RUN=true: the job only logs its decisions, it never cordons or taints (tools/fencing/main.ts). */
-  dryRun: boolean;
+  /** The settings the job would run with, parsed by settingsFromEnv from the container's env. */
+  settings: JobSettings;
+  /**
+   * Where FENCING_NODE_NAME comes from: the downward API (`spec.nodeName`: the node the job's pod
+   * is scheduled on, the probes' origin), a literal value, or nowhere (the job never fences).
+   */
+  nodeName: { from: "downward-api" } | { from: "literal"; value: string } | { from: "unset" };
   container: string;
 }
 
@@ -115,44 +118,73 @@ export function findDescheduler(releases: readonly RenderedRelease[]): Deschedul
     if (cm.policy.apiVersion !== "descheduler/v1alpha2") {
       throw new SimulationInputError(`${where}: apiVersion ${JSON.stringify(cm.policy.apiVersion)} is not descheduler/v1alpha2, the only policy version descheduler v0.36 reads. Fix: write a v1alpha2 policy (profiles/pluginConfig/plugins)`);
     }
-    for (const profile of (cm.policy.profiles ?? []) as Obj[]) {
-      const enabled: string[] = profile.plugins?.deschedule?.enabled ?? [];
-      if (!enabled.includes("RemovePodsViolatingNodeAffinity")) continue;
-      const cfg = (name: string): Obj => ((profile.pluginConfig ?? []) as Obj[]).find((p) => p.name === name)?.args ?? {};
-      const na = cfg("RemovePodsViolatingNodeAffinity");
-      const ev = cfg("DefaultEvictor");
-      const nodeAffinityType: string[] = na.nodeAffinityType ?? [];
-      if (nodeAffinityType.length === 0) {
+    for (const profile of deschedulerProfiles(cm.policy)) {
+      if (!profile.deschedulePlugins.includes("RemovePodsViolatingNodeAffinity")) continue;
+      if (profile.options.nodeAffinityType.length === 0) {
         // node_affinity.go ValidateRemovePodsViolatingNodeAffinityArgs: the list must not be empty.
         throw new SimulationInputError(`${where}: profile ${profile.name}: RemovePodsViolatingNodeAffinity args.nodeAffinityType is empty; descheduler v0.36 rejects that. Fix: set [${PREFERRED}] (failback) and/or [${REQUIRED}]`);
       }
-      const options: DeschedulerOptions = {
-        nodeAffinityType,
-        // DefaultEvictorArgs.nodeFit defaults to false (defaultevictor/defaults.go).
-        nodeFit: ev.nodeFit === true,
-        podProtections: ev.podProtections ? { defaultDisabled: ev.podProtections.defaultDisabled ?? [], extraEnabled: ev.podProtections.extraEnabled ?? [] } : undefined,
-        evictLocalStoragePods: ev.evictLocalStoragePods === true,
-        evictSystemCriticalPods: ev.evictSystemCriticalPods === true,
-        ignorePvcPods: ev.ignorePvcPods === true,
-      };
       return {
         cronJob: cronJobFacts(mounting.o, mounting.r),
         policySource: where,
-        profile: String(profile.name),
-        options,
-        namespaces: { include: na.namespaces?.include ?? [], exclude: na.namespaces?.exclude ?? [] },
-        settings: {
-          "RemovePodsViolatingNodeAffinity.nodeAffinityType": nodeAffinityType,
-          "DefaultEvictor.nodeFit": options.nodeFit,
-          "DefaultEvictor.podProtections": ev.podProtections ?? null,
-          "DefaultEvictor.evictLocalStoragePods": ev.evictLocalStoragePods ?? null,
-          "DefaultEvictor.ignorePvcPods": ev.ignorePvcPods ?? null,
-        },
+        profile: profile.name,
+        options: profile.options,
+        namespaces: profile.namespaces,
+        settings: profile.settings,
       };
     }
     throw new SimulationInputError(`${where}: no profile enables RemovePodsViolatingNodeAffinity under plugins.deschedule.enabled, so the descheduler never fails pods back. Fix: enable it in a profile`);
   }
   return null;
+}
+
+/** One profile of a DeschedulerPolicy (descheduler/v1alpha2), as the descheduler reads it. */
+export interface DeschedulerProfile {
+  name: string;
+  /** plugins.deschedule.enabled. */
+  deschedulePlugins: string[];
+  /** RemovePodsViolatingNodeAffinity + DefaultEvictor args, with the descheduler's defaults. */
+  options: DeschedulerOptions;
+  /** RemovePodsViolatingNodeAffinity args.namespaces. */
+  namespaces: { include: string[]; exclude: string[] };
+  /** Settings with their literal policy path, for reports. */
+  settings: Record<string, unknown>;
+}
+
+/**
+ * The profiles of a DeschedulerPolicy: the one reading of the policy, used by the simulation
+ * (findDescheduler) and by lint (tools/lint/charts/ha-jobs.ts checkPolicy).
+ */
+export function deschedulerProfiles(policy: Obj): DeschedulerProfile[] {
+  return ((policy.profiles ?? []) as Obj[]).map((profile) => {
+    const cfg = (name: string): Obj => ((profile.pluginConfig ?? []) as Obj[]).find((p) => p.name === name)?.args ?? {};
+    const na = cfg("RemovePodsViolatingNodeAffinity");
+    const ev = cfg("DefaultEvictor");
+    const nodeAffinityType: string[] = Array.isArray(na.nodeAffinityType) ? na.nodeAffinityType : [];
+    const options: DeschedulerOptions = {
+      nodeAffinityType,
+      // DefaultEvictorArgs.nodeFit defaults to false (defaultevictor/defaults.go).
+      nodeFit: ev.nodeFit === true,
+      podProtections: ev.podProtections ? { defaultDisabled: ev.podProtections.defaultDisabled ?? [], extraEnabled: ev.podProtections.extraEnabled ?? [] } : undefined,
+      evictLocalStoragePods: ev.evictLocalStoragePods === true,
+      evictSystemCriticalPods: ev.evictSystemCriticalPods === true,
+      ignorePvcPods: ev.ignorePvcPods === true,
+    };
+    const enabled = profile.plugins?.deschedule?.enabled;
+    return {
+      name: String(profile.name),
+      deschedulePlugins: Array.isArray(enabled) ? enabled.map(String) : [],
+      options,
+      namespaces: { include: na.namespaces?.include ?? [], exclude: na.namespaces?.exclude ?? [] },
+      settings: {
+        "RemovePodsViolatingNodeAffinity.nodeAffinityType": nodeAffinityType,
+        "DefaultEvictor.nodeFit": options.nodeFit,
+        "DefaultEvictor.podProtections": ev.podProtections ?? null,
+        "DefaultEvictor.evictLocalStoragePods": ev.evictLocalStoragePods ?? null,
+        "DefaultEvictor.ignorePvcPods": ev.ignorePvcPods ?? null,
+      },
+    };
+  });
 }
 
 /** The descheduler, or a clear error naming what is missing. */
@@ -167,45 +199,39 @@ export function requireDescheduler(env: string, releases: readonly RenderedRelea
   return d;
 }
 
-/** Finds the fencing CronJob: a CronJob whose container sets FENCING_THRESHOLD_SECONDS. */
+/**
+ * Finds the fencing CronJob: a CronJob whose container sets a `FENCING_*` variable. Its literal
+ * env values go through the job's own settingsFromEnv, so the simulation runs with exactly the
+ * settings (and fails with exactly the error) of the real job; FENCING_NODE_NAME from the
+ * downward API is left for the scenario, which knows where the pod is scheduled.
+ */
 export function findFencing(releases: readonly RenderedRelease[]): FencingFacts | null {
   for (const { o, r } of allObjects(releases)) {
     if (o.kind !== "CronJob") continue;
     for (const c of (cronPodSpec(o)?.containers ?? []) as Obj[]) {
-      const env = new Map<string, string>(((c.env ?? []) as Obj[]).filter((e) => typeof e.value === "string").map((e) => [e.name, e.value]));
-      const raw = env.get("FENCING_THRESHOLD_SECONDS");
-      if (raw === undefined) continue;
+      const vars = (c.env ?? []) as Obj[];
+      if (!vars.some((e) => String(e.name).startsWith("FENCING_"))) continue;
       const where = `${r.source}: CronJob ${o.metadata.namespace}/${o.metadata.name} container ${c.name}`;
-      const num = (name: string, text: string) => {
-        if (!/^\d+$/.test(text.trim())) throw new SimulationInputError(`${where}: env ${name}=${JSON.stringify(text)} is not a whole number of seconds. Fix: set e.g. "120"`);
-        return Number(text.trim());
-      };
-      const thresholdSeconds = num("FENCING_THRESHOLD_SECONDS", raw);
-      const rec = env.get("FENCING_RECOVERY_SECONDS");
-      const label = (env.get("FENCING_STORAGE_LABEL") ?? "").trim() || "node.longhorn.io/storage=enabled";
-      // Parsed as tools/fencing/main.ts settingsFromEnv does; anything else makes the job exit with an error.
-      const dry = (env.get("FENCING_DRY_RUN") ?? "").trim().toLowerCase();
-      if (!["", "true", "1", "false", "0"].includes(dry)) {
-        throw new SimulationInputError(`${where}: env FENCING_DRY_RUN=${JSON.stringify(env.get("FENCING_DRY_RUN"))} is not true or false; the fencing job refuses to start. Fix: set "true" or "false"`);
+      const env: Record<string, string> = {};
+      for (const e of vars) if (typeof e.value === "string") env[e.name] = e.value;
+      const nodeVar = vars.find((e) => e.name === "FENCING_NODE_NAME");
+      const nodeName: FencingFacts["nodeName"] = nodeVar?.valueFrom?.fieldRef?.fieldPath === "spec.nodeName"
+        ? { from: "downward-api" }
+        : typeof nodeVar?.value === "string" && nodeVar.value.trim() !== ""
+          ? { from: "literal", value: nodeVar.value.trim() }
+          : { from: "unset" };
+      let settings: JobSettings;
+      try {
+        settings = settingsFromEnv(env);
+      } catch (e) {
+        if (!(e instanceof FencingConfigError)) throw e;
+        throw new SimulationInputError(`${where}: ${e.message}; the fencing job exits with code 2 on this setting and never runs. Fix: correct the value in values/<env>/ha-jobs.yaml (fencing.*)`);
       }
-      const eq = label.indexOf("=");
-      if (eq <= 0) throw new SimulationInputError(`${where}: env FENCING_STORAGE_LABEL=${JSON.stringify(label)} is not key=value. Fix: e.g. node.longhorn.io/storage=enabled`);
-      return {
-        cronJob: cronJobFacts(o, r),
-        thresholdSeconds,
-        recoverySeconds: rec === undefined || rec.trim() === "" ? thresholdSeconds : num("FENCING_RECOVERY_SECONDS", rec),
-        storageLabel: { key: label.slice(0, eq), value: label.slice(eq + 1) },
-        dryRun: dry === "true" || dry === "1",
-        container: c.name,
-      };
+      return { cronJob: cronJobFacts(o, r), settings, nodeName, container: c.name };
     }
   }
   return null;
 }
-
-/** Longhorn's nodeDownPodDeletionPolicy values (longhorn-manager types.NodeDownPodDeletionPolicy). */
-export const NODE_DOWN_POLICIES = ["do-nothing", "delete-statefulset-pod", "delete-deployment-pod", "delete-both-statefulset-and-deployment-pod"] as const;
-export type NodeDownPolicy = (typeof NODE_DOWN_POLICIES)[number];
 
 /** Longhorn facts. */
 export interface LonghornFacts {
@@ -243,7 +269,7 @@ export function longhornFacts(env: string, releases: readonly RenderedRelease[],
     value = fromSetting;
     source = `${setting!.r.source} Setting longhorn-system/node-down-pod-deletion-policy`;
   } else {
-    value = "do-nothing";
+    value = LONGHORN_DEFAULT_NODE_DOWN_POLICY;
     source = "Longhorn's default (no HelmRelease defaultSettings and no Setting set it)";
   }
   if (!(NODE_DOWN_POLICIES as readonly string[]).includes(value)) {
@@ -268,13 +294,14 @@ export function longhornClaims(p: SimPod, lh: LonghornFacts): SimPod["claims"] {
   });
 }
 
-/** Whether Longhorn's policy force-deletes this pod's terminating pod on a down node (handlePodDeletionIfNodeDown). */
+/**
+ * Whether Longhorn's policy force-deletes this pod's terminating pod on a down node
+ * (longhorn-manager controller/kubernetes_pod_controller.go handlePodDeletionIfNodeDown; every
+ * longhorn-manager runs that controller for every pod, so any manager that reaches the API does it).
+ */
 export function longhornForceDeletes(p: SimPod, lh: LonghornFacts): boolean {
   if (longhornClaims(p, lh).length === 0) return false;
-  const pol = lh.nodeDownPodDeletionPolicy;
-  if (p.workload.kind === "StatefulSet") return pol === "delete-statefulset-pod" || pol === "delete-both-statefulset-and-deployment-pod";
-  if (p.workload.kind === "Deployment") return pol === "delete-deployment-pod" || pol === "delete-both-statefulset-and-deployment-pod";
-  return false;
+  return longhornDeletesPodsOf(lh.nodeDownPodDeletionPolicy, p.workload.kind);
 }
 
 /** The DFS roles of the pods. */
@@ -301,7 +328,8 @@ export function dfsFacts(pods: readonly SimPod[], inv: Cluster, nodes: readonly 
     const hostPathOf = (name: string) => vols.find((v) => v.name === name)?.hostPath?.path as string | undefined;
     const produces = mounts.some((m) => m.mountPropagation === "Bidirectional" && paths.some((d) => under(d, hostPathOf(m.name) ?? "\0")));
     if (produces) producers.push(p);
-    else if (vols.some((v) => typeof v.hostPath?.path === "string" && paths.some((d) => under(v.hostPath.path, d)))) hostConsumers.push(p);
+    // A consumer binds the DFS path or the stable parent directory above it (docs/decisions.md#dfs-data-path).
+    else if (vols.some((v) => typeof v.hostPath?.path === "string" && paths.some((d) => under(v.hostPath.path, d) || under(d, v.hostPath.path)))) hostConsumers.push(p);
   }
   const pvs = new Map<string, Obj>();
   const pvcs = new Map<string, Obj>();

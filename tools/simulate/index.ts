@@ -5,9 +5,13 @@
  */
 import { loadInventory, type Cluster } from "../lib/inventory.ts";
 import { renderEnvironment, type RenderedRelease } from "../lib/render.ts";
+import { addDfsExport } from "./dfs-export.ts";
+import { scenarioDrain } from "./drain.ts";
 import { dfsFacts, findDescheduler, findFencing, longhornFacts, requireDescheduler, transcodeMode, type LonghornFacts } from "./facts.ts";
 import { inventoryNodes, nodeLabel, podsOf, resolveClaims } from "./model.ts";
+import { NODE_DOWN_POLICY_FOR_MODE, type FencingMode } from "../fencing/decide.ts";
 import { placeAll, verdictText, type PodPlacement } from "./place.ts";
+import { longhornPlacement, longhornUnreachable, type LonghornPlacement } from "./longhorn.ts";
 import {
   SCENARIOS,
   scenarioBackupDown,
@@ -15,6 +19,7 @@ import {
   scenarioPrimaryBack,
   scenarioPrimaryCordoned,
   scenarioPrimaryDown,
+  scenarioPrimaryPartition,
   isStatefulMedia,
   type ScenarioName,
   type ScenarioResult,
@@ -28,6 +33,8 @@ export interface SimulationReport {
   env: string;
   nodes: Array<{ id: string; name: string; roles: string[]; labels: Record<string, string>; taints: unknown[] }>;
   placement: PodPlacement[];
+  /** Where Longhorn's own pods run (DaemonSets, instance managers, share managers); null without a Longhorn release. */
+  longhorn: LonghornPlacement | null;
   /** Placement problems (Pending pods, stateful pods off the storage nodes): exit code 1. */
   placementViolations: string[];
   scenarios: ScenarioResult[];
@@ -41,23 +48,34 @@ export interface SimulateOptions {
   root?: string;
   /** Longhorn facts; default read from the environment's Flux objects under root. */
   longhorn?: LonghornFacts;
+  /**
+   * Simulate this fencing mode instead of the configured one: the fencing job's FENCING_MODE and
+   * Longhorn's nodeDownPodDeletionPolicy are both set as the mode requires.
+   */
+  mode?: FencingMode;
 }
 
 /** Builds the simulation context: nodes, pods in placement order, base placement and the facts. */
 export function buildContext(env: string, releases: readonly RenderedRelease[], inventory: Cluster, opts: SimulateOptions = {}): SimContext {
   const nodes = inventoryNodes(inventory);
-  const pods = podsOf(releases);
+  const pods = podsOf(releases, nodes);
   resolveClaims(pods, releases);
   const base = placeAll(pods, nodes);
+  let longhorn = opts.longhorn ?? longhornFacts(env, releases, opts.root);
+  let fencing = findFencing(releases);
+  if (opts.mode) {
+    longhorn = { ...longhorn, nodeDownPodDeletionPolicy: NODE_DOWN_POLICY_FOR_MODE[opts.mode], policySource: `simulate --mode ${opts.mode} (NODE_DOWN_POLICY_FOR_MODE, tools/fencing/decide.ts)`, warnings: [] };
+    if (fencing) fencing = { ...fencing, settings: { ...fencing.settings, config: { ...fencing.settings.config, mode: opts.mode } } };
+  }
   return {
     env,
     inventory,
     nodes,
     pods,
     base,
-    longhorn: opts.longhorn ?? longhornFacts(env, releases, opts.root),
+    longhorn,
     descheduler: findDescheduler(releases),
-    fencing: findFencing(releases),
+    fencing,
     dfs: dfsFacts(pods, inventory, nodes, releases),
     transcode: transcodeMode(pods),
   };
@@ -77,9 +95,19 @@ export function placementViolations(ctx: SimContext): string[] {
   return out;
 }
 
+/** Runs one scenario, with the DFS export timeline of the storage scenarios (tools/simulate/dfs-export.ts). */
+export function runScenario(ctx: SimContext, name: ScenarioName, releases: readonly RenderedRelease[], root?: string): ScenarioResult {
+  const r = runScenarioOnly(ctx, name, releases, root);
+  addDfsExport(ctx, r, releases);
+  return r;
+}
+
 /** Runs one scenario. w1-back and w1-cordoned need the descheduler (a clear error otherwise). */
-export function runScenario(ctx: SimContext, name: ScenarioName, releases: readonly RenderedRelease[]): ScenarioResult {
+function runScenarioOnly(ctx: SimContext, name: ScenarioName, releases: readonly RenderedRelease[], root?: string): ScenarioResult {
   switch (name) {
+    case "drain-w1":
+    case "drain-w2":
+      return scenarioDrain(ctx, name, releases, root);
     case "w1-down": {
       const { after: _after, ...r } = scenarioPrimaryDown(ctx);
       return r;
@@ -100,6 +128,10 @@ export function runScenario(ctx: SimContext, name: ScenarioName, releases: reado
       return scenarioGpuDown(ctx);
     case "w2-down":
       return scenarioBackupDown(ctx);
+    case "w1-partitioned":
+    case "w1-partitioned-from-cp1":
+    case "w1-kubelet-crashed":
+      return scenarioPrimaryPartition(ctx, name);
   }
 }
 
@@ -107,12 +139,14 @@ export function runScenario(ctx: SimContext, name: ScenarioName, releases: reado
 export function simulateReleases(env: string, releases: readonly RenderedRelease[], inventory: Cluster, opts: SimulateOptions = {}): SimulationReport {
   const ctx = buildContext(env, releases, inventory, opts);
   const names = opts.scenario ? [opts.scenario] : [...SCENARIOS];
-  const scenarios = names.map((n) => runScenario(ctx, n, releases));
-  const pv = placementViolations(ctx);
+  const scenarios = names.map((n) => runScenario(ctx, n, releases, opts.root));
+  const lh = longhornPlacement(env, releases, ctx.nodes, opts.root);
+  const pv = [...placementViolations(ctx), ...(lh ? longhornUnreachable(lh, ctx.base.bound) : [])];
   return {
     env,
     nodes: ctx.nodes.map((n) => ({ id: n.id, name: n.name, roles: n.roles, labels: n.labels, taints: n.taints })),
     placement: ctx.base.placements,
+    longhorn: lh,
     placementViolations: pv,
     scenarios,
     ok: pv.length === 0 && scenarios.every((s) => s.violations.length === 0),
@@ -136,6 +170,11 @@ export function formatReport(r: SimulationReport): string {
   for (const p of r.placement) {
     lines.push(`  ${pad(p.pod, w)}  -> ${p.status === "Scheduled" ? p.node : `${p.status.toUpperCase()}: ${p.message}`}${p.tiedWith.length ? ` (tied with ${p.tiedWith.join(", ")}: first in node order)` : ""}`);
     for (const v of p.verdicts) if (!v.chosen) lines.push(`  ${pad("", w)}       ${verdictText(v, p)}`);
+  }
+  if (r.longhorn) {
+    lines.push("", "Longhorn components (created by longhorn-manager from its settings)");
+    const cw = Math.max(...r.longhorn.components.map((c) => c.component.length));
+    for (const c of r.longhorn.components) lines.push(`  ${pad(c.component, cw)}  -> ${c.nodes.join(", ") || "NO NODE"}   [${c.how}]`);
   }
   for (const v of r.placementViolations) lines.push(`ERROR - ${v}`);
   for (const s of r.scenarios) {

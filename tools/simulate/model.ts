@@ -4,9 +4,11 @@
  * Node names are the Kubernetes names (`k3s-w1`), as the scheduler sees them (metadata.name and
  * the kubernetes.io/hostname label); reports show the inventory id next to them (`w1`).
  */
+import { nodeFit } from "../scheduling/descheduler.ts";
+import { podSpecOf as k8sPodSpecOf } from "../lib/k8s.ts";
 import type { Cluster } from "../lib/inventory.ts";
 import type { K8sObject, RenderedRelease } from "../lib/render.ts";
-import type { Node, Pod, PodSpec } from "../scheduling/index.ts";
+import { inventoryAllocatable, type Node, type Pod, type PodSpec } from "../scheduling/index.ts";
 
 /** A node of the inventory, with its id. */
 export interface SimNode extends Node {
@@ -18,13 +20,15 @@ export interface SimNode extends Node {
 
 /** The workload a pod belongs to. */
 export interface WorkloadRef {
-  kind: "StatefulSet" | "Deployment" | "CronJob";
+  kind: "StatefulSet" | "Deployment" | "CronJob" | "DaemonSet";
   name: string;
   namespace: string;
   release: string;
   chart: string;
   /** The HelmRelease file the workload is rendered from. */
   source: string;
+  /** Rendered from an upstream chart (Longhorn, MetalLB, Traefik). */
+  upstream?: boolean;
 }
 
 /** One pod the rendered workloads create. */
@@ -49,6 +53,7 @@ export function inventoryNodes(inv: Cluster): SimNode[] {
     gpu: n.gpu === true,
     labels: { ...n.labels },
     taints: n.taints.map((t) => ({ ...t })),
+    allocatable: inventoryAllocatable(n),
   }));
 }
 
@@ -84,7 +89,7 @@ function templateOf(o: Obj): Obj | undefined {
 
 /** The pod template spec of a workload object (CronJob: jobTemplate.spec.template). */
 export function podSpecOf(o: K8sObject): PodSpec | undefined {
-  return templateOf(o as Obj)?.spec as PodSpec | undefined;
+  return k8sPodSpecOf(o) as PodSpec | undefined;
 }
 
 /**
@@ -93,14 +98,18 @@ export function podSpecOf(o: K8sObject): PodSpec | undefined {
  * OrderedReady and Parallel policies both create them in that order), one pod per CronJob (one run).
  * `replicas` absent means 1 (the API default); 0 creates no pod.
  */
-export function podsOf(releases: readonly RenderedRelease[]): SimPod[] {
+export function podsOf(releases: readonly RenderedRelease[], nodes: readonly SimNode[] = []): SimPod[] {
   const out: SimPod[] = [];
   for (const r of orderReleases(releases)) {
     for (const o of r.objects as Obj[]) {
+      if (o.kind === "DaemonSet") {
+        out.push(...daemonPods(o, r, nodes));
+        continue;
+      }
       if (o.kind !== "StatefulSet" && o.kind !== "Deployment" && o.kind !== "CronJob") continue;
       const tpl = templateOf(o);
       if (!tpl?.spec) continue;
-      const workload: WorkloadRef = { kind: o.kind, name: o.metadata.name, namespace: o.metadata.namespace ?? r.namespace, release: r.release, chart: r.chart, source: r.source };
+      const workload: WorkloadRef = { kind: o.kind, name: o.metadata.name, namespace: o.metadata.namespace ?? r.namespace, release: r.release, chart: r.chart, source: r.source, ...(r.upstream ? { upstream: true } : {}) };
       const replicas = o.kind === "CronJob" ? 1 : typeof o.spec.replicas === "number" ? o.spec.replicas : 1;
       for (let i = 0; i < replicas; i++) {
         const name = o.kind === "StatefulSet" ? `${o.metadata.name}-${i}` : o.kind === "Deployment" && replicas > 1 ? `${o.metadata.name}-${i}` : o.metadata.name;
@@ -137,6 +146,41 @@ export function podsOf(releases: readonly RenderedRelease[]): SimPod[] {
       }
     }
   }
+  return out;
+}
+
+/**
+ * The pods of a DaemonSet (Longhorn's manager and CSI plugin, MetalLB's speaker): one per node
+ * whose labels and taints admit the pod, as the DaemonSet controller decides
+ * (kubernetes/kubernetes pkg/controller/daemon/daemon_controller.go nodeShouldRunDaemonPod →
+ * predicates on node affinity/selector and NoSchedule/NoExecute taints, with the tolerations
+ * util.AddOrUpdateDaemonPodTolerations adds), each pinned to its node by a matchFields
+ * metadata.name term (util.ReplaceDaemonSetPodNodeNameNodeAffinity). Named `<ds>-<node id>`.
+ */
+function daemonPods(o: Obj, r: RenderedRelease, nodes: readonly SimNode[]): SimPod[] {
+  const tpl = templateOf(o);
+  if (!tpl?.spec) return [];
+  const workload: WorkloadRef = { kind: "DaemonSet", name: o.metadata.name, namespace: o.metadata.namespace ?? r.namespace, release: r.release, chart: r.chart, source: r.source, ...(r.upstream ? { upstream: true } : {}) };
+  const added = [
+    { key: "node.kubernetes.io/not-ready", operator: "Exists", effect: "NoExecute" },
+    { key: "node.kubernetes.io/unreachable", operator: "Exists", effect: "NoExecute" },
+    { key: "node.kubernetes.io/disk-pressure", operator: "Exists", effect: "NoSchedule" },
+    { key: "node.kubernetes.io/memory-pressure", operator: "Exists", effect: "NoSchedule" },
+    { key: "node.kubernetes.io/pid-pressure", operator: "Exists", effect: "NoSchedule" },
+    { key: "node.kubernetes.io/unschedulable", operator: "Exists", effect: "NoSchedule" },
+    ...(tpl.spec.hostNetwork ? [{ key: "node.kubernetes.io/network-unavailable", operator: "Exists", effect: "NoSchedule" }] : []),
+  ];
+  const out: SimPod[] = [];
+  nodes.forEach((node, i) => {
+    const spec: PodSpec = JSON.parse(JSON.stringify(tpl.spec));
+    spec.tolerations = [...(spec.tolerations ?? []), ...added] as PodSpec["tolerations"];
+    const probe = { ...node, unschedulable: false };
+    if (nodeFit(spec, probe) !== null) return;
+    spec.affinity = { ...(spec.affinity ?? {}), nodeAffinity: { ...(spec.affinity?.nodeAffinity ?? {}), requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchFields: [{ key: "metadata.name", operator: "In", values: [node.name] }] }] } } };
+    delete spec.nodeSelector;
+    const name = `${o.metadata.name}-${node.id}`;
+    out.push({ name, workload, index: i, pod: { name, namespace: workload.namespace, labels: { ...(tpl.metadata?.labels ?? {}) }, spec }, claims: [] });
+  });
   return out;
 }
 

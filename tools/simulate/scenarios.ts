@@ -27,7 +27,8 @@ import {
 } from "./facts.ts";
 import { nodeLabel, type SimNode, type SimPod } from "./model.ts";
 import { scheduleOne, type Bound, type PodPlacement } from "./place.ts";
-import { CONTROL_PLANE_ROLES } from "../fencing/decide.ts";
+import { NODE_DOWN_POLICY_FOR_MODE, OUT_OF_SERVICE_TAINT, type FencingMode } from "../fencing/decide.ts";
+import { failureModel, runFencing, type FailureKind, type FencingOutcome } from "./fencing.ts";
 
 /** Seconds Longhorn needs to attach a volume on the new node and the pod to start (assumption). */
 export const LONGHORN_REATTACH_SECONDS = 30;
@@ -35,12 +36,18 @@ export const LONGHORN_REATTACH_SECONDS = 30;
 export const SEED_FAILOVER_SECONDS = 60;
 /** core/v1 DefaultTerminationGracePeriodSeconds: the API default of spec.terminationGracePeriodSeconds. */
 export const DEFAULT_TERMINATION_GRACE_SECONDS = 30;
-/** The taint of the non-graceful node shutdown the fencing job sets (tools/fencing/decide.ts). */
-export const OUT_OF_SERVICE_TAINT: Taint = { key: "node.kubernetes.io/out-of-service", value: "nodeshutdown", effect: "NoExecute" };
 /** How many descheduler periods the failback and cordon scenarios run. */
 export const DESCHEDULER_RUNS = 3;
 
-export const SCENARIOS = ["w1-down", "w1-back", "w1-cordoned", "w3-down", "w2-down"] as const;
+export const SCENARIOS = ["w1-down", "w1-back", "w1-cordoned", "w3-down", "w2-down", "w1-partitioned", "w1-partitioned-from-cp1", "w1-kubelet-crashed", "drain-w1", "drain-w2"] as const;
+
+/** The partition scenarios (w1-down is the powered-off case) and the failure each one models. */
+export const PARTITION_SCENARIOS = {
+  "w1-down": "power-off",
+  "w1-partitioned": "partition-all",
+  "w1-partitioned-from-cp1": "partition-cp1",
+  "w1-kubelet-crashed": "kubelet-crash",
+} as const satisfies Partial<Record<string, FailureKind>>;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 /** The state a scenario starts from. */
@@ -162,26 +169,28 @@ function assumptionsFor(ctx: SimContext, opts: { grace?: boolean; reattach?: boo
   return out;
 }
 
-/** Why the rendered fencing job never acts (suspended CronJob, FENCING_DRY_RUN), or null when it does. */
-function fencingInactive(f: FencingFacts): string | null {
-  if (f.cronJob.suspend) return "is suspended (spec.suspend: true), it never runs";
-  if (f.dryRun) return `runs in dry run (FENCING_DRY_RUN=true in container ${f.container}): it logs its decisions and executes none`;
-  return null;
-}
-
-/**
- * Storage nodes the fencing job may fence: the storage label, and not a control-plane node
- * (tools/fencing/decide.ts never fences one; in the cluster k3s labels it
- * node-role.kubernetes.io/control-plane, here the inventory's roles say so).
- */
-function isFencedStorage(n: SimNode, f: FencingFacts): boolean {
-  return n.labels[f.storageLabel.key] === f.storageLabel.value && !n.roles.some((r) => CONTROL_PLANE_ROLES.includes(r));
-}
-
 interface DownResult {
   bound: Bound[];
   fenceAt: Map<string, number>;
   outcomes: PodOutcome[];
+  plans: DownPlan[];
+  fencing: FencingOutcome[];
+}
+
+/** What happens to one pod of a failed node. */
+export interface DownPlan {
+  b: Bound;
+  /** Taint eviction (deletionTimestamp set), or the out-of-service eviction. */
+  evictAt: number | null;
+  /** Its replacement is created (ReplicaSet at once, StatefulSet once the old pod object is gone). */
+  replaceAt: number | null;
+  /** The old pod object is gone from the API (Longhorn's force delete, PodGC after the fence). */
+  goneAt: number | null;
+  /** Its Longhorn volumes are free to attach elsewhere (VolumeAttachment deleted / force-detached). */
+  volumesFree: number | null;
+  startAt: number | null;
+  lh: boolean;
+  order: number;
 }
 
 /**
@@ -194,61 +203,37 @@ interface DownResult {
  * controller detaches their volumes: non-graceful node shutdown), the controllers' replacement
  * (ReplicaSet/Job at once, StatefulSet only once the old pod object is gone) and rescheduling.
  */
-function nodesDown(ctx: SimContext, r: ScenarioResult, downIds: string[], start: readonly Bound[]): DownResult {
+function nodesDown(ctx: SimContext, r: ScenarioResult, downIds: string[], start: readonly Bound[], failure: FailureKind = "power-off"): DownResult {
   const down = new Set(downIds);
+  const fencing: FencingOutcome[] = [];
   const nodesNow = ctx.nodes.map((n) => (down.has(n.id) ? unreachable(n) : n));
   for (const id of downIds) r.timeline.push({ t: 0, text: `${nodeLabel(byId(ctx, id))} NotReady (Ready=Unknown); node lifecycle controller adds ${TAINT_NODE_UNREACHABLE}:NoSchedule and :NoExecute` });
 
-  const fenceAt = new Map<string, number>();
-  const inactive = ctx.fencing ? fencingInactive(ctx.fencing) : null;
-  if (ctx.fencing && inactive !== null && downIds.some((id) => isFencedStorage(byId(ctx, id), ctx.fencing!))) {
-    r.findings.push(`fencing: CronJob ${ctx.fencing.cronJob.namespace}/${ctx.fencing.cronJob.name} ${inactive}: nothing taints the dead node out-of-service`);
-  }
-  if (ctx.fencing && inactive === null) {
-    const f = ctx.fencing;
+  let fenceAt = new Map<string, number>();
+  if (ctx.fencing) {
+    const jobPod = ctx.pods.find((p) => p.workload.kind === "CronJob" && p.workload.name === ctx.fencing!.cronJob.name && p.workload.namespace === ctx.fencing!.cronJob.namespace);
     for (const id of downIds) {
-      const n = byId(ctx, id);
-      if (!isFencedStorage(n, f)) {
-        r.findings.push(
-          n.labels[f.storageLabel.key] === f.storageLabel.value
-            ? `fencing: ${nodeLabel(n)} is a control-plane node; the fencing job never fences one (tools/fencing/decide.ts)`
-            : `fencing: ${nodeLabel(n)} has no ${f.storageLabel.key}=${f.storageLabel.value} label; the fencing job ignores it`,
-        );
-        continue;
-      }
-      const target = nodesNow.find((x) => !down.has(x.id) && isFencedStorage(x, f) && x.unschedulable !== true);
-      if (!target) {
-        r.findings.push(`fencing: no other Ready, schedulable storage node, so ${nodeLabel(n)} is not fenced (tools/fencing/decide.ts rule 2)`);
-        continue;
-      }
-      const t = f.thresholdSeconds + f.cronJob.periodSeconds;
-      fenceAt.set(id, t);
-      r.timeline.push({
-        t,
-        text: `fencing job (CronJob ${f.cronJob.namespace}/${f.cronJob.name}, schedule "${f.cronJob.schedule}") cordons ${nodeLabel(n)} and taints it ${OUT_OF_SERVICE_TAINT.key}=${OUT_OF_SERVICE_TAINT.value}:NoExecute: NotReady for FENCING_THRESHOLD_SECONDS=${f.thresholdSeconds}s, then up to one period (${f.cronJob.periodSeconds}s) to its next run`,
-      });
+      const f = ctx.fencing;
+      const horizon = f.settings.config.thresholdSeconds + 2 * f.cronJob.periodSeconds + f.settings.config.lifeSigns.windowSeconds;
+      const run = runFencing(f, jobPod, ctx.nodes, nodesNow, start, { kind: failure, node: id }, horizon);
+      r.timeline.push(...run.events);
+      r.findings.push(...run.findings);
+      fenceAt = new Map([...fenceAt, ...run.fenceAt]);
+      fencing.push(run);
     }
   } else if (downIds.some((id) => byId(ctx, id).roles.includes("storage"))) {
-    r.findings.push("fencing: the environment renders no fencing CronJob (no container sets FENCING_THRESHOLD_SECONDS); nothing taints the dead node out-of-service");
+    r.findings.push("fencing: the environment renders no fencing CronJob (no container sets a FENCING_* variable); nothing taints the dead node out-of-service");
   }
 
   const survivors = start.filter((b) => !down.has(b.node.id));
   const affected = start.filter((b) => down.has(b.node.id));
-  interface Plan {
-    b: Bound;
-    evictAt: number | null;
-    replaceAt: number | null;
-    startAt: number | null;
-    lh: boolean;
-    order: number;
-  }
-  const plans: Plan[] = affected.map((b, order) => {
+  const plans: DownPlan[] = affected.map((b, order) => {
     const spec = b.pod.pod.spec;
     const deadNode = nodesNow.find((n) => n.id === b.node.id)!;
     const fence = fenceAt.get(b.node.id) ?? null;
     let evictAt = noExecuteEvictionSeconds(spec, deadNode, { applyDefaultTolerationSeconds: true });
     const who = `${b.pod.name} (${b.pod.workload.kind})`;
-    if (evictAt !== null) r.timeline.push({ t: evictAt, text: `${who}: evicted by the taint-eviction controller (tolerationSeconds of ${TAINT_NODE_UNREACHABLE}: ${evictAt}s); Terminating, the dead kubelet never confirms` });
+    if (evictAt !== null) r.timeline.push({ t: evictAt, text: `${who}: evicted by the taint-eviction controller (tolerationSeconds of ${TAINT_NODE_UNREACHABLE}: ${evictAt}s); Terminating, the node's kubelet never confirms it` });
     if (fence !== null && !tolerationsTolerateTaint(spec.tolerations, OUT_OF_SERVICE_TAINT) && (evictAt === null || fence < evictAt)) {
       evictAt = fence;
       r.timeline.push({ t: fence, text: `${who}: evicted by the out-of-service taint` });
@@ -281,11 +266,11 @@ function nodesDown(ctx: SimContext, r: ScenarioResult, downIds: string[], start:
     const startAt = replaceAt === null || (lh && volumesFree === null) ? null : Math.max(replaceAt, lh ? (volumesFree as number) : replaceAt);
     if (evictAt === null) r.findings.push(`${who} tolerates ${TAINT_NODE_UNREACHABLE} forever: it stays bound to the dead node`);
     else if (replaceAt === null) {
-      r.findings.push(`${who}: stays Terminating on the dead node: the StatefulSet controller waits for the old pod to be gone, and neither Longhorn's policy (${ctx.longhorn.nodeDownPodDeletionPolicy}) nor a fencing job deletes it`);
+      r.findings.push(`${who}: stays Terminating on the NotReady node: the StatefulSet controller waits for the old pod to be gone, and neither Longhorn's policy (${ctx.longhorn.nodeDownPodDeletionPolicy}) nor a fencing job deletes it`);
     } else if (startAt === null) {
-      r.findings.push(`${who}: its replacement waits for its Longhorn volume, still attached to the dead node (policy ${ctx.longhorn.nodeDownPodDeletionPolicy}, no fencing)`);
+      r.findings.push(`${who}: its replacement waits for its Longhorn volume, still attached to the NotReady node (policy ${ctx.longhorn.nodeDownPodDeletionPolicy}, no fencing)`);
     }
-    return { b, evictAt, replaceAt, startAt, lh, order };
+    return { b, evictAt, replaceAt, goneAt, volumesFree, startAt, lh, order };
   });
 
   const bound: Bound[] = [...survivors];
@@ -295,7 +280,7 @@ function nodesDown(ctx: SimContext, r: ScenarioResult, downIds: string[], start:
     const from = p.b.node.id;
     if (p.replaceAt === null) {
       bound.push(p.b);
-      outcomes.push({ pod: p.b.pod.name, from, to: from, status: "Stuck", runningAt: null, detail: p.evictAt === null ? "never evicted" : "Terminating on the dead node" });
+      outcomes.push({ pod: p.b.pod.name, from, to: from, status: "Stuck", runningAt: null, detail: p.evictAt === null ? "never evicted" : "Terminating on the NotReady node" });
       continue;
     }
     const s = scheduleOne(p.b.pod, nodesNow, bound);
@@ -307,21 +292,26 @@ function nodesDown(ctx: SimContext, r: ScenarioResult, downIds: string[], start:
     bound.push({ pod: p.b.pod, node: ctx.nodes.find((n) => n.id === s.node!.id)! });
     r.timeline.push({ t: p.replaceAt, text: `${p.b.pod.name}: replacement scheduled on ${nodeLabel(s.node)}` });
     if (p.startAt === null) {
-      outcomes.push({ pod: p.b.pod.name, from, to: s.node.id, status: "Stuck", runningAt: null, detail: "ContainerCreating: Multi-Attach, the volume stays attached to the dead node" });
+      outcomes.push({ pod: p.b.pod.name, from, to: s.node.id, status: "Stuck", runningAt: null, detail: "ContainerCreating: Multi-Attach, the volume stays attached to the NotReady node" });
       continue;
     }
     const runningAt = p.startAt + (p.lh ? LONGHORN_REATTACH_SECONDS : 0);
     r.timeline.push({ t: runningAt, text: `${p.b.pod.name}: running on ${nodeLabel(s.node)}${p.lh ? ` (Longhorn volume reattached, +${LONGHORN_REATTACH_SECONDS}s assumed)` : ""}` });
     outcomes.push({ pod: p.b.pod.name, from, to: s.node.id, status: "Running", runningAt, detail: p.lh ? "Longhorn volume reattached" : "no Longhorn volume" });
   }
-  return { bound, fenceAt, outcomes };
+  return { bound, fenceAt, outcomes, plans, fencing };
 }
 
 /** DFS availability after a change: host consumers need a producer on their node; NFS consumers need their server up and producing. */
 function checkDfs(ctx: SimContext, r: ScenarioResult, bound: readonly Bound[], outcomes: readonly PodOutcome[], downIds: readonly string[]): void {
   const d = ctx.dfs;
   if (d.producers.length === 0) return;
-  const running = (pod: SimPod) => bound.find((b) => b.pod === pod && !downIds.includes(b.node.id));
+  // A pod whose replacement is Stuck or Pending does not run, wherever it is bound.
+  const running = (pod: SimPod) => {
+    const o = outcomes.find((x) => x.pod === pod.name);
+    if (o && o.status !== "Running" && o.status !== "Unaffected") return undefined;
+    return bound.find((b) => b.pod === pod && !downIds.includes(b.node.id));
+  };
   const when = (pod: SimPod) => outcomes.find((o) => o.pod === pod.name)?.runningAt ?? 0;
   const producerNodes = new Map<string, number>();
   for (const p of d.producers) {
@@ -349,8 +339,7 @@ function checkDfs(ctx: SimContext, r: ScenarioResult, bound: readonly Bound[], o
     if (downIds.includes(c.server)) {
       const other = [...producerNodes.keys()][0];
       r.findings.push(
-        `DFS over NFS: ${c.pod.name} mounts PersistentVolume ${c.pv} served by ${nodeLabel(server)} (${server.ip}), which is down: its DFS is unavailable until the export moves` +
-          (other ? ` (npm run failover -- --env ${ctx.env} --dfs-server ${other}, a manual step)` : ""),
+        `DFS over NFS: ${c.pod.name} mounts PersistentVolume ${c.pv} served by ${nodeLabel(server)} (${server.ip}), which is down: a node address never moves to ${other ?? "the new DFS node"} (the DFS export address does: tools/simulate/dfs-export.ts)`,
       );
     } else if (!producerNodes.has(c.server)) {
       r.findings.push(`DFS over NFS: ${c.pod.name} mounts ${c.pv} from ${nodeLabel(server)}, but the DFS producer does not run there: the export is empty`);
@@ -358,47 +347,167 @@ function checkDfs(ctx: SimContext, r: ScenarioResult, bound: readonly Bound[], o
   }
 }
 
-/** w1-down: the primary storage node dies. */
-export function scenarioPrimaryDown(ctx: SimContext): ScenarioResult & { after?: Bound[] } {
-  const title = "the primary storage node becomes unreachable";
+/** Longhorn's mode as the scenarios read it: `safety` when its node-down policy is do-nothing. */
+function modeOf(ctx: SimContext): FencingMode {
+  return ctx.fencing?.settings.config.mode ?? (ctx.longhorn.nodeDownPodDeletionPolicy === NODE_DOWN_POLICY_FOR_MODE.safety ? "safety" : "availability");
+}
+
+/** Whether two writers can exist: the old copy of a pod still runs while its replacement runs. */
+export interface TwoWriters {
+  possible: boolean;
+  /**
+   * `shared-replica`: the old engine still reaches the peer's replica (divergence, corruption);
+   * `isolated`: the old copy writes only its own replica and reaches nothing else (its writes are
+   * lost when the replica is rebuilt); `side-effects`: Longhorn detaches the old copy's volume,
+   * but the old container still talks to Unraid and the debrid API; `none`.
+   */
+  kind: "shared-replica" | "isolated" | "side-effects" | "none";
+  pods: string[];
+  text: string;
+}
+
+/**
+ * The failure of the primary storage node, one of PARTITION_SCENARIOS. Timeline, where each pod
+ * and volume ends, whether two writers can exist, and the expectations of the mode:
+ * - powered off: every stateful pod runs on the backup again (availability: within the seed's
+ *   ~60 s + reattach; safety: within the fencing job's threshold + one period + the probe window
+ *   + reattach);
+ * - still running (partitioned, kubelet crashed): safety never allows two writers that share a
+ *   replica or the outside world; availability's are the documented, accepted risk.
+ */
+function scenarioPrimaryFailure(ctx: SimContext, name: keyof typeof PARTITION_SCENARIOS): ScenarioResult & { after?: Bound[] } {
+  const failure = PARTITION_SCENARIOS[name];
+  const model = failureModel(failure);
+  const title = `the primary storage node is ${model.title}`;
   const primary = ctx.inventory.storage.primary;
   const others = storageNodes(ctx).filter((n) => n.id !== primary);
   if (others.length === 0) {
-    return notApplicable("w1-down", title, `values/${ctx.env}/cluster.yaml has no storage node besides the primary ${primary}: there is nothing to fail over to`);
+    return notApplicable(name, title, `values/${ctx.env}/cluster.yaml has no storage node besides the primary ${primary}: there is nothing to fail over to`);
   }
-  const r: ScenarioResult & { after?: Bound[] } = result("w1-down", `${title} (${nodeLabel(byId(ctx, primary))})`);
+  const mode = modeOf(ctx);
+  const r: ScenarioResult & { after?: Bound[] } = result(name, `${title} (${nodeLabel(byId(ctx, primary))}), mode ${mode}`);
   r.assumptions = assumptionsFor(ctx, { grace: true, reattach: true, cron: ctx.fencing !== null });
   r.assumptions.push(`Longhorn nodeDownPodDeletionPolicy = ${ctx.longhorn.nodeDownPodDeletionPolicy} (${ctx.longhorn.policySource})`, ...ctx.longhorn.warnings);
+  if (ctx.fencing) {
+    r.assumptions.push(`fencing mode ${ctx.fencing.settings.config.mode}, threshold ${ctx.fencing.settings.config.thresholdSeconds}s, probe window ${ctx.fencing.settings.config.lifeSigns.windowSeconds}s (${ctx.fencing.cronJob.source}, parsed by tools/fencing/main.ts settingsFromEnv)`);
+  }
   const g = nodeMonitorGracePeriod(ctx.inventory.kubernetesVersion);
-  r.timeline.push({ t: -g, text: `${nodeLabel(byId(ctx, primary))} stops responding (kubelet heartbeats stop)` });
-  const res = nodesDown(ctx, r, [primary], ctx.base.bound);
+  const what: Record<FailureKind, string> = {
+    "power-off": "loses power: every process stops",
+    "partition-all": "loses its network links to every other node; its pods keep running",
+    "partition-cp1": "loses its link to the control plane; it still reaches the backup storage node, the LAN and the internet; its pods keep running",
+    "kubelet-crash": "k3s-agent (kubelet) crashes; containerd and the containers keep running, the network is fine",
+  };
+  r.timeline.push({ t: -g, text: `${nodeLabel(byId(ctx, primary))} ${what[failure]} (kubelet status updates stop reaching the API server)` });
+  const res = nodesDown(ctx, r, [primary], ctx.base.bound, failure);
   r.pods = res.outcomes;
   checkDfs(ctx, r, res.bound, res.outcomes, [primary]);
-  const bound = SEED_FAILOVER_SECONDS + LONGHORN_REATTACH_SECONDS;
+
+  // Where each Longhorn volume is attached, and whether an old copy still writes.
+  const writers: string[] = [];
+  for (const p of res.plans) {
+    if (!p.lh || !isStatefulMedia(ctx, p.b.pod)) continue;
+    const o = res.outcomes.find((x) => x.pod === p.b.pod.name)!;
+    const claims = longhornClaims(p.b.pod, ctx.longhorn).map((c) => c.claimName).join(", ");
+    const detach = p.volumesFree === null
+      ? `stays attached to ${primary} (no one deletes its VolumeAttachment)`
+      : `released from ${primary} at t=${p.volumesFree}s (${model.reachesApi ? "Longhorn on the node detaches it: the old engine stops" : "its VolumeAttachment deleted; the engine on the node keeps running, unaware"})`;
+    const attach = o.status === "Running" ? `attached to ${o.to} at t=${o.runningAt}s` : "attached nowhere else";
+    r.timeline.push({ t: p.volumesFree ?? 0, text: `volume of ${p.b.pod.name} (${claims}): ${detach}; ${attach}` });
+    if (model.podsKeepRunning && o.status === "Running") writers.push(p.b.pod.name);
+  }
+  let tw: TwoWriters;
+  if (writers.length === 0) {
+    tw = { possible: false, kind: "none", pods: [], text: model.podsKeepRunning ? `no: the pods stay on ${primary} (no replacement runs elsewhere)` : `no: ${primary} is off` };
+  } else if (failure === "kubelet-crash") {
+    tw = {
+      possible: true,
+      kind: "side-effects",
+      pods: writers,
+      text: `yes, outside the volume: longhorn-manager on ${primary} still reaches the API and stops the old engine before the volume attaches elsewhere, but the old containers of ${writers.join(", ")} keep running until the kubelet returns and can repeat side effects on Unraid and the debrid API`,
+    };
+  } else if (model.reachesPeer) {
+    tw = {
+      possible: true,
+      kind: "shared-replica",
+      pods: writers,
+      text: `yes: the old copies of ${writers.join(", ")} keep writing through their engine on ${primary}, which still reaches the replica on the backup node, while the new copies write the same volumes: replica divergence or corruption, and duplicated side effects on Unraid and the debrid API`,
+    };
+  } else {
+    tw = {
+      possible: true,
+      kind: "isolated",
+      pods: writers,
+      text: `yes, isolated: the old copies of ${writers.join(", ")} keep writing to their local replica on ${primary} only; those writes are lost when the partition heals and Longhorn rebuilds that replica from the backup node (longhorn/longhorn#11271, #6277); ${primary} reaches nothing else, so no outside side effects`,
+    };
+  }
+  r.findings.push(`two writers possible: ${tw.text}`);
+  if (tw.possible) {
+    const first = Math.min(...res.outcomes.filter((o) => tw.pods.includes(o.pod)).map((o) => o.runningAt ?? Infinity));
+    r.timeline.push({ t: first, text: `TWO WRITERS POSSIBLE (${tw.kind}): ${tw.text}` });
+    if (mode === "safety" && tw.kind !== "isolated") r.violations.push(`mode safety, yet two writers are possible: ${tw.text}`);
+    else r.findings.push(mode === "safety"
+      ? "mode safety: an isolated node is indistinguishable from a powered-off one without power fencing (docs/decisions.md#failover-and-fencing); its lost writes are the residual risk"
+      : "mode availability: the accepted, documented risk of Longhorn's node-down pod deletion (docs/decisions.md#failover-and-fencing)");
+  }
+
+  // Availability of the stateful pods.
   let worst: number | null = 0;
   for (const o of res.outcomes) {
     const sim = ctx.pods.find((p) => p.name === o.pod)!;
+    // A DaemonSet's pod is bound to its node and tolerates unreachable forever: it is not
+    // rescheduled, and comes back with the node (pkg/controller/daemon).
+    if (sim.workload.kind === "DaemonSet") continue;
     const stateful = isStatefulMedia(ctx, sim);
     if (o.status !== "Running") {
-      r.violations.push(`${o.pod}: ${o.status} after the failure of ${primary}: ${o.detail}`);
+      const expectedStuck = model.podsKeepRunning && mode === "safety";
+      (expectedStuck ? r.findings : r.violations).push(`${o.pod}: ${o.status} after the failure of ${primary}: ${o.detail}${expectedStuck ? ` (mode safety: it keeps running on ${primary}, reachable only from where ${primary} is reachable, until the failure ends)` : ""}`);
       worst = null;
       continue;
     }
     if (stateful && !byId(ctx, o.to!).roles.includes("storage")) r.violations.push(`${o.pod}: stateful pod landed on ${nodeLabel(byId(ctx, o.to!))}, not a storage node`);
     if (worst !== null) worst = Math.max(worst, o.runningAt ?? 0);
-    if (stateful && o.runningAt !== null && o.runningAt > bound) {
-      r.violations.push(`${o.pod}: running again after ${o.runningAt}s, later than the seed's ~${SEED_FAILOVER_SECONDS}s + ${LONGHORN_REATTACH_SECONDS}s reattach = ${bound}s`);
-    }
   }
-  r.bound = { seconds: bound, measured: worst, text: `failover within the seed's ~${SEED_FAILOVER_SECONDS}s + reattach (${LONGHORN_REATTACH_SECONDS}s), from t=0` };
+  const f = ctx.fencing?.settings.config;
+  const boundSeconds = mode === "availability" || !f || !ctx.fencing
+    ? SEED_FAILOVER_SECONDS + LONGHORN_REATTACH_SECONDS
+    : f.thresholdSeconds + ctx.fencing.cronJob.periodSeconds + f.lifeSigns.windowSeconds + LONGHORN_REATTACH_SECONDS;
+  const boundText = mode === "availability" || !f
+    ? `failover within the seed's ~${SEED_FAILOVER_SECONDS}s + reattach (${LONGHORN_REATTACH_SECONDS}s), from t=0`
+    : `failover by the fencing job within its threshold (${f.thresholdSeconds}s) + one period (${ctx.fencing!.cronJob.periodSeconds}s) + the probe window (${f.lifeSigns.windowSeconds}s) + reattach (${LONGHORN_REATTACH_SECONDS}s), from t=0`;
+  if (!model.podsKeepRunning) {
+    for (const o of res.outcomes) {
+      const sim = ctx.pods.find((p) => p.name === o.pod)!;
+      if (isStatefulMedia(ctx, sim) && o.runningAt !== null && o.runningAt > boundSeconds) {
+        r.violations.push(`${o.pod}: running again after ${o.runningAt}s, later than ${boundSeconds}s (${boundText})`);
+      }
+    }
+    r.bound = { seconds: boundSeconds, measured: worst, text: boundText };
+  }
   r.facts = {
     primary,
+    failure,
+    mode,
+    twoWriters: tw,
     fencedAt: Object.fromEntries(res.fenceAt),
+    fencingOrigin: res.fencing[0]?.origin ?? null,
+    fencingHolds: [...new Set(res.fencing.flatMap((x) => x.runs.flatMap((run) => run.holds.map((h) => h.code))))],
     nodeMonitorGracePeriodSeconds: g,
     nodeDownPodDeletionPolicy: ctx.longhorn.nodeDownPodDeletionPolicy,
     downtimeFromFailureSeconds: worst === null ? null : worst + g,
   };
   r.after = res.bound;
+  return r;
+}
+
+/** w1-down: the primary storage node is powered off. */
+export function scenarioPrimaryDown(ctx: SimContext): ScenarioResult & { after?: Bound[] } {
+  return scenarioPrimaryFailure(ctx, "w1-down");
+}
+
+/** w1-partitioned, w1-partitioned-from-cp1, w1-kubelet-crashed. */
+export function scenarioPrimaryPartition(ctx: SimContext, name: Exclude<keyof typeof PARTITION_SCENARIOS, "w1-down">): ScenarioResult {
+  const { after: _after, ...r } = scenarioPrimaryFailure(ctx, name);
   return r;
 }
 
@@ -484,14 +593,14 @@ export function scenarioPrimaryBack(ctx: SimContext, d: DeschedulerFacts | null,
   // The fence the fencing job set in w1-down holds the node back: rule 3 of tools/fencing/decide.ts
   // lifts it once the node has been Ready for FENCING_RECOVERY_SECONDS, at the job's next run.
   const fencedInDown = ((down.facts.fencedAt ?? {}) as Record<string, number>)[primary] !== undefined;
-  const fenceHold = fencedInDown && ctx.fencing ? ctx.fencing.recoverySeconds + ctx.fencing.cronJob.periodSeconds : 0;
+  const fenceHold = fencedInDown && ctx.fencing ? ctx.fencing.settings.config.recoverySeconds + ctx.fencing.cronJob.periodSeconds : 0;
   if (fencedInDown && ctx.fencing) {
     r.assumptions.push(
-      `t=0 is when ${primary} is schedulable again without taints. The fencing job fenced it in w1-down, so it is Ready ${fenceHold}s earlier: FENCING_RECOVERY_SECONDS=${ctx.fencing.recoverySeconds}s of Ready, then up to one fencing period (${ctx.fencing.cronJob.periodSeconds}s) to the run that lifts the fence`,
+      `t=0 is when ${primary} is schedulable again without taints. The fencing job fenced it in w1-down, so it is Ready ${fenceHold}s earlier: FENCING_RECOVERY_SECONDS=${ctx.fencing.settings.config.recoverySeconds}s of Ready, then up to one fencing period (${ctx.fencing.cronJob.periodSeconds}s) to the run that lifts the fence`,
     );
     r.timeline.push({
       t: -fenceHold,
-      text: `${nodeLabel(byId(ctx, primary))} Ready again; still fenced (cordoned, ${OUT_OF_SERVICE_TAINT.key} taint) by CronJob ${ctx.fencing.cronJob.namespace}/${ctx.fencing.cronJob.name} until Ready for FENCING_RECOVERY_SECONDS=${ctx.fencing.recoverySeconds}s and its next run (period ${ctx.fencing.cronJob.periodSeconds}s)`,
+      text: `${nodeLabel(byId(ctx, primary))} Ready again; still fenced (cordoned, ${OUT_OF_SERVICE_TAINT.key} taint) by CronJob ${ctx.fencing.cronJob.namespace}/${ctx.fencing.cronJob.name} until Ready for FENCING_RECOVERY_SECONDS=${ctx.fencing.settings.config.recoverySeconds}s and its next run (period ${ctx.fencing.cronJob.periodSeconds}s)`,
     });
     r.timeline.push({ t: 0, text: `fencing job lifts the fence: ${nodeLabel(byId(ctx, primary))} uncordoned, out-of-service taint removed, schedulable` });
   } else {
@@ -499,8 +608,11 @@ export function scenarioPrimaryBack(ctx: SimContext, d: DeschedulerFacts | null,
   }
   const nodes = ctx.nodes.map((n) => ({ ...n }));
   const run = runDescheduler(ctx, d, r, nodes, down.after, DESCHEDULER_RUNS);
-  const basePrimary = ctx.base.bound.filter((b) => b.node.id === primary).map((b) => b.pod.name);
-  const reschedule = Math.max(0, ...ctx.pods.map((p) => graceOf(p.pod.spec))) + LONGHORN_REATTACH_SECONDS;
+  // Failback is the media workloads' (seed "HA Strategy"): a CronJob's pod is scheduled afresh on its
+  // next run, DaemonSet pods never leave their node, and the upstream components (Longhorn UI, driver
+  // deployer) may run on either storage node.
+  const basePrimary = ctx.base.bound.filter((b) => b.node.id === primary && b.pod.workload.kind !== "CronJob" && b.pod.workload.kind !== "DaemonSet" && !b.pod.workload.upstream).map((b) => b.pod.name);
+  const reschedule = Math.max(0, ...ctx.pods.filter((p) => basePrimary.includes(p.name)).map((p) => graceOf(p.pod.spec))) + LONGHORN_REATTACH_SECONDS;
   const limit = d.cronJob.periodSeconds + reschedule;
   let worst: number | null = 0;
   for (const name of basePrimary) {

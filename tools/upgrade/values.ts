@@ -8,6 +8,7 @@
  */
 
 /** One step of a JSON path: a map key or an array index. */
+import { isPlainObject } from "../lib/k8s.ts";
 export type Segment = string | number;
 
 /** One leaf difference between two values. */
@@ -39,9 +40,7 @@ export function parsePath(path: string): string[] {
 }
 
 /** Whether `v` is a plain object (not an array, not null). */
-export function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
+export const isRecord: (v: unknown) => v is Record<string, unknown> = isPlainObject;
 
 /** Reads the value at `segments`; `undefined` if any step is missing. */
 export function getAt(value: unknown, segments: readonly Segment[]): unknown {

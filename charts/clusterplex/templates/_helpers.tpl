@@ -12,20 +12,12 @@ Usage: {{ include "clusterplex.version" . }}
 {{- end }}
 
 {{/*
-Name of the DFS PersistentVolume and of its claim: `<fullname>-dfs-<server node id>`. The server
-is part of the name because a PV's NFS source is immutable: a failover renders a new pair.
+Name of the DFS PersistentVolume and of its claim: `<fullname>-dfs`. It never changes: the export
+address follows Decypharr instead (docs/decisions.md#dfs-export).
 Usage: {{ include "clusterplex.dfs.name" . }}
 */}}
 {{- define "clusterplex.dfs.name" -}}
-{{- printf "%s-dfs-%s" (include "clusterplex.fullname" .) .Values.dfs.server | trunc 63 | trimSuffix "-" }}
-{{- end }}
-
-{{/*
-Name of the /mnt/streaming-media claim: the existing one, or the one this chart creates.
-Usage: {{ include "clusterplex.streamingMedia.claim" . }}
-*/}}
-{{- define "clusterplex.streamingMedia.claim" -}}
-{{- .Values.streamingMedia.existingClaim | default (printf "%s-streaming-media" (include "clusterplex.fullname" .)) }}
+{{- printf "%s-dfs" (include "clusterplex.fullname" .) | trunc 63 | trimSuffix "-" }}
 {{- end }}
 
 {{/*
@@ -48,8 +40,9 @@ Usage: {{- include "clusterplex.linuxserverEnv" . | nindent 12 }}
 {{- end }}
 
 {{/*
-Volumes PMS and every worker share: the Unraid library (NFS, read-only), the streaming-media and
-transcode claims (RWX) and, when a DFS server is chosen, the DFS claim (read-only).
+Volumes PMS and every worker share: the Unraid library (NFS, read-only), the streaming library
+(media-apps' kept claim, read-only here), the transcode claim (RWX) and, when a DFS export address
+is set, the DFS claim (read-only).
 Usage: {{- include "clusterplex.sharedVolumes" . | nindent 8 }}
 */}}
 {{- define "clusterplex.sharedVolumes" -}}
@@ -58,13 +51,14 @@ Usage: {{- include "clusterplex.sharedVolumes" . | nindent 8 }}
     server: {{ .Values.media.server }}
     path: {{ .Values.media.path }}
     readOnly: true
-- name: streaming-media
+- name: library
   persistentVolumeClaim:
-    claimName: {{ include "clusterplex.streamingMedia.claim" . }}
+    claimName: {{ .Values.library.claimName }}
+    readOnly: true
 - name: transcode
   persistentVolumeClaim:
     claimName: {{ include "clusterplex.fullname" . }}-transcode
-{{- if .Values.dfs.server }}
+{{- if .Values.dfs.address }}
 - name: dfs
   persistentVolumeClaim:
     claimName: {{ include "clusterplex.dfs.name" . }}
@@ -73,19 +67,21 @@ Usage: {{- include "clusterplex.sharedVolumes" . | nindent 8 }}
 {{- end }}
 
 {{/*
-Mounts of the shared volumes; the paths are the seed's and must be equal in PMS and the workers
-(the transcoder runs on a worker with the paths PMS hands it).
+Mounts of the shared volumes. The paths are the same in PMS, the workers, Decypharr and the *arr
+apps (the transcoder runs on a worker with the paths PMS hands it, and Decypharr's symlinks point
+into the DFS at dfs.mountPath); the data-path lint compares them across releases.
 Usage: {{- include "clusterplex.sharedMounts" . | nindent 12 }}
 */}}
 {{- define "clusterplex.sharedMounts" -}}
 - name: media
   mountPath: /mnt/media
   readOnly: true
-- name: streaming-media
-  mountPath: /mnt/streaming-media
-{{- if .Values.dfs.server }}
+- name: library
+  mountPath: {{ .Values.library.mountPath }}
+  readOnly: true
+{{- if .Values.dfs.address }}
 - name: dfs
-  mountPath: /mnt/dfs
+  mountPath: {{ .Values.dfs.mountPath }}
   readOnly: true
 {{- end }}
 - name: transcode

@@ -101,6 +101,10 @@ affinity:
             - key: node.longhorn.io/primary
               operator: In
               values: ["true"]
+  {{- with .podAffinity }}
+  podAffinity:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
   {{- with .podAntiAffinity }}
   podAntiAffinity:
     {{- toYaml . | nindent 4 }}
@@ -187,5 +191,29 @@ Usage: {{- $errors = concat $errors (include "clusterplex.validate.names" (dict 
 {{- if gt (len .name) $max }}
 {{ printf "%s: the %s name %s is %d characters, longer than %d%s. Fix: shorten it, or set fullnameOverride (or nameOverride) to a shorter prefix." .key .kind .name (len .name) $max (ternary " (its pods' controller-revision-hash label is <name>-<10-character hash>, at most 63 characters; kubernetes/kubernetes#64023)" (ternary " (the CronJob controller appends 11 characters to each Job's name)" (ternary " (a Service name is a DNS label)" "" (ne $max 253)) (eq .kind "CronJob")) (eq .kind "StatefulSet")) }}
 {{- end }}
+{{- end }}
+{{- end }}
+
+{{/*
+Labels that put a Longhorn PVC into a recurring-job group of charts/longhorn-config (backups):
+`recurring-job.longhorn.io/source: enabled` makes longhorn-manager copy the PVC's job labels to
+the volume (controller/volume_controller.go syncPVCRecurringJobLabels), then
+`recurring-job-group.longhorn.io/<group>: enabled`. A scratch volume joins the group `scratch`,
+which has no job: it is neither snapshotted nor backed up (a volume without any job label would
+be in group `default`). `backup` is {group: NAME} or {scratch: REASON}.
+Usage: {{- include "clusterplex.longhornJobLabels" $backup | nindent 4 }}
+*/}}
+{{- define "clusterplex.longhornJobLabels" -}}
+recurring-job.longhorn.io/source: enabled
+recurring-job-group.longhorn.io/{{ if .scratch }}scratch{{ else }}{{ .group | required "backup.group or backup.scratch is required" }}{{ end }}: enabled
+{{- end }}
+
+{{/*
+The reason a scratch volume is not backed up, for lint and for the operator (`kubectl describe pvc`).
+Usage: {{- include "clusterplex.longhornJobAnnotations" $backup | nindent 4 }}
+*/}}
+{{- define "clusterplex.longhornJobAnnotations" -}}
+{{- with .scratch }}
+homelab-media/backup-scratch: {{ . | quote }}
 {{- end }}
 {{- end }}

@@ -8,11 +8,6 @@ Usage: {{- include "clusterplex.validateValues" . }}
 {{- if and (eq (toString .Values.workers.enabled) "false") (ne $mode "local") }}
 {{- $errors = append $errors (printf "pms.transcodeOperatingMode is %q but workers.enabled is false: PMS would send every transcode to workers that do not exist. Fix: set pms.transcodeOperatingMode: local, or enable the workers." $mode) }}
 {{- end }}
-{{- with .Values.dfs.server }}
-{{- if not (hasKey $.Values.dfs.servers .) }}
-{{- $errors = append $errors (printf "dfs.server is %q but dfs.servers has no entry for it (has: %s). Fix: add dfs.servers.%s with the node's ip and nfs.dfs path from values/<env>/cluster.yaml (`npm run failover -- --env <env> --dfs-server %s` writes both)." . ((keys $.Values.dfs.servers | sortAlpha | join ", ") | default "none") . .) }}
-{{- end }}
-{{- end }}
 {{- $fullname := include "clusterplex.fullname" . }}
 {{- $key := "fullnameOverride, nameOverride or the release name" }}
 {{- $names := list (dict "kind" "Deployment" "name" (printf "%s-pms" $fullname) "key" $key) (dict "kind" "Service" "name" (printf "%s-orchestrator" $fullname) "key" $key) }}

@@ -101,6 +101,10 @@ affinity:
             - key: node.longhorn.io/primary
               operator: In
               values: ["true"]
+  {{- with .podAffinity }}
+  podAffinity:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
   {{- with .podAntiAffinity }}
   podAntiAffinity:
     {{- toYaml . | nindent 4 }}

@@ -23,11 +23,28 @@ var ANNOTATIONS = Object.freeze({
   /** ISO time this job last deleted stale pods on the (recovering) node. */
   stalePodsDeletedAt: "fencing.homelab/stale-pods-deleted-at"
 });
+var FENCING_MODES = ["availability", "safety"];
+var NODE_DOWN_POLICY_FOR_MODE = Object.freeze({
+  availability: "delete-both-statefulset-and-deployment-pod",
+  safety: "do-nothing"
+});
+var REQUIRED_ENDPOINTS = Object.freeze(["kubelet", "node-port"]);
+var DEFAULT_LIFE_SIGNS = Object.freeze({
+  windowSeconds: 30,
+  intervalSeconds: 5,
+  timeoutMs: 2e3,
+  kubeletPort: 10250,
+  instanceManagerPort: 8500,
+  nodePorts: Object.freeze({}),
+  defaultNodePort: 22
+});
 var DEFAULT_CONFIG = Object.freeze({
   thresholdSeconds: 120,
   recoverySeconds: 120,
   storageLabel: Object.freeze({ key: "node.longhorn.io/storage", value: "enabled" }),
-  dryRun: false
+  dryRun: false,
+  mode: "availability",
+  lifeSigns: DEFAULT_LIFE_SIGNS
 });
 function resolveConfig(partial = {}) {
   const thresholdSeconds = partial.thresholdSeconds ?? DEFAULT_CONFIG.thresholdSeconds;
@@ -35,7 +52,9 @@ function resolveConfig(partial = {}) {
     thresholdSeconds,
     recoverySeconds: partial.recoverySeconds ?? thresholdSeconds,
     storageLabel: partial.storageLabel ?? { ...DEFAULT_CONFIG.storageLabel },
-    dryRun: partial.dryRun ?? DEFAULT_CONFIG.dryRun
+    dryRun: partial.dryRun ?? DEFAULT_CONFIG.dryRun,
+    mode: partial.mode ?? DEFAULT_CONFIG.mode,
+    lifeSigns: { ...DEFAULT_LIFE_SIGNS, nodePorts: {}, ...partial.lifeSigns }
   };
 }
 var NODE_ROLE_PREFIX = "node-role.kubernetes.io/";
@@ -126,7 +145,7 @@ function plan(snapshot) {
   for (const node of storage) {
     const ours = isFencedByUs(node);
     const taint = outOfServiceTaint(node);
-    const hold = (code, reason) => holds.push({ node: node.name, code, reason });
+    const hold = (code, reason, extra = {}) => holds.push({ node: node.name, code, reason, ...extra });
     if (taint && !ours) {
       hold("fenced-by-others", `carries ${OUT_OF_SERVICE_TAINT.key} without the ${ANNOTATIONS.fencedAt} annotation: fenced by someone else, left alone`);
       continue;
@@ -162,11 +181,71 @@ function plan(snapshot) {
       hold("no-failover-target", `Ready=${node.ready.status} for ${fmtSeconds(since)} but no other storage node is Ready, schedulable and in service: fencing would only force-detach volumes that have nowhere to go`);
       continue;
     }
-    const why = `Ready=${node.ready.status} for ${fmtSeconds(since)} (threshold ${config.thresholdSeconds}s); failover target: ${targets.join(", ")}`;
+    const verdict = verdictOf(snapshot, node);
+    if (verdict.kind === "unknown") {
+      hold("life-signs-unknown", `Ready=${node.ready.status} for ${fmtSeconds(since)} but ${verdict.why}: silence not established, not fenced`, verdict.needsProbe ? { needsProbe: true } : {});
+      continue;
+    }
+    if (verdict.kind === "alive") {
+      const longhorn = config.mode === "availability" ? `; mode availability: Longhorn's nodeDownPodDeletionPolicy (${NODE_DOWN_POLICY_FOR_MODE.availability}) force-deletes its pods anyway, so two writers are possible while it keeps running` : "; mode safety: its pods stay where they are until it is Ready again or silent";
+      hold("life-signs", `Ready=${node.ready.status} for ${fmtSeconds(since)} but it shows life signs from ${verdict.origin} (${verdict.signs.join(", ")}): not shut down, the out-of-service taint would be unsafe${longhorn}`, { lifeSigns: verdict.signs });
+      continue;
+    }
+    const why = `Ready=${node.ready.status} for ${fmtSeconds(since)} (threshold ${config.thresholdSeconds}s), silent from ${verdict.origin} for ${fmtSeconds(verdict.seconds)} (${verdict.probed}); failover target: ${targets.join(", ")}`;
     if (needCordon) actions.push({ type: "cordon", node: node.name, reason: `${why}; cordoned by the fencing job` });
     if (needTaint) actions.push({ type: "taint", node: node.name, taint: { ...OUT_OF_SERVICE_TAINT }, reason: `${why}; non-graceful shutdown: pods deleted, volumes detached at once` });
   }
   return { actions, holds };
+}
+function endpointsFor(snapshot, node) {
+  const ls = snapshot.config.lifeSigns;
+  const out = [];
+  if (node.address) {
+    out.push({ kind: "kubelet", host: node.address, port: ls.kubeletPort });
+    out.push({ kind: "node-port", host: node.address, port: ls.nodePorts[node.name] ?? ls.defaultNodePort });
+  }
+  for (const im of snapshot.instanceManagers ?? []) {
+    if (im.node === node.name && im.podIP) out.push({ kind: "instance-manager", host: im.podIP, port: ls.instanceManagerPort });
+  }
+  return out;
+}
+var endpointText = (a) => `${a.kind} ${a.host.includes(":") ? `[${a.host}]` : a.host}:${a.port}`;
+function verdictOf(snapshot, node) {
+  const { config } = snapshot;
+  const origin = snapshot.origin;
+  if (!origin) return { kind: "unknown", why: "the job does not know the node it runs on (FENCING_NODE_NAME unset), so no probe has a known origin" };
+  const originNode = snapshot.nodes.find((n) => n.name === origin);
+  if (origin === node.name) return { kind: "unknown", why: `the job runs on ${origin} itself` };
+  if (!originNode || !isStorageNode(originNode, config.storageLabel)) {
+    return { kind: "unknown", why: `the probes run from ${origin}, which is not a storage node: only the peer storage node's view tells whether the node can still reach its replicas` };
+  }
+  const report = (snapshot.lifeSigns ?? []).find((r) => r.node === node.name && r.origin === origin);
+  if (!report || report.attempts.length === 0) return { kind: "unknown", why: `no life-sign probe from ${origin}`, needsProbe: true };
+  const signs = [...new Set(report.attempts.filter((a) => a.result === "answered" || a.result === "refused").map((a) => `${endpointText(a)} ${a.result}`))];
+  if (signs.length > 0) return { kind: "alive", origin, signs };
+  const errors = report.attempts.filter((a) => a.result === "error");
+  if (errors.length > 0) return { kind: "unknown", why: `the prober failed (${endpointText(errors[0])}: ${errors[0].detail ?? "error"})` };
+  const missing = REQUIRED_ENDPOINTS.filter((k) => !report.attempts.some((a) => a.kind === k));
+  if (missing.length > 0) return { kind: "unknown", why: `no probe of its ${missing.join(", ")} endpoint (node address unknown?)` };
+  const start = Date.parse(report.start);
+  const end = Date.parse(report.end);
+  const seconds2 = Number.isNaN(start) || Number.isNaN(end) ? 0 : (end - start) / 1e3;
+  if (seconds2 < config.lifeSigns.windowSeconds) {
+    return { kind: "unknown", why: `its probes timed out for only ${fmtSeconds(seconds2)}, less than the ${config.lifeSigns.windowSeconds}s window` };
+  }
+  const kinds = [...new Set(report.attempts.map(endpointText))];
+  return { kind: "silent", origin, seconds: seconds2, probed: `${report.attempts.length} attempts at ${kinds.join(", ")} timed out` };
+}
+function probeTargets(snapshot) {
+  if (!snapshot.origin) return [];
+  const { holds } = plan({ ...snapshot, lifeSigns: [] });
+  const out = [];
+  for (const h of holds) {
+    if (h.code !== "life-signs-unknown" || h.needsProbe !== true) continue;
+    const node = snapshot.nodes.find((n) => n.name === h.node);
+    out.push({ node: h.node, endpoints: endpointsFor(snapshot, node) });
+  }
+  return out;
 }
 function recover(snapshot, node, readyFor, now, actions, hold) {
   const { recoverySeconds } = snapshot.config;
@@ -195,7 +274,16 @@ function recover(snapshot, node, readyFor, now, actions, hold) {
     hold("fenced-waiting-recovery", `stale pods deleted ${fmtSeconds(sinceDelete)} ago, stays fenced until ${recoverySeconds}s have passed`);
     return;
   }
-  const why = `Ready for ${fmtSeconds(readyFor)} with no stale pod`;
+  const verdict = verdictOf(snapshot, node);
+  if (verdict.kind === "unknown") {
+    hold("life-signs-unknown", `Ready for ${fmtSeconds(readyFor)} with no stale pod, but ${verdict.why}: stays fenced until the peer reaches it`, verdict.needsProbe ? { needsProbe: true } : {});
+    return;
+  }
+  if (verdict.kind === "silent") {
+    hold("fenced-not-reachable", `Ready for ${fmtSeconds(readyFor)} with no stale pod, but silent from ${verdict.origin} (${verdict.probed}): stays fenced until the peer reaches it`);
+    return;
+  }
+  const why = `Ready for ${fmtSeconds(readyFor)} with no stale pod, reachable from ${verdict.origin} (${verdict.signs.join(", ")})`;
   actions.push({ type: "untaint", node: node.name, taint: { ...OUT_OF_SERVICE_TAINT }, reason: `${why}; unfenced` });
   if (annotation(node, ANNOTATIONS.cordoned) === "true") {
     actions.push({ type: "uncordon", node: node.name, reason: `${why}; the fencing job had cordoned it` });
@@ -284,6 +372,7 @@ function inClusterConnection(env = process.env, dir = SERVICE_ACCOUNT_DIR) {
 }
 function toNodeInfo(raw) {
   const ready = raw.status?.conditions?.find((c) => c.type === "Ready");
+  const internalIP = raw.status?.addresses?.find((a) => a.type === "InternalIP")?.address;
   const labels = raw.metadata.labels ?? {};
   return {
     name: raw.metadata.name,
@@ -293,8 +382,13 @@ function toNodeInfo(raw) {
     annotations: raw.metadata.annotations ?? {},
     taints: raw.spec?.taints ?? [],
     unschedulable: raw.spec?.unschedulable === true,
-    ...ready ? { ready: { status: ready.status, lastTransitionTime: ready.lastTransitionTime ?? "" } } : {}
+    ...ready ? { ready: { status: ready.status, lastTransitionTime: ready.lastTransitionTime ?? "" } } : {},
+    ...internalIP ? { address: internalIP } : {}
   };
+}
+var INSTANCE_MANAGER_SELECTOR = "longhorn.io/component=instance-manager";
+function toInstanceManagers(pods) {
+  return pods.filter((p) => p.spec?.nodeName && p.status?.podIP && p.metadata.deletionTimestamp === void 0).map((p) => ({ node: p.spec.nodeName, podIP: p.status.podIP }));
 }
 function toPodInfo(raw) {
   const pvcs = [];
@@ -434,6 +528,37 @@ var KubeClient = class {
   async listLonghornVolumes(namespace = "longhorn-system") {
     return (await this.list(`/apis/longhorn.io/v1beta2/namespaces/${encodeURIComponent(namespace)}/volumes`)).map(toVolumeInfo);
   }
+  /** Longhorn's instance-manager pods (life-sign endpoints), in Longhorn's namespace. */
+  async listInstanceManagers(namespace = "longhorn-system") {
+    const path = `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods?labelSelector=${encodeURIComponent(INSTANCE_MANAGER_SELECTOR)}`;
+    const page = await this.request("GET", path);
+    return toInstanceManagers(page?.items ?? []);
+  }
+  /**
+   * Posts a core/v1 Event about a Node, as the kubelet does for its node: in namespace `default`
+   * (a cluster-scoped involvedObject requires the event's namespace to be empty or `default`,
+   * kubernetes pkg/apis/core/validation/events.go), so `kubectl describe node` shows it.
+   */
+  async createNodeEvent(node, e) {
+    const name = `${node}.fencing.${Date.parse(e.now).toString(36)}`;
+    await this.request("POST", "/api/v1/namespaces/default/events", {
+      body: {
+        apiVersion: "v1",
+        kind: "Event",
+        metadata: { name, namespace: "default" },
+        involvedObject: { apiVersion: "v1", kind: "Node", name: node, uid: node },
+        type: e.type,
+        reason: e.reason,
+        message: e.message.slice(0, 1024),
+        source: { component: e.component },
+        firstTimestamp: e.now,
+        lastTimestamp: e.now,
+        count: 1,
+        reportingComponent: e.component,
+        reportingInstance: e.component
+      }
+    });
+  }
   /** Applies a node change as one JSON merge patch, conditional on the snapshot's resourceVersion. */
   async patchNode(node, change) {
     await this.request("PATCH", `/api/v1/nodes/${encodeURIComponent(node.name)}`, {
@@ -464,12 +589,22 @@ async function buildSnapshot(client, opts) {
     client.listNodes(),
     podLists,
     client.listLonghornVolumes(opts.longhornNamespace ?? "longhorn-system"),
-    client.listVolumeAttachments()
+    client.listVolumeAttachments(),
+    client.listInstanceManagers(opts.longhornNamespace ?? "longhorn-system")
   ]);
   const failed = settled.find((r) => r.status === "rejected");
   if (failed) throw failed.reason;
-  const [nodes, pods, volumes, volumeAttachments] = settled.map((r) => r.value);
-  return { now: opts.now.toISOString(), config: opts.config, nodes, pods, volumes, volumeAttachments };
+  const [nodes, pods, volumes, volumeAttachments, instanceManagers] = settled.map((r) => r.value);
+  return {
+    now: opts.now.toISOString(),
+    config: opts.config,
+    nodes,
+    pods,
+    volumes,
+    volumeAttachments,
+    instanceManagers,
+    ...opts.origin ? { origin: opts.origin } : {}
+  };
 }
 async function executeActions(client, snapshot, actions) {
   const results = /* @__PURE__ */ new Map();
@@ -508,6 +643,57 @@ async function executeActions(client, snapshot, actions) {
   return actions.map((a) => results.get(a));
 }
 
+// tools/fencing/probe.ts
+import { Socket } from "node:net";
+var SILENT_CODES = /* @__PURE__ */ new Set(["EHOSTUNREACH", "EHOSTDOWN"]);
+var tcpConnect = (host, port, timeoutMs) => new Promise((resolve) => {
+  const socket = new Socket();
+  let done = false;
+  const finish = (result, detail) => {
+    if (done) return;
+    done = true;
+    socket.destroy();
+    resolve(detail ? { result, detail } : { result });
+  };
+  socket.setTimeout(timeoutMs);
+  socket.once("connect", () => finish("answered"));
+  socket.once("timeout", () => finish("timeout", `no answer in ${timeoutMs} ms`));
+  socket.once("error", (error) => {
+    if (error.code === "ECONNREFUSED") finish("refused");
+    else if (error.code && SILENT_CODES.has(error.code)) finish("timeout", error.code);
+    else finish("error", error.code ?? error.message);
+  });
+  socket.connect({ host, port });
+});
+var defaultSleep = (ms) => new Promise((r) => setTimeout(r, ms));
+async function probeNode(node, endpoints, opts) {
+  const connect = opts.connect ?? tcpConnect;
+  const now = opts.now ?? (() => /* @__PURE__ */ new Date());
+  const sleep = opts.sleep ?? defaultSleep;
+  const { windowSeconds, intervalSeconds, timeoutMs } = opts.config;
+  const attempts = [];
+  const start = now();
+  let end = start;
+  if (endpoints.length === 0) return { node, origin: opts.origin, start: start.toISOString(), end: start.toISOString(), attempts };
+  const maxRounds = Math.ceil(windowSeconds / intervalSeconds) + 2;
+  for (let round = 1; ; round++) {
+    const roundAt = now();
+    const results = await Promise.all(endpoints.map(async (e) => {
+      const r = await connect(e.host, e.port, timeoutMs);
+      return { ...e, result: r.result, at: roundAt.toISOString(), ...r.detail ? { detail: r.detail } : {} };
+    }));
+    attempts.push(...results);
+    end = now();
+    if (results.some((a) => a.result !== "timeout")) break;
+    if ((end.getTime() - start.getTime()) / 1e3 >= windowSeconds || round >= maxRounds) break;
+    await sleep(intervalSeconds * 1e3);
+  }
+  return { node, origin: opts.origin, start: start.toISOString(), end: end.toISOString(), attempts };
+}
+async function probeNodes(targets, opts) {
+  return Promise.all(targets.map((t) => probeNode(t.node, t.endpoints, opts)));
+}
+
 // tools/fencing/log.ts
 function formatLogLine(record) {
   const level = record.event === "error" || record.event === "action" && record.outcome === "failed" ? "error" : "info";
@@ -525,7 +711,21 @@ function formatLogLine(record) {
       });
     }
     case "hold":
-      return JSON.stringify({ ...head, action: "none", node: record.hold.node, code: record.hold.code, reason: record.hold.reason });
+      return JSON.stringify({
+        ...head,
+        action: "none",
+        node: record.hold.node,
+        code: record.hold.code,
+        reason: record.hold.reason,
+        ...record.hold.lifeSigns ? { lifeSigns: record.hold.lifeSigns } : {}
+      });
+    case "probe": {
+      const r = record.report;
+      const results = {};
+      for (const a of r.attempts) results[a.result] = (results[a.result] ?? 0) + 1;
+      const endpoints = [...new Set(r.attempts.map((a) => `${a.kind} ${a.host}:${a.port}`))];
+      return JSON.stringify({ ...head, node: r.node, origin: r.origin, start: r.start, end: r.end, endpoints, results });
+    }
     case "summary": {
       const { time: _t, event: _e, ...counts } = record;
       return JSON.stringify({ ...head, ...counts });
@@ -542,13 +742,41 @@ var FencingConfigError = class extends Error {
     Object.defineProperty(this, "name", { value: "FencingConfigError", enumerable: false });
   }
 };
-function seconds(env, name) {
+function seconds(env, name, unit = "seconds", max = Infinity) {
   const raw = env[name];
   if (raw === void 0 || raw.trim() === "") return void 0;
-  if (!/^\d+$/.test(raw.trim()) || Number(raw) <= 0) {
-    throw new FencingConfigError(`'${name}' (${JSON.stringify(raw)}) must be a positive whole number of seconds`);
+  if (!/^\d+$/.test(raw.trim()) || Number(raw) <= 0 || Number(raw) > max) {
+    throw new FencingConfigError(`'${name}' (${JSON.stringify(raw)}) must be a positive whole number ${unit === "port" ? "(a TCP port)" : `of ${unit}`}${max < Infinity ? ` up to ${max}` : ""}`);
   }
   return Number(raw);
+}
+function nodePorts(env) {
+  const out = {};
+  for (const item of (env.FENCING_NODE_PORTS ?? "").split(",").map((s) => s.trim()).filter(Boolean)) {
+    const m = /^([^=\s]+)=(\d+)$/.exec(item);
+    if (!m || Number(m[2]) < 1 || Number(m[2]) > 65535) {
+      throw new FencingConfigError(`'FENCING_NODE_PORTS' entry ${JSON.stringify(item)} must be node=port with a port from 1 to 65535, e.g. k3s-w1=22`);
+    }
+    out[m[1]] = Number(m[2]);
+  }
+  return out;
+}
+function lifeSignsFromEnv(env) {
+  const d = DEFAULT_LIFE_SIGNS;
+  return {
+    windowSeconds: seconds(env, "FENCING_PROBE_WINDOW_SECONDS") ?? d.windowSeconds,
+    intervalSeconds: seconds(env, "FENCING_PROBE_INTERVAL_SECONDS") ?? d.intervalSeconds,
+    timeoutMs: seconds(env, "FENCING_PROBE_TIMEOUT_MS", "milliseconds") ?? d.timeoutMs,
+    kubeletPort: seconds(env, "FENCING_KUBELET_PORT", "port", 65535) ?? d.kubeletPort,
+    instanceManagerPort: seconds(env, "FENCING_INSTANCE_MANAGER_PORT", "port", 65535) ?? d.instanceManagerPort,
+    nodePorts: nodePorts(env),
+    defaultNodePort: seconds(env, "FENCING_DEFAULT_NODE_PORT", "port", 65535) ?? d.defaultNodePort
+  };
+}
+function parseStorageLabel(raw) {
+  const eq = raw.indexOf("=");
+  if (eq <= 0) throw new FencingConfigError(`'FENCING_STORAGE_LABEL' (${JSON.stringify(raw)}) must be key=value`);
+  return { key: raw.slice(0, eq), value: raw.slice(eq + 1) };
 }
 function settingsFromEnv(env) {
   const dryRunRaw = (env.FENCING_DRY_RUN ?? "").trim().toLowerCase();
@@ -557,24 +785,27 @@ function settingsFromEnv(env) {
   else if (dryRunRaw === "true" || dryRunRaw === "1") dryRun = true;
   else if (dryRunRaw === "false" || dryRunRaw === "0") dryRun = false;
   else throw new FencingConfigError(`'FENCING_DRY_RUN' (${JSON.stringify(env.FENCING_DRY_RUN)}) must be true or false`);
-  let storageLabel = { ...DEFAULT_CONFIG.storageLabel };
   const labelRaw = env.FENCING_STORAGE_LABEL?.trim();
-  if (labelRaw) {
-    const eq = labelRaw.indexOf("=");
-    if (eq <= 0) throw new FencingConfigError(`'FENCING_STORAGE_LABEL' (${JSON.stringify(labelRaw)}) must be key=value`);
-    storageLabel = { key: labelRaw.slice(0, eq), value: labelRaw.slice(eq + 1) };
-  }
+  const storageLabel = labelRaw ? parseStorageLabel(labelRaw) : { ...DEFAULT_CONFIG.storageLabel };
   const thresholdSeconds = seconds(env, "FENCING_THRESHOLD_SECONDS");
   const recoverySeconds = seconds(env, "FENCING_RECOVERY_SECONDS");
+  const modeRaw = (env.FENCING_MODE ?? "").trim();
+  if (modeRaw !== "" && !FENCING_MODES.includes(modeRaw)) {
+    throw new FencingConfigError(`'FENCING_MODE' (${JSON.stringify(env.FENCING_MODE)}) must be one of ${FENCING_MODES.join(", ")}`);
+  }
+  const nodeName = env.FENCING_NODE_NAME?.trim() || void 0;
   return {
     config: resolveConfig({
       ...thresholdSeconds !== void 0 ? { thresholdSeconds } : {},
       ...recoverySeconds !== void 0 ? { recoverySeconds } : {},
       storageLabel,
-      dryRun
+      dryRun,
+      mode: modeRaw || DEFAULT_CONFIG.mode,
+      lifeSigns: lifeSignsFromEnv(env)
     }),
     longhornNamespace: env.FENCING_LONGHORN_NAMESPACE?.trim() || "longhorn-system",
-    podNamespaces: (env.FENCING_POD_NAMESPACES ?? "").split(",").map((s) => s.trim()).filter(Boolean)
+    podNamespaces: (env.FENCING_POD_NAMESPACES ?? "").split(",").map((s) => s.trim()).filter(Boolean),
+    ...nodeName ? { nodeName } : {}
   };
 }
 function connectionFromEnv(env) {
@@ -629,13 +860,35 @@ async function run(opts = {}) {
       config,
       longhornNamespace: settings.longhornNamespace,
       podNamespaces: settings.podNamespaces,
-      now: now()
+      now: now(),
+      ...settings.nodeName ? { origin: settings.nodeName } : {}
     });
   } catch (error) {
     return fail("snapshot", error, 1);
   }
+  const targets = probeTargets(snapshot);
+  if (targets.length > 0 && snapshot.origin) {
+    const reports = await probeNodes(targets, {
+      config: config.lifeSigns,
+      origin: snapshot.origin,
+      ...opts.connect ? { connect: opts.connect } : {},
+      ...opts.sleep ? { sleep: opts.sleep } : {},
+      now
+    });
+    snapshot = { ...snapshot, lifeSigns: reports };
+    for (const report of reports) log({ event: "probe", time: now().toISOString(), report });
+  }
   const { actions, holds } = plan(snapshot);
   for (const hold of holds) log({ event: "hold", time: now().toISOString(), hold });
+  if (!config.dryRun) {
+    for (const hold of holds.filter((h) => h.code === "life-signs")) {
+      try {
+        await client.createNodeEvent(hold.node, { type: "Warning", reason: "FencingHeldLifeSigns", message: hold.reason, now: now().toISOString(), component: "ha-jobs-fencing" });
+      } catch (error) {
+        log({ event: "error", time: now().toISOString(), stage: "event", error: errorInfo(error) });
+      }
+    }
+  }
   let applied = 0;
   let failed = 0;
   if (config.dryRun) {
@@ -683,6 +936,7 @@ if (isMain()) {
 export {
   FencingConfigError,
   connectionFromEnv,
+  parseStorageLabel,
   run,
   settingsFromEnv
 };

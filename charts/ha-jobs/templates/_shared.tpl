@@ -77,6 +77,54 @@ Usage: {{ include "ha-jobs.image" .Values.image }}
 {{- end }}
 
 {{/*
+The seed's active-passive placement for stateful pods (ARCHITECTURE-DECISIONS.md, "HA Strategy"):
+must run on a Longhorn storage node, prefers the primary (w1), tolerates the storage taint, and
+leaves an unreachable or not-ready node after tolerationSeconds (default 30: failover in ~60 s).
+Renders `affinity` and `tolerations` keys of a pod spec.
+Usage: {{- include "ha-jobs.placement.storage" (dict "placement" .Values.placement) | nindent 6 }}
+*/}}
+{{- define "ha-jobs.placement.storage" -}}
+{{- $seconds := 30 }}
+{{- with .placement }}{{ with .tolerationSeconds }}{{ $seconds = . }}{{ end }}{{ end }}
+affinity:
+  nodeAffinity:
+    requiredDuringSchedulingIgnoredDuringExecution:
+      nodeSelectorTerms:
+        - matchExpressions:
+            - key: node.longhorn.io/storage
+              operator: In
+              values: ["enabled"]
+    preferredDuringSchedulingIgnoredDuringExecution:
+      - weight: 100
+        preference:
+          matchExpressions:
+            - key: node.longhorn.io/primary
+              operator: In
+              values: ["true"]
+  {{- with .podAffinity }}
+  podAffinity:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+  {{- with .podAntiAffinity }}
+  podAntiAffinity:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+tolerations:
+  - key: node.longhorn.io/storage
+    operator: Equal
+    value: enabled
+    effect: NoSchedule
+  - key: node.kubernetes.io/unreachable
+    operator: Exists
+    effect: NoExecute
+    tolerationSeconds: {{ $seconds | int }}
+  - key: node.kubernetes.io/not-ready
+    operator: Exists
+    effect: NoExecute
+    tolerationSeconds: {{ $seconds | int }}
+{{- end }}
+
+{{/*
 Name-length rules of the objects a chart renders, as error lines for the chart's validateValues
 (one per name that is too long, empty when all fit). `names` is a list of dicts with `kind`,
 `name` and `key` (the value that makes the name, for the message). Limits:

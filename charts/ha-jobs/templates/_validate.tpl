@@ -28,8 +28,8 @@ Usage: {{- include "ha-jobs.validateValues" . }}
 {{- end }}
 {{- $fullname := include "ha-jobs.fullname" . }}
 {{- $names := list }}
-{{- range $component := list "descheduler" "fencing" }}
-{{- if (index $.Values $component).enabled }}
+{{- range $component := list "descheduler" "fencing" "report" }}
+{{- if ((index $.Values $component) | default dict).enabled }}
 {{- $names = append $names (dict "kind" "CronJob" "name" (printf "%s-%s" $fullname $component) "key" (printf "%s (fullnameOverride, nameOverride or the release name)" $component)) }}
 {{- end }}
 {{- end }}
@@ -58,4 +58,27 @@ Usage: {{- $script := include "ha-jobs.fencingScript" . }}
 {{- fail "charts/ha-jobs/files/fencing.mjs is missing or empty: the fencing CronJob runs that file (the esbuild bundle of tools/fencing/main.ts). Fix: run `npm run gen-schema` (it generates the bundle), or set fencing.enabled: false." }}
 {{- end }}
 {{- $script }}
+{{- end }}
+
+{{/*
+The report bundle (charts/ha-jobs/files/report.mjs), generated from tools/report/ by
+`npm run gen-schema`. Fails with the fix when the file is missing or empty.
+Usage: {{- include "ha-jobs.reportScript" . }}
+*/}}
+{{- define "ha-jobs.reportScript" -}}
+{{- $script := .Files.Get "files/report.mjs" }}
+{{- if not $script }}
+{{- fail "charts/ha-jobs/files/report.mjs is missing or empty: the report CronJob runs that file (the esbuild bundle of tools/report/main.ts). Fix: run `npm run gen-schema`, or set report.enabled: false." }}
+{{- end }}
+{{- $script }}
+{{- end }}
+
+{{/*
+Seconds between two runs of an every-N-minutes schedule (the step form on the minute field, other fields all stars), else 300: the report job's
+window of what is new since the previous run.
+Usage: {{ include "ha-jobs.cronPeriodSeconds" .schedule }}
+*/}}
+{{- define "ha-jobs.cronPeriodSeconds" -}}
+{{- $m := regexFind "^\\*/[0-9]+ \\* \\* \\* \\*$" . }}
+{{- if $m }}{{ mul 60 (trimPrefix "*/" (index (splitList " " $m) 0) | int) }}{{ else }}300{{ end }}
 {{- end }}

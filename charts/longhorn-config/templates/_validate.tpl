@@ -16,6 +16,9 @@ Usage: {{- include "longhorn-config.validateValues" . }}
 {{- end }}
 {{- $jobs = append $jobs $job.name }}
 {{- range $job.groups | default list }}{{ $groups = append $groups . }}{{ end }}
+{{- if and (has $job.task (list "backup" "backup-force-create")) (not $.Values.backupTarget) }}
+{{- $errors = append $errors (printf "recurringJobs[%d] (%s) has task %s but backupTarget is null: every run would fail with no backup target. Fix: set backupTarget (the NAS of values/<env>/cluster.yaml, nfs.unraid) or use task snapshot." $i $job.name $job.task) }}
+{{- end }}
 {{- end }}
 {{- range $i, $sel := .Values.recurringJobSelector | default list }}
 {{- if eq (toString $sel.isGroup) "true" }}

@@ -11,12 +11,3 @@ Usage: {{ if eq (include "media-apps.enabled" $app) "true" }}
 {{- define "media-apps.enabled" -}}
 {{- ne (toString .enabled) "false" }}
 {{- end }}
-
-{{/*
-Where the DFS appears on the node: decypharr-streaming's FUSE mount under the host's /mnt,
-propagated back to the host with Bidirectional (seed, "DFS Sharing").
-Usage: {{ include "media-apps.dfsHostPath" . }}
-*/}}
-{{- define "media-apps.dfsHostPath" -}}
-/mnt/dfs
-{{- end }}

@@ -29,7 +29,14 @@ contains "smb", such as the NFS path /mnt/user/samba-old. */}}
 {{- $paths := dict }}
 {{- $_ := set $paths (dig "config" "mountPath" "/config" $app) "config" }}
 {{- if ne (toString $dfs.enabled) "false" }}
-{{- $_ := set $paths ($dfs.mountPath | default "/mnt/dfs") "dfs" }}
+{{- $_ := set $paths $.Values.dfs.parent "dfs" }}
+{{- end }}
+{{- if eq (toString $app.library) "true" }}
+{{- if not $.Values.library }}
+{{- $errors = append $errors (printf "%s.library is true but library is null: the app cannot mount the streaming library. Fix: set library (claimName of decypharr's library claim, mountPath) or library: false on the app." $at) }}
+{{- else }}
+{{- $_ := set $paths $.Values.library.mountPath "library" }}
+{{- end }}
 {{- end }}
 {{- $media := $app.media | default dict }}
 {{- if ne (toString $media.enabled) "false" }}

@@ -4,7 +4,7 @@
  * to fix it (at the values line where one exists).
  */
 import { describe, expect, it } from "vitest";
-import { cronPeriodSeconds } from "../../../tools/lint/charts/ha-jobs.ts";
+import { cronMinGapSeconds } from "../../../tools/lint/charts/ha-jobs.ts";
 import { lintEnvironment, type ProfileReport } from "../../../tools/lint/run.ts";
 import { editFixture, withFixtureRepo } from "../../helpers/fixture-repo.ts";
 
@@ -23,17 +23,18 @@ async function lintHaJobs(env: string, edit: (root: string) => void): Promise<Pr
 
 const messages = (p: ProfileReport) => p.findings.map((f) => f.message).join("\n");
 
-describe("cronPeriodSeconds", () => {
+describe("cronMinGapSeconds (the one cron parser, tools/simulate/cron.ts)", () => {
   it.each([
     ["*/5 * * * *", 300],
     ["*/2 * * * *", 120],
     ["* * * * *", 60],
-    ["*/7 * * * *", undefined], // uneven within the hour
-    ["0 * * * *", undefined],
-    ["*/5 3 * * *", undefined],
-    ["@hourly", undefined],
+    ["*/7 * * * *", 240], // uneven within the hour: :56 -> :00
+    ["0 * * * *", 3600],
+    ["*/5 3 * * *", 300],
+    ["@hourly", 3600],
+    ["not a schedule", undefined],
   ])("%s -> %s", (schedule, period) => {
-    expect(cronPeriodSeconds(schedule)).toBe(period);
+    expect(cronMinGapSeconds(schedule)).toBe(period);
   });
 });
 
@@ -113,7 +114,7 @@ describe("lint ha-jobs", () => {
       "local-storage protection",
       "              podProtections:\n                defaultDisabled:\n                  - PodsWithLocalStorage\n",
       "              podProtections:\n                defaultDisabled:\n                  - FailedBarePods\n",
-      /pods with local storage are protected.*hostPath \/mnt or \/mnt\/dfs/,
+      /pods with local storage are protected.*hostPath \/mnt\/decypharr/,
     ],
     [
       "no preferred type",
@@ -126,5 +127,36 @@ describe("lint ha-jobs", () => {
     const p = await lintHaJobs("homelab", (root) => editFixture(root, CM, from, to));
     expect(p.ok).toBe(false);
     expect(messages(p)).toMatch(expected);
+  });
+
+  it("rejects fencing.mode safety while the Longhorn release still deletes a NotReady node's pods, at the values line", async () => {
+    const p = await lintHaJobs("homelab", (root) => editFixture(root, VALUES("homelab"), "mode: availability", "mode: safety"));
+    expect(p.ok).toBe(false);
+    const f = p.findings.find((x) => /fencing\.mode is safety/.test(x.message));
+    expect(f?.message).toMatch(/clusters\/homelab\/infrastructure\/longhorn.yaml spec.values.defaultSettings.nodeDownPodDeletionPolicy is delete-both-statefulset-and-deployment-pod: .*handlePodDeletionIfNodeDown.*two writers.*Fix: set nodeDownPodDeletionPolicy: do-nothing in clusters\/homelab\/infrastructure\/longhorn.yaml, or fencing.mode: availability/);
+    expect(f?.location).toMatchObject({ file: VALUES("homelab") });
+  });
+
+  it("accepts safety mode once the Longhorn release says do-nothing, and rejects availability then", async () => {
+    const LH = "clusters/homelab/infrastructure/longhorn.yaml";
+    const toDoNothing = (root: string) => editFixture(root, LH, "nodeDownPodDeletionPolicy: delete-both-statefulset-and-deployment-pod", "nodeDownPodDeletionPolicy: do-nothing");
+    const safe = await lintHaJobs("homelab", (root) => {
+      toDoNothing(root);
+      editFixture(root, VALUES("homelab"), "mode: availability", "mode: safety");
+    });
+    expect(messages(safe)).not.toMatch(/fencing\.mode/);
+    const p = await lintHaJobs("homelab", toDoNothing);
+    expect(p.ok).toBe(false);
+    expect(messages(p)).toMatch(/fencing\.mode is availability, but .* is do-nothing: availability mode relies on Longhorn .*Fix: set nodeDownPodDeletionPolicy: delete-both-statefulset-and-deployment-pod/);
+  });
+
+  it("rejects a life-sign port that differs from the inventory's lifeSignPort, and a node that is no storage node", async () => {
+    const p = await lintHaJobs("homelab", (root) => {
+      editFixture(root, "values/homelab/cluster.yaml", "    name: k3s-w1\n", "    name: k3s-w1\n    lifeSignPort: 2222\n");
+      editFixture(root, VALUES("homelab"), "fencing:\n", "fencing:\n  lifeSigns:\n    nodePorts: { k3s-w3: 22 }\n");
+    });
+    expect(p.ok).toBe(false);
+    expect(messages(p)).toMatch(/fencing\.lifeSigns\.nodePorts gives k3s-w1 port 22, but values\/homelab\/cluster.yaml nodes.w1.lifeSignPort is 2222.*Fix: set fencing.lifeSigns.nodePorts.k3s-w1: 2222/);
+    expect(messages(p)).toMatch(/fencing\.lifeSigns\.nodePorts names k3s-w3, which is no storage node/);
   });
 });

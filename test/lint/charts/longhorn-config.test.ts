@@ -16,7 +16,7 @@ async function lint(env: string, edit: (root: string) => void = () => {}): Promi
     return profile!.findings;
   });
 }
-const text = (fs: Finding[]) => fs.map((f) => `${f.location ? `${f.location.file}:${f.location.line}: ` : ""}${f.message}`).join("\n");
+const text = (fs: Finding[]) => fs.map((f) => `${f.location ? `${f.location.file}:${f.location.line}: ` : ""}${f.object ? `${f.object}: ` : ""}${f.message}`).join("\n");
 
 describe("lint of charts/longhorn-config", () => {
   it.each(["homelab", "staging"])("%s: the committed values pass", async (env) => {
@@ -39,6 +39,20 @@ describe("lint of charts/longhorn-config", () => {
       "homelab",
       'numberOfReplicas: 2\nsettings:\n  systemManagedComponentsNodeSelector: "node.longhorn.io/storage:true"\n',
       [SEED.nodeSelector],
+      "values/homelab/longhorn-config.yaml",
+    ],
+    [
+      "share managers allowed on every Longhorn node (w3 included)",
+      "homelab",
+      'numberOfReplicas: 2\nrwx:\n  shareManagerNodeSelector: "node.longhorn.io/csi:enabled"\n',
+      ["StorageClass/longhorn-rwx", "share managers get the node selector \"node.longhorn.io/csi:enabled\"", "also matches w3 (k3s-w3)", SEED.nodeSelector, 'Fix: set rwx.shareManagerNodeSelector: "node.longhorn.io/storage:enabled"'],
+      "values/homelab/longhorn-config.yaml",
+    ],
+    [
+      "share managers on a label no storage node has",
+      "homelab",
+      'numberOfReplicas: 2\nrwx:\n  shareManagerNodeSelector: "gpu:true"\n',
+      ["which storage node(s) w1, w2 do not match"],
       "values/homelab/longhorn-config.yaml",
     ],
   ])("%s fails, quoting the seed", async (_name, env, values, expected, file) => {
@@ -77,6 +91,23 @@ describe("lint of charts/longhorn-config", () => {
   it("an ignore rule for other paths or another kind is fine", async () => {
     const rules = "mode: enabled\n    ignore:\n      - paths: [/metadata/annotations]\n      - paths: [/value]\n        target:\n          kind: StorageClass";
     expect(text(await lint("homelab", (root) => editFixture(root, "clusters/homelab/apps/longhorn-config.yaml", "mode: enabled", rules)))).toBe("");
+  });
+
+  it.each<[string, string, string]>([
+    ["a backup target on a storage node", "numberOfReplicas: 2\nbackupTarget:\n  server: 192.168.1.12\n  path: /mnt/user/backups/longhorn\n", "the NAS of values/homelab/cluster.yaml is nfs.unraid.server 192.168.1.50"],
+    ["a backup target outside the backups export", "numberOfReplicas: 2\nbackupTarget:\n  server: 192.168.1.50\n  path: /mnt/user/media/longhorn\n", "is not under the NAS backups export /mnt/user/backups"],
+    ["a backup job without a backup target", "numberOfReplicas: 2\nrecurringJobs:\n  - name: backup-config\n    task: backup\n    cron: \"0 3 * * *\"\n    groups: [default]\n", "has task backup but backupTarget is null"],
+  ])("fails on %s", async (_name, values, expected) => {
+    const findings = await lint("homelab", (root) => writeFixture(root, "values/homelab/longhorn-config.yaml", values));
+    const errors = findings.filter((f) => f.severity === "error");
+    expect(text(errors)).toContain(expected);
+  });
+
+  it("fails when the Longhorn release sets another backup target", async () => {
+    const findings = await lint("homelab", (root) =>
+      editFixture(root, "clusters/homelab/infrastructure/longhorn.yaml", /\n    defaultSettings:/, "\n    defaultBackupStore:\n      backupTarget: nfs://192.168.1.12:/backups\n    defaultSettings:"),
+    );
+    expect(text(findings)).toContain("the Longhorn release sets defaultBackupStore.backupTarget nfs://192.168.1.12:/backups");
   });
 
   it("warns when the settings are not enforced", async () => {

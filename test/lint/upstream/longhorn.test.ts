@@ -21,7 +21,7 @@ import {
   parseReplicaCount,
   parseTaintToleration,
   SEED,
-  SEED_SETTINGS,
+  REQUIRED_SETTINGS,
   SETTING_KEYS,
 } from "../../../tools/lint/upstream/longhorn.ts";
 import { editFixture, withFixtureRepo } from "../../helpers/fixture-repo.ts";
@@ -70,21 +70,28 @@ describe("checkLonghornRelease rejects values that break the seed's 2-node stora
     ["1 replica on homelab", "homelab", (hr) => (ds(hr).defaultReplicaCount = '{"v1":"1","v2":"1"}'), [SEED.replicaCount, "Fix: use 2"], "spec.values.defaultSettings.defaultReplicaCount"],
     ["a replica count that is not JSON", "homelab", (hr) => (ds(hr).defaultReplicaCount = "two"), ["is not a replica count"], "spec.values.defaultSettings.defaultReplicaCount"],
     [
-      "a node selector that does not match the storage label",
+      "the seed's storage-label node selector (the CSI plugin never reaches w3; the selectors differ)",
       "homelab",
-      (hr) => (ds(hr).systemManagedComponentsNodeSelector = "node.longhorn.io/storage:true"),
-      [SEED.nodeSelector, "does not match the storage label of w1 (k3s-w1), w2 (k3s-w2)"],
+      (hr) => (ds(hr).systemManagedComponentsNodeSelector = "node.longhorn.io/storage:enabled"),
+      ['longhornManager.nodeSelector {"node.longhorn.io/csi":"enabled"} differs from defaultSettings.systemManagedComponentsNodeSelector "node.longhorn.io/storage:enabled"', 'Fix: nodeSelector: {node.longhorn.io/csi: enabled} with systemManagedComponentsNodeSelector "node.longhorn.io/csi:enabled"'],
+      "spec.values.longhornManager.nodeSelector",
+    ],
+    [
+      "a node selector that matches no storage node",
+      "homelab",
+      (hr) => (ds(hr).systemManagedComponentsNodeSelector = "node.longhorn.io/csi:true"),
+      ["does not match storage node(s) w1 (k3s-w1), w2 (k3s-w2): no instance manager would run where the replicas live"],
       "spec.values.defaultSettings.systemManagedComponentsNodeSelector",
     ],
     [
       "a node selector matching only the primary",
       "homelab",
       (hr) => (ds(hr).systemManagedComponentsNodeSelector = "workload-priority:primary"),
-      [SEED.nodeSelector, "w2 (k3s-w2)"],
+      ["w2 (k3s-w2)"],
       "spec.values.defaultSettings.systemManagedComponentsNodeSelector",
     ],
-    ["an empty node selector (share managers anywhere, cp1 included)", "homelab", (hr) => (ds(hr).systemManagedComponentsNodeSelector = ""), [SEED.nodeSelector, "selects every node"], "spec.values.defaultSettings.systemManagedComponentsNodeSelector"],
-    ["a toleration of another taint", "homelab", (hr) => (ds(hr).taintToleration = "gpu=true:NoSchedule"), ["does not tolerate the taint node.longhorn.io/storage=enabled:NoSchedule of storage node w1"], "spec.values.defaultSettings.taintToleration"],
+    ["an empty node selector (Longhorn on every node, cp1 included)", "homelab", (hr) => (ds(hr).systemManagedComponentsNodeSelector = ""), ["selects every node, cp1 included", "node.longhorn.io/csi=enabled"], "spec.values.defaultSettings.systemManagedComponentsNodeSelector"],
+    ["a toleration of another taint", "homelab", (hr) => (ds(hr).taintToleration = "gpu=true:NoSchedule"), ["does not tolerate the taint node.longhorn.io/storage=enabled:NoSchedule of Longhorn node w1"], "spec.values.defaultSettings.taintToleration"],
     ["nodeDownPodDeletionPolicy do-nothing", "homelab", (hr) => (ds(hr).nodeDownPodDeletionPolicy = "do-nothing"), [SEED.nodeDown], "spec.values.defaultSettings.nodeDownPodDeletionPolicy"],
     ["createDefaultDiskLabeledNodes false", "homelab", (hr) => (ds(hr).createDefaultDiskLabeledNodes = false), [SEED.defaultDisk], "spec.values.defaultSettings.createDefaultDiskLabeledNodes"],
     ["a missing non-negotiable", "homelab", (hr) => delete ds(hr).replicaSoftAntiAffinity, ["is not set, so Longhorn uses its own default", 'Fix: set it to "false"'], "spec.values.defaultSettings.replicaSoftAntiAffinity"],
@@ -94,7 +101,8 @@ describe("checkLonghornRelease rejects values that break the seed's 2-node stora
     ["the pre-upgrade hook Job", "homelab", (hr) => (hr.spec.values.preUpgradeChecker.jobEnabled = true), ["GitOps"], "spec.values.preUpgradeChecker.jobEnabled"],
     ["longhornUI without the storage toleration", "homelab", (hr) => (hr.spec.values.longhornUI.tolerations = []), ["longhornUI.tolerations do not tolerate", "replaces global.tolerations"], "spec.values.longhornUI.tolerations"],
     ["longhornManager without a node selector", "homelab", (hr) => delete hr.spec.values.longhornManager.nodeSelector, ["longhornManager.nodeSelector is empty", "cp1 (k3s-cp1), w3 (k3s-w3)"], "spec.values.longhornManager.nodeSelector"],
-    ["longhornDriver on the GPU node", "homelab", (hr) => (hr.spec.values.longhornDriver.nodeSelector = { gpu: "true" }), ["matches no label set of storage node(s)"], "spec.values.longhornDriver.nodeSelector"],
+    ["longhornDriver on the storage nodes only (the seed's selector)", "homelab", (hr) => (hr.spec.values.longhornDriver.nodeSelector = { "node.longhorn.io/storage": "enabled" }), ["differs from defaultSettings.systemManagedComponentsNodeSelector", "a node's longhorn-manager owns its instance manager"], "spec.values.longhornDriver.nodeSelector"],
+    ["longhornUI on the GPU node", "homelab", (hr) => (hr.spec.values.longhornUI.nodeSelector = { gpu: "true" }), ["matches no label set of storage node(s)"], "spec.values.longhornUI.nodeSelector"],
     ["Longhorn 1.11", "homelab", (hr) => (hr.spec.chart.spec.version = "1.11.x"), ["is not Longhorn 1.12.x"], "spec.chart.spec.version"],
     ["another namespace", "homelab", (hr) => (hr.metadata.namespace = "storage"), ["longhorn-system only"], "metadata.namespace"],
     ["values from a ConfigMap", "homelab", (hr) => (hr.spec.valuesFrom = [{ kind: "ConfigMap", name: "x" }]), ["hides Longhorn values from lint"], "spec.valuesFrom"],
@@ -126,6 +134,30 @@ describe("checkLonghornRelease rejects values that break the seed's 2-node stora
     expect(run("homelab", () => {}, inv)).toEqual([]);
   });
 
+  it("a control-plane node carrying the Longhorn node label is flagged (nothing on cp1 uses Longhorn)", () => {
+    const inv = structuredClone(inventories.homelab);
+    inv.nodes.cp1.labels["node.longhorn.io/csi"] = "enabled";
+    const f = run("homelab", () => {}, inv);
+    expect(messages(f)).toContain("also matches cp1 (k3s-cp1), a control-plane node no Longhorn volume is used on");
+    expect(messages(f)).toContain(SEED.nodeSelector);
+  });
+
+  it("a taint on the GPU node must be tolerated by taintToleration and by the manager (else no CSI plugin there)", () => {
+    const inv = structuredClone(inventories.homelab);
+    inv.nodes.w3.taints = [{ key: "nvidia.com/gpu", value: "present", effect: "NoSchedule" }];
+    const f = run("homelab", () => {}, inv);
+    const text = messages(f);
+    expect(text).toContain('does not tolerate the taint nvidia.com/gpu=present:NoSchedule of Longhorn node w3 (k3s-w3): Longhorn\'s CSI plugin and instance manager would not run there');
+    expect(text).toContain('Fix: append ";nvidia.com/gpu=present:NoSchedule"');
+    expect(text).toContain("longhornManager.tolerations do not tolerate nvidia.com/gpu=present:NoSchedule of node w3 (k3s-w3)");
+    // Fixed in both places: no finding.
+    const fixed = run("homelab", (hr) => {
+      hr.spec.values.defaultSettings.taintToleration = "node.longhorn.io/storage=enabled:NoSchedule;nvidia.com/gpu=present:NoSchedule";
+      for (const c of ["longhornManager", "longhornDriver"]) hr.spec.values[c].tolerations.push({ key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" });
+    }, inv);
+    expect(fixed).toEqual([]);
+  });
+
   it("rejects something that is not a HelmRelease", () => {
     expect(checkLonghornRelease({ kind: "ConfigMap", metadata: {} }, inventories.homelab, locate)[0].message).toContain("not a HelmRelease");
   });
@@ -136,14 +168,20 @@ describe("the release values against the generated schema (schema/upstream/longh
   it.each(["homelab", "staging"])("%s validates", (env) => {
     expect(validate(hrOf(env).spec.values), JSON.stringify(validate.errors)).toBe(true);
   });
+  // Typos are caught against the real chart's values.yaml (test/lint/upstream/release.test.ts);
+  // the typed values accept every key the chart has.
+  it("accepts upstream keys it does not type (e.g. storageOverProvisioningPercentage)", () => {
+    const v = structuredClone(hrOf("homelab").spec.values);
+    v.defaultSettings.storageOverProvisioningPercentage = 150;
+    v.longhornUI.replicas = 1;
+    expect(validate(v), JSON.stringify(validate.errors)).toBe(true);
+  });
   it.each<[string, (v: Json) => void, string]>([
     ["replicaSoftAntiAffinity true", (v) => (v.defaultSettings.replicaSoftAntiAffinity = true), "/defaultSettings/replicaSoftAntiAffinity"],
     ["4 replicas", (v) => (v.defaultSettings.defaultReplicaCount = '{"v1":"4","v2":"4"}'), "/defaultSettings/defaultReplicaCount"],
     ["data engines with different counts", (v) => (v.defaultSettings.defaultReplicaCount = '{"v1":"2","v2":"1"}'), "/defaultSettings/defaultReplicaCount"],
     ["the pre-1.10 plain number", (v) => (v.defaultSettings.defaultReplicaCount = 2), "/defaultSettings/defaultReplicaCount"],
     ["4 replicas in the chart's class", (v) => (v.persistence.defaultClassReplicaCount = 4), "/persistence/defaultClassReplicaCount"],
-    ["a typo", (v) => (v.defaultSettings.replicaSoftAntiAfinity = false), "/defaultSettings"],
-    ["a global node selector (per-component values are used)", (v) => (v.global = { nodeSelector: {} }), ""],
     ["a second UI toleration", (v) => v.longhornUI.tolerations.push({ key: "a", operator: "Exists", effect: "NoSchedule" }), "/longhornUI/tolerations"],
   ])("%s fails", (_n, edit, where) => {
     const v = structuredClone(hrOf("homelab").spec.values);
@@ -164,7 +202,6 @@ const REASONS: Record<string, string> = {
   defaultReplicaCount: SEED.replicaCount,
   nodeDownPodDeletionPolicy: SEED.nodeDown,
   systemManagedComponentsNodeSelector: SEED.nodeSelector,
-  taintToleration: "node.longhorn.io/storage=enabled:NoSchedule",
   createDefaultDiskLabeledNodes: "triggers disk creation (requires createDefaultDiskLabeledNodes: true in HelmRelease)",
 };
 const flat = (s: string) => s.replace(/\s+/g, " ");
@@ -176,7 +213,15 @@ describe("homelab's typed values (HomelabLonghornValues): each non-negotiable is
   const props = (schema.definitions as Json).HomelabLonghornDefaultSettings.properties as Json;
 
   it.each(Object.entries(SETTING_KEYS))("%s (defaultSettings.%s)", (setting, key) => {
-    const want = setting === "default-replica-count" ? '{"v1":"2","v2":"2"}' : SEED_SETTINGS[setting as keyof typeof SEED_SETTINGS];
+    if (setting === "taint-toleration") {
+      // Not a const: it must also tolerate taints an operator puts on the GPU node; lint checks it against the inventory.
+      expect(props[key].type).toBe("string");
+      expect(new RegExp(props[key].pattern).test(REQUIRED_SETTINGS["taint-toleration"])).toBe(true);
+      expect(new RegExp(props[key].pattern).test("node.longhorn.io/storage=enabled")).toBe(false);
+      expect(flat(props[key].description)).toContain("node.longhorn.io/storage=enabled:NoSchedule");
+      return;
+    }
+    const want = setting === "default-replica-count" ? '{"v1":"2","v2":"2"}' : REQUIRED_SETTINGS[setting as keyof typeof REQUIRED_SETTINGS];
     expect(String(props[key].const)).toBe(want);
     expect(flat(props[key].description)).toContain(REASONS[key]);
   });
@@ -240,11 +285,11 @@ describe("lint-charts on the Longhorn release (the real pipeline, not only check
     ],
     ["2 replicas on staging's one storage node", "staging", [['defaultReplicaCount: \'{"v1":"1","v2":"1"}\'', 'defaultReplicaCount: \'{"v1":"2","v2":"2"}\'']], "defaultReplicaCount", ["2 replicas (v1) on 1 storage node(s)", SEED.softAntiAffinity]],
     [
-      "a systemManagedComponentsNodeSelector that does not match the storage label",
+      "a systemManagedComponentsNodeSelector that matches no storage node",
       "homelab",
-      [['systemManagedComponentsNodeSelector: "node.longhorn.io/storage:enabled"', 'systemManagedComponentsNodeSelector: "node.longhorn.io/storage:true"']],
+      [['systemManagedComponentsNodeSelector: "node.longhorn.io/csi:enabled"', 'systemManagedComponentsNodeSelector: "node.longhorn.io/csi:true"']],
       "systemManagedComponentsNodeSelector",
-      [SEED.nodeSelector],
+      ['must be "node.longhorn.io/csi:enabled" (got "node.longhorn.io/csi:true")', "docs/decisions.md#longhorn-placement"],
     ],
   ])("%s fails, quoting the seed at the key", async (_name, env, edits, key, expected) => {
     const { ok, findings } = await lintRelease(env, edits);

@@ -1,17 +1,19 @@
 /**
  * charts/decypharr assertions, plus the DFS rules every chart of the media namespace shares
  * (media-apps imports them): decypharr-streaming is the one FUSE source, so it alone may be
- * privileged and use Bidirectional propagation; consumers bind /mnt/dfs with HostToContainer;
+ * privileged and use Bidirectional propagation; consumers bind the DFS parent /mnt/decypharr with HostToContainer;
  * nothing mentions Samba/SMB/CIFS (ARCHITECTURE-DECISIONS.md, "DFS Sharing").
  */
+import { podLabelsOf } from "../../lib/k8s.ts";
 import type { K8sObject } from "../../lib/render.ts";
 import type { PathSegment } from "../../lib/yaml.ts";
 import { asObj, asObjList, containersOf, podSpecOf } from "../../policy/workloads.ts";
+import { DATA_PATHS } from "../datapath.ts";
 import { objectRef, type ChartAssertion, type Finding, type LintContext } from "../types.ts";
 import { checkIngressBackends, checkIngressEntrypoints, checkIngressRedirected } from "./ingress.ts";
 
-/** Where the DFS appears on a node (decypharr-streaming's FUSE mount, propagated to the host). */
-export const DFS_HOST_PATH = "/mnt/dfs";
+/** The host directory consumers bind: the DFS parent (docs/decisions.md#dfs-data-path). */
+export const DFS_HOST_PATH = DATA_PATHS.dfsParent;
 
 /** The seed's verdict on Samba, quoted in messages. */
 export const SEED_NO_SMB =
@@ -39,11 +41,7 @@ export function namesSmb(name: string): boolean {
 export const SMB_VALUE = /^(?:smb|cifs):\/\/|^\/\/[^/\s]+\/[^/\s]|^\\\\[^\\\s]+\\|(?:^|[^a-z0-9])smb\.csi\.k8s\.io\b/i;
 
 /** Pod template labels of a workload (or a Pod's own labels). */
-function podLabels(o: K8sObject): Record<string, string> {
-  if (o.kind === "Pod") return o.metadata.labels ?? {};
-  const tmpl = o.kind === "CronJob" ? asObj(asObj(asObj(asObj(o.spec)?.jobTemplate)?.spec)?.template) : asObj(asObj(o.spec)?.template);
-  return (asObj(asObj(tmpl)?.metadata)?.labels as Record<string, string> | undefined) ?? {};
-}
+const podLabels: (o: K8sObject) => Record<string, string> = podLabelsOf;
 
 /**
  * Whether a workload is decypharr-streaming, the DFS FUSE source: a StatefulSet of the decypharr
@@ -75,7 +73,7 @@ export function checkPrivileged(ctx: LintContext): Finding[] {
         message:
           `${objectRef(o)} container ${c.name} is privileged. Only decypharr-streaming may be: it creates the DFS FUSE mount and ` +
           `propagates it to the host with Bidirectional, which Kubernetes allows only in privileged containers (seed, "DFS Sharing"); ` +
-          `consumers read /mnt/dfs with HostToContainer, which needs no privilege. Fix: remove securityContext.privileged.`,
+          `consumers bind the DFS parent ${DFS_HOST_PATH} with HostToContainer, which needs no privilege. Fix: remove securityContext.privileged.`,
       });
     }
   }
@@ -83,7 +81,7 @@ export function checkPrivileged(ctx: LintContext): Finding[] {
 }
 
 /**
- * Bidirectional only in decypharr-streaming; every mount of the host's /mnt/dfs elsewhere uses
+ * Bidirectional only in decypharr-streaming; every mount of the host DFS parent elsewhere uses
  * HostToContainer (without it a FUSE mount re-created after the pod started stays invisible).
  */
 export function checkPropagation(ctx: LintContext): Finding[] {

@@ -10,7 +10,11 @@ import { join, resolve } from "node:path";
 import { parse } from "yaml";
 import { loadEnvironment } from "../../lib/flux.ts";
 import type { K8sObject } from "../../lib/render.ts";
-import { asObj, asObjList } from "../../policy/workloads.ts";
+import { asObj } from "../../policy/workloads.ts";
+import { CronError, gapsSeconds, parseCron } from "../../simulate/cron.ts";
+import { deschedulerProfiles } from "../../simulate/facts.ts";
+import { DEFAULT_CONFIG, DEFAULT_LIFE_SIGNS, LONGHORN_DEFAULT_NODE_DOWN_POLICY, NODE_DOWN_POLICY_FOR_MODE, type FencingMode } from "../../fencing/decide.ts";
+import { parseStorageLabel } from "../../fencing/main.ts";
 import { objectRef, type ChartAssertion, type Finding, type LintContext } from "../types.ts";
 
 /** The seed's reason for failback, quoted in messages. */
@@ -24,6 +28,8 @@ interface JobValues {
   podNamespaces?: string[];
   dryRun?: boolean;
   storageLabel?: string;
+  mode?: FencingMode;
+  lifeSigns?: { nodePorts?: Record<string, number> };
 }
 
 function job(ctx: LintContext, name: "descheduler" | "fencing"): JobValues {
@@ -33,17 +39,17 @@ function job(ctx: LintContext, name: "descheduler" | "fencing"): JobValues {
 const enabled = (v: JobValues) => v.enabled !== false;
 
 /**
- * Period in seconds of a cron schedule whose runs are evenly spaced within an hour:
- * `* * * * *` (60), `*\/N * * * *` with N dividing 60 (N*60). Undefined for anything else.
+ * The shortest time between two runs of a CronJob schedule, from the one cron parser
+ * (tools/simulate/cron.ts, robfig/cron semantics); undefined when the schedule does not parse
+ * (the CronJob schema and the simulation report that).
  */
-export function cronPeriodSeconds(schedule: string): number | undefined {
-  const f = schedule.trim().split(/\s+/);
-  if (f.length !== 5 || f.slice(1).some((x) => x !== "*")) return undefined;
-  if (f[0] === "*") return 60;
-  const m = /^\*\/(\d+)$/.exec(f[0]!);
-  if (!m) return undefined;
-  const n = Number(m[1]);
-  return n > 0 && 60 % n === 0 ? n * 60 : undefined;
+export function cronMinGapSeconds(schedule: string): number | undefined {
+  try {
+    return gapsSeconds(parseCron(schedule)).min;
+  } catch (e) {
+    if (e instanceof CronError) return undefined;
+    throw e;
+  }
 }
 
 /** The repository root a profile was loaded from (its chart is <root>/charts/<chart>). */
@@ -130,10 +136,14 @@ export function checkNamespaces(ctx: LintContext): Finding[] {
 export function checkStorageLabel(ctx: LintContext): Finding[] {
   const f = job(ctx, "fencing");
   if (!enabled(f)) return [];
-  const label = f.storageLabel ?? "node.longhorn.io/storage=enabled";
-  const eq = label.indexOf("=");
-  const key = label.slice(0, eq);
-  const value = label.slice(eq + 1);
+  const label = f.storageLabel ?? `${DEFAULT_CONFIG.storageLabel.key}=${DEFAULT_CONFIG.storageLabel.value}`;
+  let key: string;
+  let value: string;
+  try {
+    ({ key, value } = parseStorageLabel(label));
+  } catch {
+    return []; // the values schema and _validate.tpl reject it with the fix
+  }
   const out: Finding[] = [];
   for (const [id, node] of Object.entries(ctx.inventory.nodes)) {
     const has = node.labels?.[key] === value;
@@ -194,7 +204,7 @@ export function checkCronJobs(ctx: LintContext): Finding[] {
       });
     }
     const schedule = typeof spec.schedule === "string" ? spec.schedule : "";
-    const period = cronPeriodSeconds(schedule);
+    const period = cronMinGapSeconds(schedule);
     const deadline = asObj(asObj(spec.jobTemplate)?.spec)?.activeDeadlineSeconds;
     if (period !== undefined && typeof deadline === "number" && deadline >= period) {
       out.push({
@@ -208,11 +218,6 @@ export function checkCronJobs(ctx: LintContext): Finding[] {
     }
   }
   return out;
-}
-
-interface PluginConfig {
-  name?: string;
-  args?: Record<string, unknown>;
 }
 
 /** The DeschedulerPolicy of the rendered policy ConfigMap, or undefined. */
@@ -234,33 +239,95 @@ export function checkPolicy(ctx: LintContext): Finding[] {
   const out: Finding[] = [];
   const object = objectRef(found.cm);
   const bad = (what: string, fix: string) => out.push({ severity: "error", object, message: `${object}: ${what}. Fix: ${fix} in charts/ha-jobs/templates/cm.yaml.` });
-  for (const profile of asObjList(found.policy.profiles)) {
-    const configs = asObjList(profile.pluginConfig) as PluginConfig[];
-    const evictor = configs.find((c) => c.name === "DefaultEvictor")?.args ?? {};
-    const affinity = configs.find((c) => c.name === "RemovePodsViolatingNodeAffinity")?.args ?? {};
-    const enabledPlugins = asObj(asObj(asObj(profile.plugins)?.deschedule))?.enabled;
-    if (!Array.isArray(enabledPlugins) || !enabledPlugins.includes("RemovePodsViolatingNodeAffinity")) {
+  for (const profile of deschedulerProfiles(found.policy)) {
+    const o = profile.options;
+    if (!profile.deschedulePlugins.includes("RemovePodsViolatingNodeAffinity")) {
       bad("RemovePodsViolatingNodeAffinity is not enabled at the deschedule extension point, so nothing ever fails back", "enable it under plugins.deschedule.enabled");
     }
-    const types = Array.isArray(affinity.nodeAffinityType) ? affinity.nodeAffinityType : [];
-    if (!types.includes(PREFERRED)) {
+    if (!o.nodeAffinityType.includes(PREFERRED)) {
       bad(`nodeAffinityType lacks ${PREFERRED}: the media pods only *prefer* the primary node, so only that type fails them back (${SEED_FAILBACK})`, `add ${PREFERRED}`);
     }
-    if (evictor.nodeFit !== true) {
+    if (!o.nodeFit) {
       bad("DefaultEvictor nodeFit is not true: with w1 cordoned, the pods on w2 would be evicted every run and land on w2 again", "set nodeFit: true");
     }
-    const protections = asObj(evictor.podProtections) ?? {};
-    const extra = Array.isArray(protections.extraEnabled) ? protections.extraEnabled : [];
-    const disabled = Array.isArray(protections.defaultDisabled) ? protections.defaultDisabled : [];
-    if (extra.includes("PodsWithPVC") || evictor.ignorePvcPods === true) {
+    const extra = o.podProtections?.extraEnabled ?? [];
+    const disabled = o.podProtections?.defaultDisabled ?? [];
+    if (extra.includes("PodsWithPVC") || o.ignorePvcPods === true) {
       bad("pods with a PVC are protected from eviction (PodsWithPVC), and every stateful media pod has a Longhorn PVC, so none would fail back", "remove PodsWithPVC from podProtections.extraEnabled (and ignorePvcPods)");
     }
-    const localStorageOff = disabled.includes("PodsWithLocalStorage") || (disabled.length === 0 && extra.length === 0 && evictor.evictLocalStoragePods === true);
+    const localStorageOff = disabled.includes("PodsWithLocalStorage") || (disabled.length === 0 && extra.length === 0 && o.evictLocalStoragePods === true);
     if (!localStorageOff) {
-      bad("pods with local storage are protected (PodsWithLocalStorage is a default protection), and decypharr, sonarr and radarr mount hostPath /mnt or /mnt/dfs, so they would never fail back", "list PodsWithLocalStorage under podProtections.defaultDisabled");
+      bad("pods with local storage are protected (PodsWithLocalStorage is a default protection), and decypharr, sonarr and radarr mount hostPath /mnt/decypharr, so they would never fail back", "list PodsWithLocalStorage under podProtections.defaultDisabled");
     }
   }
   return out;
 }
 
-export const assertions: ChartAssertion[] = [checkNamespaces, checkStorageLabel, checkFencingTarget, checkCronJobs, checkPolicy];
+/**
+ * fencing.mode against the environment's Longhorn release
+ * (clusters/<env>/infrastructure/longhorn.yaml spec.values.defaultSettings.nodeDownPodDeletionPolicy;
+ * unset = Longhorn's default do-nothing): `availability` needs Longhorn to delete a NotReady
+ * node's StatefulSet and Deployment pods, `safety` needs it to do nothing (only the fencing job
+ * moves pods, after its life-sign check). A mismatch either silently brings back the two-writer
+ * risk safety promises to avoid, or leaves failover to a job that was told Longhorn does it.
+ */
+export function checkLonghornMode(ctx: LintContext): Finding[] {
+  const f = job(ctx, "fencing");
+  const mode: FencingMode = f.mode ?? DEFAULT_CONFIG.mode;
+  const lh = loadEnvironment(ctx.env, rootOf(ctx)).upstream.find((u) => u.chart === "longhorn");
+  if (!lh) return [];
+  const set = (lh.hr as { spec?: { values?: { defaultSettings?: { nodeDownPodDeletionPolicy?: string } } } }).spec?.values?.defaultSettings?.nodeDownPodDeletionPolicy;
+  const policy = set ?? LONGHORN_DEFAULT_NODE_DOWN_POLICY;
+  const wanted = NODE_DOWN_POLICY_FOR_MODE[mode];
+  if (policy === wanted && (enabled(f) || mode === "availability")) return [];
+  const where = `${lh.file} spec.values.defaultSettings.nodeDownPodDeletionPolicy${set === undefined ? " (unset: Longhorn's default do-nothing)" : ""}`;
+  if (policy === wanted) {
+    return [{
+      severity: "error",
+      location: ctx.locate(["fencing", "enabled"]),
+      message: `fencing.mode is safety and ${where} is do-nothing, but the fencing job is disabled: nothing moves the pods of a NotReady storage node, they stay stuck until it returns. Fix: set fencing.enabled: true, or mode availability with Longhorn's ${NODE_DOWN_POLICY_FOR_MODE.availability}.`,
+    }];
+  }
+  const why = mode === "safety"
+    ? `with ${policy}, longhorn-manager force-deletes a NotReady node's pods and their VolumeAttachments itself (controller/kubernetes_pod_controller.go handlePodDeletionIfNodeDown), before and regardless of the job's life-sign check: a partitioned node that still runs keeps writing (two writers), which safety mode exists to prevent`
+    : `availability mode relies on Longhorn to delete a NotReady node's StatefulSet and Deployment pods (${wanted}); with ${policy} ${policy === "do-nothing" ? "nothing but the fencing job moves them, minutes later" : "only some of them move"}, so the failover the mode promises does not happen`;
+  return [{
+    severity: "error",
+    location: ctx.locate(["fencing", "mode"]),
+    message: `fencing.mode is ${mode}, but ${where} is ${policy}: ${why}. Fix: set nodeDownPodDeletionPolicy: ${wanted} in ${lh.file}, or fencing.mode: ${mode === "safety" ? "availability" : "safety"} (docs/decisions.md#failover-and-fencing).`,
+  }];
+}
+
+/**
+ * fencing.lifeSigns.nodePorts must give each storage node the port the inventory names
+ * (values/<env>/cluster.yaml nodes.<id>.lifeSignPort, default 22) and name no other node: a
+ * wrong port turns a running node's silence into a fence, or its closed port into a life sign.
+ */
+export function checkLifeSignPorts(ctx: LintContext): Finding[] {
+  const f = job(ctx, "fencing");
+  if (!enabled(f)) return [];
+  const ports = f.lifeSigns?.nodePorts ?? {};
+  const out: Finding[] = [];
+  const storage = Object.entries(ctx.inventory.nodes).filter(([, n]) => n.roles.includes("storage"));
+  for (const [id, n] of storage) {
+    const want = n.lifeSignPort ?? DEFAULT_LIFE_SIGNS.defaultNodePort;
+    const got = ports[n.name] ?? DEFAULT_LIFE_SIGNS.defaultNodePort;
+    if (want === got) continue;
+    out.push({
+      severity: "error",
+      location: ctx.locate(["fencing", "lifeSigns", "nodePorts"]),
+      message: `fencing.lifeSigns.nodePorts gives ${n.name} port ${got}, but values/${ctx.env}/cluster.yaml nodes.${id}.lifeSignPort is ${want}: the life-sign probe would knock on the wrong port. Fix: set fencing.lifeSigns.nodePorts.${n.name}: ${want}.`,
+    });
+  }
+  for (const name of Object.keys(ports)) {
+    if (storage.some(([, n]) => n.name === name)) continue;
+    out.push({
+      severity: "error",
+      location: ctx.locate(["fencing", "lifeSigns", "nodePorts", name]),
+      message: `fencing.lifeSigns.nodePorts names ${name}, which is no storage node of values/${ctx.env}/cluster.yaml (${storage.map(([, n]) => n.name).join(", ")}): the job only probes storage nodes. Fix: use the Kubernetes node name of a storage node, or remove it.`,
+    });
+  }
+  return out;
+}
+
+export const assertions: ChartAssertion[] = [checkNamespaces, checkStorageLabel, checkFencingTarget, checkCronJobs, checkPolicy, checkLonghornMode, checkLifeSignPorts];

@@ -8,7 +8,7 @@ import { resolve } from "node:path";
 import { loadEnvironment } from "../../lib/flux.ts";
 import type { K8sObject } from "../../lib/render.ts";
 import { objectRef, type ChartAssertion, type Finding, type LintContext } from "../types.ts";
-import { checkReplicaCount, checkSettings, SEED, SETTING_KEYS, settingString } from "../upstream/longhorn.ts";
+import { checkReplicaCount, checkSettings, parseNodeSelector, SEED, SETTING_KEYS, settingString, SHARE_MANAGER_NODE_SELECTOR, storageSplit } from "../upstream/longhorn.ts";
 
 const CLASSES = ["longhorn", "longhorn-rwx"] as const;
 
@@ -134,4 +134,79 @@ export const settingsKeptByDriftDetection: ChartAssertion = (ctx) => {
   return out;
 };
 
-export const assertions: ChartAssertion[] = [storageClassesPresent, replicasMatchInventory, settingsEnforceSeed, settingsAgreeWithLonghornRelease, settingsKeptByDriftDetection];
+/**
+ * Share managers run only on the storage nodes (the seed's purpose, "Prevents share-manager landing
+ * on cp1"), now that the system-managed selector also selects the GPU node. A share-manager pod's
+ * nodeSelector is the system-managed selector with the class's `shareManagerNodeSelector` merged
+ * over it (longhorn-manager v1.12.1 controller/share_manager_controller.go, createShareManagerPod:
+ * `nodeSelector[k] = v` for each key of the class's selector). Every Longhorn class can serve an
+ * RWX claim, so each must carry it; the merged selector must select every storage node (so the
+ * share manager can move with a failover) and nothing else.
+ */
+export const shareManagerOnStorageNodes: ChartAssertion = (ctx) => {
+  const out: Finding[] = [];
+  const system = (ctx.objects.find((o) => o.kind === "Setting" && o.metadata.name === "system-managed-components-node-selector") as { value?: string } | undefined)?.value ?? "";
+  const systemSel = parseNodeSelector(system) ?? {};
+  const { storage, other } = storageSplit(ctx.inventory);
+  const at = ctx.locate(["rwx", "shareManagerNodeSelector"]);
+  for (const sc of storageClasses(ctx).values()) {
+    if ((sc as { provisioner?: string }).provisioner !== "driver.longhorn.io") continue;
+    const text = sc.parameters?.shareManagerNodeSelector;
+    const fix = `Fix: set rwx.shareManagerNodeSelector: "${SHARE_MANAGER_NODE_SELECTOR}"`;
+    if (text === undefined) {
+      out.push({ severity: "error", object: objectRef(sc), location: at, message: `has no shareManagerNodeSelector: an RWX volume's share manager may run on any node the system-managed selector allows, the GPU node included (the seed: "${SEED.nodeSelector}"). ${fix}` });
+      continue;
+    }
+    const own = parseNodeSelector(text);
+    if (!own || Object.keys(own).length === 0) {
+      out.push({ severity: "error", object: objectRef(sc), location: at, message: `shareManagerNodeSelector ${JSON.stringify(text)} is not a Longhorn node selector (key:value;...) or is empty, so longhorn-manager ignores it (types.UnmarshalNodeSelector). ${fix}` });
+      continue;
+    }
+    const merged = { ...systemSel, ...own };
+    const matches = (labels: Record<string, string>) => Object.entries(merged).every(([k, v]) => labels[k] === v);
+    const missing = storage.filter(([, n]) => !matches(n.labels));
+    const leaking = other.filter(([, n]) => matches(n.labels));
+    const sel = JSON.stringify(Object.entries(merged).map(([k, v]) => `${k}:${v}`).join(";"));
+    if (missing.length > 0) {
+      out.push({ severity: "error", object: objectRef(sc), location: at, message: `share managers get the node selector ${sel} (system-managed selector merged with shareManagerNodeSelector), which storage node(s) ${missing.map(([id]) => id).join(", ")} do not match: an RWX volume could not be served from there after a failover. ${fix}` });
+    }
+    if (leaking.length > 0) {
+      out.push({ severity: "error", object: objectRef(sc), location: at, message: `share managers get the node selector ${sel} (system-managed selector merged with shareManagerNodeSelector), which also matches ${leaking.map(([id, n]) => `${id} (${n.name})`).join(", ")}, not storage nodes (the seed: "${SEED.nodeSelector}"). ${fix}` });
+    }
+  }
+  return out;
+};
+
+/**
+ * The backup target is the inventory's NAS (`nfs.unraid.server`, at or under
+ * `nfs.unraid.exports.backups`), off the storage nodes; and the Longhorn release does not set a
+ * different one: longhorn-manager writes the release's `defaultBackupStore.backupTarget` into the
+ * BackupTarget `default` on every start and ConfigMap change (longhorn-manager
+ * datastore/longhorn.go syncDefaultBackupTargetResourceWithCustomizedParameters), Flux would put
+ * this chart's value back, and the two would flip.
+ */
+export const backupTargetOnTheNas: ChartAssertion = (ctx) => {
+  const bt = ctx.values.backupTarget as { server: string; path: string } | null | undefined;
+  if (!bt) return [];
+  const out: Finding[] = [];
+  const nas = ctx.inventory.nfs.unraid;
+  const inv = `values/${ctx.env}/cluster.yaml`;
+  if (bt.server !== nas.server) {
+    out.push({ severity: "error", location: ctx.locate(["backupTarget", "server"]), message: `backupTarget.server is ${bt.server}, but the NAS of ${inv} is nfs.unraid.server ${nas.server}; a backup target on a storage node fails together with the replicas. Fix: set backupTarget.server: ${nas.server}` });
+  }
+  const root = nas.exports.backups;
+  if (!root) {
+    out.push({ severity: "error", location: ctx.locate(["backupTarget", "path"]), message: `${inv} names no backups export (nfs.unraid.exports.backups), so the runbook cannot set up the share Longhorn writes to. Fix: add nfs.unraid.exports.backups (e.g. /mnt/user/backups) to the inventory` });
+  } else if (bt.path !== root && !bt.path.startsWith(`${root.replace(/\/$/, "")}/`)) {
+    out.push({ severity: "error", location: ctx.locate(["backupTarget", "path"]), message: `backupTarget.path ${bt.path} is not under the NAS backups export ${root} (${inv} nfs.unraid.exports.backups), so the mount would fail. Fix: use ${root}/longhorn` });
+  }
+  const longhorn = ctx.upstream.find((u) => u.chart === "longhorn");
+  const theirs = (longhorn?.hr.spec as { values?: { defaultBackupStore?: { backupTarget?: string | null } } } | undefined)?.values?.defaultBackupStore?.backupTarget;
+  const mine = ctx.objects.find((o) => o.kind === "BackupTarget") as { spec?: { backupTargetURL?: string } } | undefined;
+  if (longhorn && theirs && theirs !== mine?.spec?.backupTargetURL) {
+    out.push({ severity: "error", location: { file: longhorn.file, ...longhorn.doc.position(["spec", "values", "defaultBackupStore", "backupTarget"]) }, message: `the Longhorn release sets defaultBackupStore.backupTarget ${theirs}, but longhorn-config renders BackupTarget default with ${mine?.spec?.backupTargetURL}: longhorn-manager and Flux would flip it. Fix: remove defaultBackupStore.backupTarget from the Longhorn release (longhorn-config owns the target)` });
+  }
+  return out;
+};
+
+export const assertions: ChartAssertion[] = [backupTargetOnTheNas, storageClassesPresent, shareManagerOnStorageNodes, replicasMatchInventory, settingsEnforceSeed, settingsAgreeWithLonghornRelease, settingsKeptByDriftDetection];

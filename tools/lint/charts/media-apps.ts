@@ -1,6 +1,6 @@
 /**
  * charts/media-apps assertions: the DFS rules shared with decypharr (no privileged container,
- * HostToContainer for every /mnt/dfs mount, no Samba/SMB/CIFS), Traefik entrypoints and Service
+ * HostToContainer for every DFS parent mount, no Samba/SMB/CIFS), Traefik entrypoints and Service
  * ports behind Ingresses, and one writer per ReadWriteOnce config volume.
  */
 import type { K8sObject } from "../../lib/render.ts";

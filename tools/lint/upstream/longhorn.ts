@@ -18,17 +18,38 @@ import { isMap, type Values } from "../../lib/merge.ts";
 export const SEED = {
   softAntiAffinity: "Must be false; true prevents replica scheduling on 2 nodes",
   replicaCount: "defaultReplicaCount: 2",
+  /** The purpose of the seed's system-managed selector, kept by the RWX class's shareManagerNodeSelector. */
   nodeSelector: "Prevents share-manager landing on cp1",
   nodeDown: "w1 goes down → Longhorn force-deletes stuck pod (nodeDownPodDeletionPolicy: delete-both-statefulset-and-deployment-pod)",
   defaultDisk: "node.longhorn.io/create-default-disk=true — triggers disk creation (requires createDefaultDiskLabeledNodes: true in HelmRelease)",
   storageLabel: "node.longhorn.io/storage=enabled — controls where Longhorn manager/system pods schedule",
 } as const;
 
-/** The seed's values, in Longhorn's setting names and string form. */
-export const SEED_SETTINGS = {
+/**
+ * The label of every node that runs a pod with a Longhorn volume; the runbook sets it. Longhorn's
+ * manager, CSI plugin, instance managers and engine image run there. It replaces the seed's
+ * storage label as Longhorn's node selector (docs/decisions.md#longhorn-placement): that one kept
+ * the CSI plugin off the GPU node, so its workers' Longhorn volumes could never attach.
+ */
+export const LONGHORN_NODE_LABEL = { key: "node.longhorn.io/csi", value: "enabled" } as const;
+
+/**
+ * `shareManagerNodeSelector` of every RWX StorageClass: the seed's purpose ("Prevents share-manager
+ * landing on cp1") kept with the storage label. longhorn-manager merges it into the system-managed
+ * selector for share-manager pods (controller/share_manager_controller.go, createShareManagerPod).
+ */
+export const SHARE_MANAGER_NODE_SELECTOR = "node.longhorn.io/storage:enabled";
+
+/**
+ * The values this project requires, in Longhorn's setting names and string form: the seed's, except
+ * the system-managed selector (the seed's `node.longhorn.io/storage:enabled` is corrected to the
+ * Longhorn node label) and the toleration, which must cover every Longhorn node's taints (the
+ * seed's storage taint on homelab and staging).
+ */
+export const REQUIRED_SETTINGS = {
   "replica-soft-anti-affinity": "false",
   "node-down-pod-deletion-policy": "delete-both-statefulset-and-deployment-pod",
-  "system-managed-components-node-selector": "node.longhorn.io/storage:enabled",
+  "system-managed-components-node-selector": `${LONGHORN_NODE_LABEL.key}:${LONGHORN_NODE_LABEL.value}`,
   "taint-toleration": "node.longhorn.io/storage=enabled:NoSchedule",
   "create-default-disk-labeled-nodes": "true",
 } as const;
@@ -127,7 +148,7 @@ export function checkSettings(settings: Record<string, string | undefined>, inv:
     const w = where(setting);
     out.push({ severity: "error", location: w.location, object: w.object, message: `${w.label}: ${message}` });
   };
-  const missing = (setting: string) => err(setting, `is not set, so Longhorn uses its own default. Fix: set it to ${JSON.stringify(SEED_SETTINGS[setting as keyof typeof SEED_SETTINGS] ?? `the number of storage nodes (${n})`)}`);
+  const missing = (setting: string) => err(setting, `is not set, so Longhorn uses its own default. Fix: set it to ${JSON.stringify(REQUIRED_SETTINGS[setting as keyof typeof REQUIRED_SETTINGS] ?? `the number of storage nodes (${n})`)}`);
 
   const soft = settings["replica-soft-anti-affinity"];
   if (soft === undefined) missing("replica-soft-anti-affinity");
@@ -144,19 +165,22 @@ export function checkSettings(settings: Record<string, string | undefined>, inv:
   }
 
   const sel = settings["system-managed-components-node-selector"];
+  const want = REQUIRED_SETTINGS["system-managed-components-node-selector"];
+  let longhornNodes: [string, ClusterNode][] = storage;
   if (sel === undefined) missing("system-managed-components-node-selector");
   else {
     const parsed = parseNodeSelector(sel);
     if (!parsed || Object.keys(parsed).length === 0) {
-      err("system-managed-components-node-selector", `${JSON.stringify(sel)} selects every node; the seed: "${SEED.nodeSelector}". Fix: set it to "${SEED_SETTINGS["system-managed-components-node-selector"]}"`);
+      err("system-managed-components-node-selector", `${JSON.stringify(sel)} selects every node, cp1 included. Fix: set it to "${want}" and label every node that runs a pod with a Longhorn volume ${LONGHORN_NODE_LABEL.key}=${LONGHORN_NODE_LABEL.value} (npm run runbook)`);
     } else {
+      longhornNodes = Object.entries(inv.nodes).filter(([, node]) => labelsMatch(parsed, node.labels));
       const unmatched = storage.filter(([, node]) => !labelsMatch(parsed, node.labels));
-      const leaking = other.filter(([, node]) => labelsMatch(parsed, node.labels));
+      const controlOnly = other.filter(([, node]) => node.roles.every((r) => r === "control-plane") && labelsMatch(parsed, node.labels));
       if (unmatched.length > 0) {
-        err("system-managed-components-node-selector", `${JSON.stringify(sel)} does not match the storage label of ${names(unmatched)}: no instance manager, CSI plugin or share manager would run where the replicas live (the seed: "${SEED.nodeSelector}"; "${SEED.storageLabel}"). Fix: set it to "${SEED_SETTINGS["system-managed-components-node-selector"]}"`);
+        err("system-managed-components-node-selector", `${JSON.stringify(sel)} does not match storage node(s) ${names(unmatched)}: no instance manager would run where the replicas live. Fix: set it to "${want}" and give those nodes the label ${LONGHORN_NODE_LABEL.key}=${LONGHORN_NODE_LABEL.value} in values/${inv.name}/cluster.yaml (and on the node)`);
       }
-      if (leaking.length > 0) {
-        err("system-managed-components-node-selector", `${JSON.stringify(sel)} also matches ${names(leaking)}, which are not storage nodes; the seed: "${SEED.nodeSelector}". Fix: set it to "${SEED_SETTINGS["system-managed-components-node-selector"]}"`);
+      if (controlOnly.length > 0) {
+        err("system-managed-components-node-selector", `${JSON.stringify(sel)} also matches ${names(controlOnly)}, a control-plane node no Longhorn volume is used on: Longhorn's CSI plugin, instance manager and engine image would run there for nothing (the seed kept Longhorn off cp1: "${SEED.nodeSelector}"). Fix: remove the label ${Object.keys(parsed).join(", ")} from ${controlOnly.map(([id]) => id).join(", ")} in values/${inv.name}/cluster.yaml, or give the node a worker role if a pod there does use Longhorn`);
       }
     }
   }
@@ -165,12 +189,13 @@ export function checkSettings(settings: Record<string, string | undefined>, inv:
   if (tt === undefined) missing("taint-toleration");
   else {
     const tolerations = parseTaintToleration(tt);
-    if (!tolerations) err("taint-toleration", `${JSON.stringify(tt)} is not in kubectl taint syntax (key=value:Effect; ...). Fix: set it to "${SEED_SETTINGS["taint-toleration"]}"`);
+    if (!tolerations) err("taint-toleration", `${JSON.stringify(tt)} is not in kubectl taint syntax (key=value:Effect; ...). Fix: set it to "${REQUIRED_SETTINGS["taint-toleration"]}"`);
     else {
-      for (const [id, node] of storage) {
+      for (const [id, node] of longhornNodes) {
         for (const taint of node.taints.filter((t) => t.effect !== "PreferNoSchedule")) {
           if (!tolerationsTolerateTaint(tolerations, taint)) {
-            err("taint-toleration", `${JSON.stringify(tt)} does not tolerate the taint ${taint.key}=${taint.value ?? ""}:${taint.effect} of storage node ${id} (${node.name}): no instance manager would run there, so no replica could be placed. Fix: set it to "${SEED_SETTINGS["taint-toleration"]}"`);
+            const what = node.roles.includes("storage") ? "no instance manager would run there, so no replica could be placed" : "Longhorn's CSI plugin and instance manager would not run there, so no Longhorn volume could attach on it";
+            err("taint-toleration", `${JSON.stringify(tt)} does not tolerate the taint ${taint.key}=${taint.value ?? ""}:${taint.effect} of Longhorn node ${id} (${node.name}): ${what}. Fix: append ";${taint.key}${taint.value ? `=${taint.value}` : ""}:${taint.effect}" (a changed toleration is applied only while all volumes are detached: docs/decisions.md#longhorn-placement)`);
           }
         }
       }
@@ -179,7 +204,7 @@ export function checkSettings(settings: Record<string, string | undefined>, inv:
 
   const nd = settings["node-down-pod-deletion-policy"];
   if (nd === undefined) missing("node-down-pod-deletion-policy");
-  else if (nd !== SEED_SETTINGS["node-down-pod-deletion-policy"]) {
+  else if (nd !== REQUIRED_SETTINGS["node-down-pod-deletion-policy"]) {
     err("node-down-pod-deletion-policy", `is ${JSON.stringify(nd)}; the seed's failover needs "${SEED.nodeDown}": otherwise a pod of a dead node stays Terminating and its volume never moves. Fix: set it to delete-both-statefulset-and-deployment-pod`);
   }
 
@@ -290,23 +315,38 @@ export function checkLonghornRelease(hr: unknown, inventory: Cluster, locate: Lo
   }
 
   const { storage, other } = storageSplit(inventory);
+  const systemSelector = parseNodeSelector(settings["system-managed-components-node-selector"] ?? "") ?? {};
+  const required = REQUIRED_SETTINGS["system-managed-components-node-selector"];
   for (const component of ["longhornManager", "longhornDriver", "longhornUI"]) {
     const c = (isMap(values[component]) ? values[component] : {}) as Json;
     const sel = (isMap(c.nodeSelector) ? c.nodeSelector : {}) as Record<string, string>;
     const tol = (Array.isArray(c.tolerations) ? c.tolerations : []) as Toleration[];
     const base = ["spec", "values", component];
+    // longhorn-manager must run on every node with a CSI plugin or instance manager (each node's
+    // manager owns that node's instance manager; Longhorn's "Node Selector" docs: set the user-deployed
+    // components' selector first, then the same nodes for the system-managed ones). The UI uses no
+    // volume and stays on the storage nodes.
+    const followsSystem = component !== "longhornUI";
+    const fixSel = followsSystem ? `{${LONGHORN_NODE_LABEL.key}: ${LONGHORN_NODE_LABEL.value}}` : "{node.longhorn.io/storage: enabled}";
+    let selected: [string, ClusterNode][] = storage;
     if (Object.keys(sel).length === 0) {
-      at([...base, "nodeSelector"], `${component}.nodeSelector is empty, so the pods may run on ${names(other) || "any node"} (the seed: "${SEED.storageLabel}"). A per-component value replaces global.nodeSelector. Fix: nodeSelector: {node.longhorn.io/storage: enabled}`);
+      at([...base, "nodeSelector"], `${component}.nodeSelector is empty, so the pods may run on ${names(other) || "any node"}. A per-component value replaces global.nodeSelector. Fix: nodeSelector: ${fixSel}`);
+    } else if (followsSystem) {
+      selected = Object.entries(inventory.nodes).filter(([, node]) => labelsMatch(sel, node.labels));
+      const same = Object.keys(systemSelector).length === Object.keys(sel).length && Object.entries(systemSelector).every(([k, v]) => sel[k] === v);
+      if (!same) {
+        at([...base, "nodeSelector"], `${component}.nodeSelector ${JSON.stringify(sel)} differs from defaultSettings.systemManagedComponentsNodeSelector ${JSON.stringify(settings["system-managed-components-node-selector"] ?? null)}: Longhorn requires both on the same nodes (a node's longhorn-manager owns its instance manager, and the CSI plugin needs the manager there). Fix: nodeSelector: ${fixSel} with systemManagedComponentsNodeSelector "${required}"`);
+      }
     } else {
       const unmatched = storage.filter(([, node]) => !labelsMatch(sel, node.labels));
       const leaking = other.filter(([, node]) => labelsMatch(sel, node.labels));
-      if (unmatched.length > 0) at([...base, "nodeSelector"], `${component}.nodeSelector ${JSON.stringify(sel)} matches no label set of storage node(s) ${names(unmatched)}. Fix: nodeSelector: {node.longhorn.io/storage: enabled}`);
-      if (leaking.length > 0) at([...base, "nodeSelector"], `${component}.nodeSelector ${JSON.stringify(sel)} also matches ${names(leaking)}, which are not storage nodes (the seed: "${SEED.storageLabel}"). Fix: nodeSelector: {node.longhorn.io/storage: enabled}`);
+      if (unmatched.length > 0) at([...base, "nodeSelector"], `${component}.nodeSelector ${JSON.stringify(sel)} matches no label set of storage node(s) ${names(unmatched)}. Fix: nodeSelector: ${fixSel}`);
+      if (leaking.length > 0) at([...base, "nodeSelector"], `${component}.nodeSelector ${JSON.stringify(sel)} also matches ${names(leaking)}, which are not storage nodes (the seed: "${SEED.storageLabel}"). Fix: nodeSelector: ${fixSel}`);
     }
-    for (const [id, node] of storage) {
+    for (const [id, node] of selected) {
       for (const taint of node.taints.filter((t) => t.effect !== "PreferNoSchedule")) {
         if (!tolerationsTolerateTaint(tol, taint)) {
-          at([...base, "tolerations"], `${component}.tolerations do not tolerate ${taint.key}=${taint.value ?? ""}:${taint.effect} of storage node ${id} (${node.name}): its pods would stay Pending there. A per-component value replaces global.tolerations. Fix: add {key: ${taint.key}, operator: Equal, value: ${taint.value ?? ""}, effect: ${taint.effect}}`);
+          at([...base, "tolerations"], `${component}.tolerations do not tolerate ${taint.key}=${taint.value ?? ""}:${taint.effect} of node ${id} (${node.name}), which its nodeSelector selects: its pods would stay Pending there. A per-component value replaces global.tolerations. Fix: add {key: ${taint.key}, operator: Equal, value: ${taint.value ?? ""}, effect: ${taint.effect}}`);
         }
       }
     }
