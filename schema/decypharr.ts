@@ -3,7 +3,7 @@
  * Architecture" — `streaming` (RealDebrid/AllDebrid, creates the DFS FUSE mount and propagates it
  * to the host) and `download` (Usenet/torrent, reads the Unraid library over NFS).
  */
-import type { AbsolutePath, EnvMap, Quantity, Image, Ingress, LinuxServerIds, NfsMount, Resources, StoragePlacement, Volume } from "./common.ts";
+import type { AbsolutePath, EnvMap, Quantity, Image, Ingress, LinuxServerIds, NfsMount, Resources, StoragePlacement, Volume, VolumeBackup } from "./common.ts";
 
 /**
  * Settings both Decypharr instances have. There are deliberately no liveness, readiness or
@@ -90,6 +90,12 @@ export interface Library {
   storageClass?: "longhorn-rwx";
   /** Mount path in every pod. @default "/mnt/streaming-media" */
   mountPath: AbsolutePath;
+  /**
+   * Longhorn recurring jobs of the claim: the streaming library is state, backed up by
+   * longhorn-config's group `streaming` (docs/decisions.md "Backups, alerts and maintenance").
+   * @default {"group": "streaming"}
+   */
+  backup?: VolumeBackup;
 }
 
 /**
@@ -143,7 +149,7 @@ export interface Values {
   /**
    * The streaming library this release owns (kept on uninstall), mounted read-write by
    * decypharr-streaming; `null` creates and mounts none.
-   * @default {"size": "50Gi", "storageClass": "longhorn-rwx", "mountPath": "/mnt/streaming-media"}
+   * @default {"size": "50Gi", "storageClass": "longhorn-rwx", "mountPath": "/mnt/streaming-media", "backup": {"group": "streaming"}}
    */
   library?: Library | null;
 }

@@ -84,7 +84,12 @@ describe("run (end to end against the fake API)", () => {
       ["summary", undefined, undefined, undefined],
     ]);
     expect(first.logs[3]).toMatchObject({ dryRun: false, planned: 2, applied: 2, failed: 0 });
-    expect(api.writes().map((r) => `${r.method} ${r.url}`)).toEqual(["PATCH /api/v1/nodes/w1"]);
+    expect(api.writes().map((r) => `${r.method} ${r.url}`)).toEqual(["PATCH /api/v1/nodes/w1", "POST /api/v1/namespaces/default/events", "POST /api/v1/namespaces/default/events"]);
+    // What the job did reaches the operator as Events of its reporting component (the report job forwards them).
+    expect(api.state.events!.map((e) => [e.involvedObject.name, e.type, e.reason, e.reportingComponent])).toEqual([
+      ["w1", "Warning", "FencingCordoned", "ha-jobs-fencing"],
+      ["w1", "Warning", "Fenced", "ha-jobs-fencing"],
+    ]);
     expect(api.node("w1").spec).toEqual({ unschedulable: true, taints: [STORAGE_TAINT, OOS_TAINT] });
     // The fence time is the snapshot's time (the run's start), like every time the decision uses.
     expect(api.node("w1").metadata.annotations).toEqual({ [ANNOTATIONS.cordoned]: "true", [ANNOTATIONS.fencedAt]: NOW });
@@ -181,7 +186,7 @@ describe("run (end to end against the fake API)", () => {
     if (blackhole) endpoints.blackhole.add(NODE_IPS.w1);
     else await endpoints.listen(NODE_IPS.w1);
     const { logs } = await runMain(ON_W2());
-    expect(api.writes().map((r) => `${r.method} ${r.pathname}`)).toEqual(writes);
+    expect(api.writes().filter((r) => !r.pathname.endsWith("/events")).map((r) => `${r.method} ${r.pathname}`)).toEqual(writes);
     if (code) expect(logs.find((l) => l.event === "hold")).toMatchObject({ node: "w1", code });
     else expect(api.node("w1").spec).toEqual({ unschedulable: false, taints: [STORAGE_TAINT] });
   });
@@ -202,7 +207,8 @@ describe("run (end to end against the fake API)", () => {
       volumes: ["pvc-sonarr"], attachedTo: ["w2"],
       reason: "stale pod on recovered node w1: volume pvc-sonarr is attached to w2; node stays fenced", dryRun: false, outcome: "applied",
     });
-    expect(api.writes().map((r) => `${r.method} ${r.url}`)).toEqual(["PATCH /api/v1/nodes/w1", "DELETE /api/v1/namespaces/media/pods/sonarr-7d9f"]);
+    expect(api.writes().filter((r) => !r.pathname.endsWith("/events")).map((r) => `${r.method} ${r.url}`)).toEqual(["PATCH /api/v1/nodes/w1", "DELETE /api/v1/namespaces/media/pods/sonarr-7d9f"]);
+    expect(api.state.events!.map((e) => e.reason)).toContain("FencingDeletedStalePod");
     expect(api.state.pods.map((p) => p.metadata.name)).toEqual(["sonarr-5c2a"]);
     expect(api.node("w1").spec!.taints).toContainEqual(OOS_TAINT);
   });

@@ -58,8 +58,11 @@ describe("generated schemas", async () => {
     expect(Object.keys(schema)[0]).toBe("$schema");
     expect(text).not.toContain(repoRoot);
     expect(text).not.toContain("import(");
+    // Typed upstream values accept every key the upstream chart accepts (lint checks those keys
+    // against the chart's own schema or values.yaml, tools/lint/upstream): open by design.
+    const upstream = t.out.startsWith("schema/generated/upstream-");
     for (const o of objectSchemas(schema)) {
-      if (o === schema && t.chart) continue;
+      if ((o === schema && t.chart) || upstream) continue;
       expect(o.additionalProperties, JSON.stringify(Object.keys(o.properties as object))).toBe(false);
     }
     if (t.chart) {
@@ -70,7 +73,11 @@ describe("generated schemas", async () => {
   });
 
   it.each(schemaTargets(repoRoot).map((t) => ({ ...t })))("$out: every property has a description (JSDoc on every field)", (t) => {
-    expect(undocumented(JSON.parse(files.get(t.out)!) as Schema)).toEqual([]);
+    // @kubernetes-models/flux-cd declares helm-controller's Duration fields (interval, timeout,
+    // retryInterval) as bare strings without the CRD's text; every other field must be documented.
+    const duration = /(^|\.)(interval|timeout|retryInterval)$/;
+    const missing = undocumented(JSON.parse(files.get(t.out)!) as Schema).filter((p) => !(t.out.includes("/helmrelease") && duration.test(p)));
+    expect(missing).toEqual([]);
   });
 
   it("gives every chart exactly the shared helpers its templates use, with its own prefix", () => {

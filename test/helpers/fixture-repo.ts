@@ -3,7 +3,7 @@
  * need to break something (a bad values file, a missing chart) without touching the checkout.
  */
 import { execFileSync } from "node:child_process";
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { mkdirSync } from "node:fs";
@@ -23,6 +23,10 @@ export async function withFixtureRepo<T>(edit: (root: string) => void | Promise<
       if (existsSync(src)) cpSync(src, join(root, dir), { recursive: true });
     }
     writeFileSync(join(root, "package.json"), readFileSync(join(repoRoot, "package.json")));
+    // schema/ imports types from packages (schema/flux.ts: @kubernetes-models/flux-cd), which
+    // gen-schema's compiler resolves from node_modules; ignored by the fixture's git like the real one's.
+    symlinkSync(join(repoRoot, "node_modules"), join(root, "node_modules"), "dir");
+    writeFileSync(join(root, ".gitignore"), "node_modules\n.cache/\n");
     await edit(root);
     commitAll(root);
     return await fn(root);

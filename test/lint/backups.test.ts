@@ -39,7 +39,7 @@ describe("backup coverage", () => {
     const backupGroups = jobs.filter((j) => j.spec.task === "backup").flatMap((j) => j.spec.groups);
     expect(new Set(backupGroups)).toEqual(new Set(["default", "config", "streaming"]));
     // the streaming library and Plex's config carry their group; transcode is scratch
-    const streaming = find(rendered.homelab, "PersistentVolumeClaim", "clusterplex-streaming-media")!;
+    const streaming = find(rendered.homelab, "PersistentVolumeClaim", "decypharr-library")!;
     expect(streaming.metadata.labels).toMatchObject({ [SOURCE_LABEL]: "enabled", "recurring-job-group.longhorn.io/streaming": "enabled" });
     const transcode = find(rendered.homelab, "PersistentVolumeClaim", "clusterplex-transcode")!;
     expect(transcode.metadata.annotations?.[SCRATCH_ANNOTATION]).toMatch(/transcode/);
@@ -48,7 +48,7 @@ describe("backup coverage", () => {
   it("a claim whose group has no backup job is an error naming the claim and the groups", () => {
     const rs = edited("homelab", (o) => (o.kind === "RecurringJob" && o.metadata.name.endsWith("backup-streaming") ? undefined : o));
     const f = checkBackupCoverage(rs);
-    expect(f.map((x) => x.object)).toEqual(["PersistentVolumeClaim/media/clusterplex-streaming-media"]);
+    expect(f.map((x) => x.object)).toEqual(["PersistentVolumeClaim/media/decypharr-library"]);
     expect(f[0].rule).toBe("backups/coverage");
     expect(f[0].message).toContain("group streaming");
     expect(f[0].message).toContain("groups with a backup job: config, default");

@@ -30,7 +30,7 @@ async function demoFindings(files: Record<string, string>) {
 describe("lint pipeline stages", () => {
   it("passes a clean profile and prints one line per profile and a summary", async () => {
     const { ok, p, text } = await demoFindings({});
-    expect(ok).toBe(true);
+    expect(ok, text).toBe(true);
     expect(p.findings).toEqual([]);
     expect(p.objects?.map((o) => o.kind)).toEqual(["ConfigMap"]);
     expect(text).toMatch(/^PASS test\/demo \(demo\) +\d+ ms$/m);

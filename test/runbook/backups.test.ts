@@ -46,12 +46,10 @@ describe("runbook: backups", () => {
 });
 
 describe("runbook: drain", () => {
-  it("homelab: a drain procedure per storage node; the primary's moves the DFS export first and back after", () => {
+  it("homelab: a drain procedure per storage node; the DFS export address follows decypharr-streaming by itself (no failover command)", () => {
     const cmds = runs(loadInventory("homelab"), "drain");
     expect(cmds).toContain("kubectl drain k3s-w1 --ignore-daemonsets --delete-emptydir-data --timeout=15m");
     expect(cmds).toContain("kubectl drain k3s-w2 --ignore-daemonsets --delete-emptydir-data --timeout=15m");
-    const w1 = cmds.slice(0, cmds.indexOf("kubectl uncordon k3s-w1") + 1);
-    expect(w1.findIndex((c) => c.includes("--dfs-server w2"))).toBeLessThan(w1.indexOf("kubectl cordon k3s-w1"));
-    expect(cmds.some((c) => c.includes("--dfs-server w1"))).toBe(true);
+    expect(cmds.some((c) => c.includes("npm run failover"))).toBe(false);
   });
 });

@@ -17,7 +17,7 @@ describe("npm run runbook", () => {
     expect(res.stderr).toBe("");
     expect(res.stdout.startsWith(`# Node setup runbook: ${env}\n`)).toBe(true);
     expect(res.stdout).toContain("## 2. k3s server flags");
-    expect(res.stdout).toContain("## 10. Where this differs from the seed runbook");
+    expect(res.stdout).toContain("## 12. Where this differs from the seed runbook");
   });
 
   it("--json prints the sections as data", async () => {

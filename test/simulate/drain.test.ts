@@ -49,8 +49,9 @@ describe("drain scenarios", () => {
     const failback = s.timeline.find((e) => e.text.startsWith("failback: media-apps-sonarr"))!;
     expect(failback.t).toBe(uncordon + period + grace + LONGHORN_REATTACH_SECONDS);
     expect((s.facts.failback as { to: string }[]).every((f) => f.to === "w1")).toBe(true);
-    // the DFS export of w1 is empty after the drain: the workers are told to move it
-    expect(s.findings.join("\n")).toContain("npm run failover -- --env homelab --dfs-server w2");
+    // the DFS export address follows decypharr-streaming (keepalived): no step, and no failover command
+    expect(s.findings.join("\n")).toContain("the DFS export address follows it by itself");
+    expect(s.findings.join("\n")).not.toContain("npm run failover");
     // rebuild time from the PVC sizes
     const lhClasses = new Set(objects(rs).filter((o) => o.kind === "StorageClass" && o.provisioner === "driver.longhorn.io").map((o) => o.metadata.name));
     let bytes = 0;

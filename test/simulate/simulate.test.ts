@@ -33,8 +33,11 @@ describe("upstream releases in the simulation", () => {
     const placed = new Map(report.placement.filter((p) => p.status === "Scheduled").map((p) => [p.pod, p.node!]));
     const inv = loadInventory(env);
     const storage = Object.entries(inv.nodes).filter(([, n]) => n.roles.includes("storage")).map(([id]) => id);
-    // longhorn-manager: one pod per storage node (its nodeSelector and the storage taint's toleration)
-    expect([...placed].filter(([p]) => p.startsWith("longhorn-manager-")).map(([, n]) => n).sort()).toEqual(storage.sort());
+    // longhorn-manager: one pod per node that runs Longhorn (node.longhorn.io/csi=enabled: the storage
+    // nodes and the GPU node whose workers attach Longhorn volumes; docs/decisions.md#longhorn-placement)
+    const longhornNodes = Object.entries(inv.nodes).filter(([, n]) => n.labels["node.longhorn.io/csi"] === "enabled").map(([id]) => id);
+    expect(longhornNodes).toEqual(expect.arrayContaining(storage));
+    expect([...placed].filter(([p]) => p.startsWith("longhorn-manager-")).map(([, n]) => n).sort()).toEqual(longhornNodes.sort());
     // the speaker tolerates the control plane and the storage taint: every node announces
     expect([...placed].filter(([p]) => p.startsWith("metallb-speaker-")).length).toBe(Object.keys(inv.nodes).length);
     expect(placed.has("traefik")).toBe(true);

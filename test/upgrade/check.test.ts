@@ -192,3 +192,36 @@ describe("upgradeCheck between two commits of a temporary repo (real helm render
     expect(found.map((f) => [f.severity, f.kind, f.object.kind, f.object.name])).toEqual([["warning", "rolls-pods", "StatefulSet", "db"]]);
   });
 });
+
+// ---- a breaking chart release with an Upgrading note (tools/upgrade/acknowledge.ts) -----------
+
+describe("acknowledged breaking chart releases", () => {
+  const chart = (version: string) => `apiVersion: v2\nname: demo\nversion: ${version}\n`;
+  const readme = (note: string) => `# demo\n\n## Upgrading\n\n${note}\n\n## Values\n\nTo 9.9.9 is not here.\n`;
+
+  async function check(files: Record<string, string>) {
+    const repo = await tempRepo();
+    repos.push(repo);
+    await repo.commit("base", { "clusters/prod/render.json": renderJson([stsWith("1Gi")]), "charts/demo/Chart.yaml": chart("0.1.0"), "charts/demo/README.md": readme("nothing yet") });
+    repo.write({ "clusters/prod/render.json": renderJson([stsWith("2Gi")]), ...files });
+    const result = await upgradeCheck({ root: repo.dir, base: "main", render: fakeRender([]) });
+    return result.environments[0].findings;
+  }
+
+  it("turns the immutable-field error into a warning when the chart's breaking version rises and its README's Upgrading section names it", async () => {
+    const [f] = await check({ "charts/demo/Chart.yaml": chart("0.2.0"), "charts/demo/README.md": readme("- **To 0.2.0**: delete the StatefulSet with --cascade=orphan first.") });
+    expect(f).toMatchObject({ severity: "warning", kind: "immutable-field" });
+    expect(f.message).toContain("Acknowledged: chart demo 0.1.0 -> 0.2.0 is a breaking release with an Upgrading note");
+    expect(f.fixes.length).toBeGreaterThan(0);
+  });
+
+  it.each([
+    ["a patch bump", { "charts/demo/Chart.yaml": chart("0.1.1"), "charts/demo/README.md": readme("- **To 0.1.1**: orphan the StatefulSet.") }],
+    ["no note naming the new version", { "charts/demo/Chart.yaml": chart("0.2.0"), "charts/demo/README.md": readme("- **To 0.1.5**: something else.") }],
+    ["the version named outside the Upgrading section", { "charts/demo/Chart.yaml": chart("9.9.9"), "charts/demo/README.md": readme("none") }],
+    ["no version change", {}],
+  ])("keeps the error with %s", async (_name, files) => {
+    const [f] = await check(files);
+    expect(f).toMatchObject({ severity: "error", kind: "immutable-field" });
+  });
+});

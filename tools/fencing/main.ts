@@ -35,6 +35,7 @@ import {
   plan,
   probeTargets,
   resolveConfig,
+  type Action,
   type FencingConfig,
   type FencingMode,
   type LabelSelector,
@@ -43,6 +44,18 @@ import {
 } from "./decide.ts";
 import { probeNodes, type Connect } from "./probe.ts";
 import { formatLogLine, type ErrorInfo, type LogRecord } from "./log.ts";
+
+/** The reporting component of the job's Events (the report job forwards them). */
+const FENCING_COMPONENT = "ha-jobs-fencing";
+
+/** The Event reason of each applied action. */
+const ACTION_REASONS: Record<Action["type"], string> = {
+  cordon: "FencingCordoned",
+  uncordon: "FencingUncordoned",
+  taint: "Fenced",
+  untaint: "Unfenced",
+  deletePod: "FencingDeletedStalePod",
+};
 
 /** The environment could not be turned into a configuration. */
 export class FencingConfigError extends Error {
@@ -237,7 +250,7 @@ export async function run(opts: RunOptions = {}): Promise<number> {
   if (!config.dryRun) {
     for (const hold of holds.filter((h) => h.code === "life-signs")) {
       try {
-        await client.createNodeEvent(hold.node, { type: "Warning", reason: "FencingHeldLifeSigns", message: hold.reason, now: now().toISOString(), component: "ha-jobs-fencing" });
+        await client.createNodeEvent(hold.node, { type: "Warning", reason: "FencingHeldLifeSigns", message: hold.reason, now: now().toISOString(), component: FENCING_COMPONENT });
       } catch (error) {
         log({ event: "error", time: now().toISOString(), stage: "event", error: errorInfo(error) });
       }
@@ -252,6 +265,16 @@ export async function run(opts: RunOptions = {}): Promise<number> {
     for (const result of await executeActions(client, snapshot, actions)) {
       if (result.outcome === "applied") applied++;
       else failed++;
+      // What the job did, as a Warning Event on the Node: the ha-jobs report job forwards Events of
+      // this reporting component to the operator (tools/report/events.ts, docs/decisions.md
+      // "Backups, alerts and maintenance").
+      if (result.outcome === "applied") {
+        try {
+          await client.createNodeEvent(result.action.node, { type: "Warning", reason: ACTION_REASONS[result.action.type], message: result.action.reason, now: now().toISOString(), component: FENCING_COMPONENT });
+        } catch (error) {
+          log({ event: "error", time: now().toISOString(), stage: "event", error: errorInfo(error) });
+        }
+      }
       log({
         event: "action",
         time: now().toISOString(),

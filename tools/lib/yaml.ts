@@ -157,7 +157,9 @@ function describeError(err: YAMLError, text: string, lc: LineCounter, file: stri
   let detail: string;
   switch (err.code) {
     case "DUPLICATE_KEY": {
-      const key = text.slice(err.pos[0], err.pos[1]);
+      // err.pos may cover only the key's first character: read the key up to its colon.
+      const rest = text.slice(err.pos[0], err.pos[0] + 300);
+      const key = (/^("[^"\n]*"|'[^'\n]*'|[^:#\n]+?)\s*:/.exec(rest)?.[1] ?? text.slice(err.pos[0], err.pos[1])).replace(/^["']|["']$/g, "");
       detail = `duplicate key ${JSON.stringify(key)}: it is already set above in the same mapping, and YAML keeps only one of them. Fix: remove one ${key}: line, or merge their values`;
       break;
     }

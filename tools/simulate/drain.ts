@@ -206,7 +206,7 @@ export function scenarioDrain(
     r.timeline.push({ t: downtime.get(`${p.workload.kind}/${p.workload.name}`)?.drain ?? 0, text: `DFS: ${p.name} mounts the DFS on ${nodeLabel(b.node)}; ${id}'s /mnt/dfs is empty from t=0` });
     for (const c of ctx.dfs.nfsConsumers) {
       if (c.server === id) {
-        r.findings.push(`DFS over NFS: ${c.pod.name} reads PersistentVolume ${c.pv} from ${id}, which exports an empty /mnt/dfs once ${p.name} has left: move the export before the drain (npm run failover -- --env ${ctx.env} --dfs-server ${b.node.id}) and back after the failback`);
+        r.findings.push(`DFS over NFS: ${c.pod.name} reads PersistentVolume ${c.pv} from ${id}, which exports nothing once ${p.name} has left: an export address that names a node cannot follow the DFS (docs/decisions.md#dfs-export: the address is keepalived's, on the node with the live mount)`);
       }
     }
     for (const c of ctx.dfs.hostConsumers) {
@@ -253,7 +253,7 @@ export function scenarioDrain(
       }
       r.facts.failback = back.map((b) => ({ pod: b.pod.name, to: b.node.id }));
       if (ctx.dfs.producers.some((p) => back.some((b) => b.pod === p))) {
-        r.findings.push(`DFS: the producer is back on ${id} after the failback: move the export back too if it was moved (npm run failover -- --env ${ctx.env} --dfs-server ${id})`);
+        r.findings.push(`DFS: the producer is back on ${id} after the failback; the DFS export address follows it by itself (keepalived tracks the live FUSE mount, docs/decisions.md#dfs-export): no step`);
       }
       if (d.options.nodeFit === false) r.violations.push("descheduler nodeFit is false: while the node is cordoned it evicts the pods from the other storage node every run (see scenario w1-cordoned)");
     }
@@ -282,7 +282,7 @@ export function drainProcedure(env: string, nodeName: string, nodeId: string, ot
     `kubectl -n longhorn-system get backups.longhorn.io --sort-by=.status.backupCreatedAt | tail`,
     `kubectl -n longhorn-system get settings.longhorn.io node-drain-policy`,
   ];
-  if (dfsServedHere && otherId) lines.push(`# The transcode workers read the DFS export of ${nodeId}: move it first`, `npm run failover -- --env ${env} --dfs-server ${otherId}   # commit + push, wait for Flux`);
+  if (dfsServedHere && otherId) lines.push(`# The DFS export address follows decypharr-streaming to ${otherId} by itself (keepalived, docs/decisions.md#dfs-export): nothing to move`);
   lines.push(
     `# Drain (npm run simulate -- --env ${env} --scenario drain-${isPrimary ? "w1" : "w2"} shows where each pod goes and for how long)`,
     `kubectl cordon ${nodeName}`,
@@ -293,6 +293,6 @@ export function drainProcedure(env: string, nodeName: string, nodeId: string, ot
     `kubectl -n longhorn-system get volumes.longhorn.io -w`,
   );
   if (isPrimary) lines.push(`# Failback is automatic: the descheduler CronJob moves the media pods back within its period`, `kubectl -n media get pods -o wide`);
-  if (dfsServedHere && otherId) lines.push(`npm run failover -- --env ${env} --dfs-server ${nodeId}   # once decypharr-streaming runs on ${nodeId} again`);
+  if (dfsServedHere && otherId) lines.push(`# The DFS export address comes back to ${nodeId} with decypharr-streaming (keepalived)`);
   return lines;
 }

@@ -7,6 +7,7 @@
  */
 import { listEnvironments } from "../lib/flux.ts";
 import { renderEnvironment, type RenderedRelease, type RenderOptions } from "../lib/render.ts";
+import { acknowledgeBreakingCharts } from "./acknowledge.ts";
 import { compareReleases, type CompareOptions, type EnvFindings } from "./compare.ts";
 import { withWorktree } from "./git.ts";
 
@@ -65,7 +66,7 @@ export async function upgradeCheck(opts: UpgradeCheckOptions): Promise<UpgradeCh
         }),
         render(env, { root: opts.root }),
       ]);
-      environments.push({ env, findings: compareReleases(old, now, opts.compare) });
+      environments.push({ env, findings: acknowledgeBreakingCharts(compareReleases(old, now, opts.compare), now, baseRoot, opts.root) });
     }
     return { baseCommit, environments };
   });

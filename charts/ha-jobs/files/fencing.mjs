@@ -736,6 +736,14 @@ function formatLogLine(record) {
 }
 
 // tools/fencing/main.ts
+var FENCING_COMPONENT = "ha-jobs-fencing";
+var ACTION_REASONS = {
+  cordon: "FencingCordoned",
+  uncordon: "FencingUncordoned",
+  taint: "Fenced",
+  untaint: "Unfenced",
+  deletePod: "FencingDeletedStalePod"
+};
 var FencingConfigError = class extends Error {
   constructor(message, options) {
     super(message, options);
@@ -883,7 +891,7 @@ async function run(opts = {}) {
   if (!config.dryRun) {
     for (const hold of holds.filter((h) => h.code === "life-signs")) {
       try {
-        await client.createNodeEvent(hold.node, { type: "Warning", reason: "FencingHeldLifeSigns", message: hold.reason, now: now().toISOString(), component: "ha-jobs-fencing" });
+        await client.createNodeEvent(hold.node, { type: "Warning", reason: "FencingHeldLifeSigns", message: hold.reason, now: now().toISOString(), component: FENCING_COMPONENT });
       } catch (error) {
         log({ event: "error", time: now().toISOString(), stage: "event", error: errorInfo(error) });
       }
@@ -897,6 +905,13 @@ async function run(opts = {}) {
     for (const result of await executeActions(client, snapshot, actions)) {
       if (result.outcome === "applied") applied++;
       else failed++;
+      if (result.outcome === "applied") {
+        try {
+          await client.createNodeEvent(result.action.node, { type: "Warning", reason: ACTION_REASONS[result.action.type], message: result.action.reason, now: now().toISOString(), component: FENCING_COMPONENT });
+        } catch (error) {
+          log({ event: "error", time: now().toISOString(), stage: "event", error: errorInfo(error) });
+        }
+      }
       log({
         event: "action",
         time: now().toISOString(),
