@@ -182,8 +182,11 @@ export interface Ingress {
   /**
    * Traefik entrypoints (`traefik.ingress.kubernetes.io/router.entrypoints`). They must be
    * declared by the environment's inventory; this cluster's Traefik names them `http` and
-   * `https` (the seed: `web,websecure` does not work here).
-   * @default ["http", "https"]
+   * `https` (the seed: `web,websecure` does not work here). Only `https` by default: Traefik's
+   * `http` entrypoint redirects every request to https, so a router on it would never receive one
+   * (docs/decisions.md "Chart conventions"; lint rejects it). The router terminates TLS
+   * (`router.tls`), with `tlsSecretName`'s certificate or Traefik's default one.
+   * @default ["https"]
    * @minItems 1
    */
   entrypoints?: string[];

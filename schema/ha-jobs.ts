@@ -43,6 +43,17 @@ export interface CronJobSettings {
    * @minimum 10
    */
   activeDeadlineSeconds: number;
+  /**
+   * Seconds after its scheduled time a run may still start (CronJob `startingDeadlineSeconds`);
+   * a later one is skipped and the next run is the retry. Without it the CronJob controller counts
+   * the missed runs since the last one it started, and after more than 100 (200 minutes of a
+   * stopped controller manager at a 2-minute schedule) it never starts the job again
+   * (kubernetes.io/docs/concepts/workloads/controllers/cron-jobs/#cron-job-limitations). Below 10
+   * the run may never start: the controller checks every 10 seconds.
+   * @TJS-type integer
+   * @minimum 10
+   */
+  startingDeadlineSeconds: number;
   /** Finished successful Jobs kept for inspection. @default 1 @TJS-type integer @minimum 0 @maximum 10 */
   successfulJobsHistoryLimit?: number;
   /** Failed Jobs kept for inspection. @default 3 @TJS-type integer @minimum 0 @maximum 10 */
@@ -235,8 +246,38 @@ export interface Report extends CronJobSettings {
   reasons?: string[];
 }
 
+/**
+ * The PriorityClass both CronJobs' pods run with, so a full cluster preempts a media pod rather
+ * than leave the jobs that keep it safe Pending. Not the upstream descheduler chart's
+ * `system-cluster-critical`: since Kubernetes 1.17 the API server admits the two system classes
+ * outside kube-system only where a ResourceQuota with a PriorityClass scopeSelector allows them
+ * (kubernetes.io/docs/concepts/policy/resource-quotas/#limit-priority-class-consumption-by-default,
+ * kubernetes.io/docs/concepts/scheduling-eviction/pod-priority-preemption/), and this release's
+ * namespace has none.
+ */
+export interface PriorityClassSettings {
+  /** Render the PriorityClass (`false`: use an existing one named by `name`). @default true */
+  create?: boolean;
+  /**
+   * Name of the class; `null` for the release's full name. Required when `create` is false.
+   * @default null
+   */
+  name?: string | null;
+  /**
+   * Priority of the jobs' pods: above every workload without a class (0), below the system classes
+   * (2000000000 and up); user classes may not exceed 1000000000.
+   * @default 1000000
+   * @TJS-type integer
+   * @minimum 1
+   * @maximum 1000000000
+   */
+  value?: number;
+}
+
 /** charts/ha-jobs values. */
 export interface Values {
+  /** The PriorityClass of the descheduler and fencing pods. */
+  priorityClass?: PriorityClassSettings;
   /** Replaces the chart name in resource names. @default null */
   nameOverride?: string | null;
   /** Replaces the full resource name prefix. @default null */

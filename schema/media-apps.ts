@@ -136,7 +136,7 @@ export interface App {
   /**
    * Further mounts from an existing PVC or an NFS export (exactly one of `existingClaim`/`nfs`).
    * There is no SMB/CIFS option: SMB/Samba was removed in commit e828583 (2026-02-28) and must
-   * not be re-added (seed, "DFS Sharing"); `_validate.tpl` and lint reject any value that names it.
+   * not be re-added (seed, "DFS Sharing"); lint rejects a key that names it, a share value and SMB storage drivers (docs/decisions.md "Chart conventions").
    * @default []
    */
   extraMounts?: ExtraMount[];

@@ -288,8 +288,6 @@ describe("charts/media-apps values", () => {
   });
 
   it.each([
-    { name: "an SMB-backed extra claim", patch: "    extraMounts: [{mountPath: /mnt/nas, existingClaim: unraid-smb}]\n", want: /apps\.sonarr\.extraMounts\[0\] mentions SMB\/CIFS\/Samba.*removed in commit e828583/ },
-    { name: "a Samba env variable", patch: "    env: {SAMBA_SHARE: //nas/tv}\n", want: /apps\.sonarr\.env\.SAMBA_SHARE mentions SMB\/CIFS\/Samba/ },
     { name: "an extra mount with two sources", patch: "    extraMounts: [{mountPath: /mnt/x, existingClaim: x, nfs: {server: 192.168.1.50, path: /x}}]\n", want: /extraMounts\[0\] \(mountPath \/mnt\/x\) must set exactly one of existingClaim or nfs/ },
     { name: "an extra mount over /config", patch: "    extraMounts: [{mountPath: /config, existingClaim: x}]\n", want: /mountPath \/config is already used by config/ },
   ])("_validate.tpl rejects $name with the reason", async ({ patch, want }) => {
@@ -299,5 +297,23 @@ describe("charts/media-apps values", () => {
         (root) => render("homelab", root),
       ),
     ).rejects.toThrow(want);
+  });
+
+  // Samba is rejected by lint only (docs/decisions.md "Chart conventions"): the template used to
+  // fail on any value containing "smb", "cifs" or "samba", legitimate names included.
+  it("renders an NFS extra mount whose path and claim names merely contain samba/smb", async () => {
+    const objs = await withFixtureRepo(
+      (root) =>
+        editFixture(
+          root,
+          "values/homelab/media-apps.yaml",
+          "  sonarr:\n",
+          "  sonarr:\n    extraMounts:\n      - {mountPath: /mnt/old, nfs: {server: 192.168.1.50, path: /mnt/user/samba-old}}\n      - {mountPath: /mnt/smbless, existingClaim: smbless-archive}\n",
+        ),
+      (root) => render("homelab", root),
+    );
+    const pod = podOf(ofKind(objs, "Deployment").find((d) => app(d) === "sonarr")!);
+    expect(pod.volumes).toContainEqual({ name: "extra-0", nfs: { server: "192.168.1.50", path: "/mnt/user/samba-old", readOnly: true } });
+    expect(pod.volumes).toContainEqual({ name: "extra-1", persistentVolumeClaim: { claimName: "smbless-archive", readOnly: false } });
   });
 });

@@ -1,3 +1,6 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { parseShared, withDependencies } from "../../tools/gen/shared.ts";
 import { describe, expect, it } from "vitest";
 import { drifted, generateAll } from "../../tools/gen/index.ts";
 import { DRAFT_07, listCharts, schemaTargets } from "../../tools/gen/schemas.ts";
@@ -77,11 +80,40 @@ describe("generated schemas", async () => {
     expect(missing).toEqual([]);
   });
 
-  it("gives every chart the shared helpers with its own prefix", () => {
+  it("gives every chart exactly the shared helpers its templates use, with its own prefix", () => {
+    const { helpers } = parseShared(readFileSync(join(repoRoot, "tools/templates/shared.tpl"), "utf8"));
     for (const chart of listCharts(repoRoot)) {
       const tpl = files.get(`charts/${chart}/templates/_shared.tpl`)!;
-      expect(tpl).toContain(`define "${chart}.placement.storage"`);
       expect(tpl).not.toContain("CHARTNAME");
+      const shipped = [...tpl.matchAll(/define "([^"]+)"/g)].map((m) => m[1]);
+      // Every helper any template of the chart includes (its own or a shipped one) is defined once;
+      // nothing else is shipped.
+      const text = readdirSync(join(repoRoot, "charts", chart, "templates")).map((f) => (f === "_shared.tpl" ? tpl : readFileSync(join(repoRoot, "charts", chart, "templates", f), "utf8"))).join("\n");
+      const included = new Set([...text.matchAll(new RegExp(`include "${chart}\\.([^"]+)"`, "g"))].map((m) => m[1]));
+      const shared = helpers.map((h) => h.name);
+      expect(shipped.map((n) => n.slice(chart.length + 1)).sort(), chart).toEqual([...included].filter((n) => shared.includes(n)).sort());
+      expect(new Set(shipped).size, `${chart}: no helper defined twice`).toBe(shipped.length);
     }
+    // The storage placement, the linuxserver blocks and the Ingress go only where they are used.
+    const longhorn = files.get("charts/longhorn-config/templates/_shared.tpl")!;
+    for (const h of ["placement.storage", "linuxserver.env", "ingress", "image"]) expect(longhorn).not.toContain(`define "longhorn-config.${h}"`);
+    expect(files.get("charts/clusterplex/templates/_shared.tpl")).not.toContain('define "clusterplex.ingress"');
+    expect(files.get("charts/decypharr/templates/_shared.tpl")).toContain('define "decypharr.ingress"');
+  });
+
+  it("ships a helper that only another shared helper includes, and rejects a helper that includes an undefined one", () => {
+    const tpl = [
+      "{{- /* header */ -}}",
+      "{{/* a */}}",
+      '{{- define "CHARTNAME.a" -}}{{ include "CHARTNAME.b" . }}{{- end }}',
+      "{{/* b */}}",
+      '{{- define "CHARTNAME.b" -}}b{{- end }}',
+      "{{/* c */}}",
+      '{{- define "CHARTNAME.c" -}}c{{- end }}',
+      "",
+    ].join("\n");
+    const { helpers } = parseShared(tpl);
+    expect([...withDependencies(["a"], helpers)].sort()).toEqual(["a", "b"]);
+    expect(() => parseShared(tpl.replace('"CHARTNAME.b" .', '"CHARTNAME.zz" .'))).toThrow(/helper a includes zz, which shared.tpl does not define/);
   });
 });

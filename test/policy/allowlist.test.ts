@@ -23,7 +23,8 @@ describe("loadPolicy", () => {
     const policy = loadPolicy(env);
     const streaming = grantsFor(policy, "decypharr-streaming", "decypharr");
     expect(streaming.privileged).toBe(true);
-    expect([...streaming.capabilities]).toEqual(["SYS_ADMIN"]);
+    // privileged already grants every capability: no capabilities.add is allowlisted on top.
+    expect([...streaming.capabilities]).toEqual([]);
     expect(streaming.hostPaths).toEqual([{ path: "/mnt/decypharr", propagation: "Bidirectional" }, { path: "/dev/fuse" }]);
     // privileged is granted to decypharr-streaming alone
     for (const other of ["decypharr-download", "media-apps-sonarr", "clusterplex-pms", "clusterplex-worker"]) {
@@ -40,7 +41,7 @@ describe("loadPolicy", () => {
     const policy = loadPolicy(env);
     const dangerous = (policy.workloads ?? []).filter((w) => w.privileged || w.capabilities?.length || w.hostNamespaces?.length);
     expect(dangerous.map((w) => ({ names: w.names, pattern: w.pattern, containers: w.containers, privileged: w.privileged, capabilities: w.capabilities, hostNamespaces: w.hostNamespaces }))).toEqual([
-      { names: ["decypharr-streaming"], pattern: undefined, containers: ["decypharr"], privileged: true, capabilities: ["SYS_ADMIN"], hostNamespaces: undefined },
+      { names: ["decypharr-streaming"], pattern: undefined, containers: ["decypharr"], privileged: true, capabilities: undefined, hostNamespaces: undefined },
     ]);
     expect(dangerous[0].reason).toMatch(/FUSE/);
   });

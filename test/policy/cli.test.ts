@@ -25,7 +25,8 @@ const streaming = workload("StatefulSet", "decypharr-streaming", {
   containers: [
     goodContainer("decypharr", {
       image: "cy01/blackhole:beta",
-      securityContext: { privileged: true, capabilities: { add: ["SYS_ADMIN"] } },
+      // As charts/decypharr renders it: privileged, no capabilities.add (privileged has them all).
+      securityContext: { privileged: true },
       volumeMounts: [{ name: "mnt", mountPath: "/mnt/decypharr", mountPropagation: "Bidirectional" }, { name: "fuse", mountPath: "/dev/fuse" }],
     }),
   ],

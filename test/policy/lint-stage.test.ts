@@ -15,8 +15,8 @@ const node = process.execPath;
 const lintCharts = (root: string) =>
   execa(node, [join(repoRoot, "tools", "cli", "lint-charts.ts"), "--root", root, "--env", "homelab", "--chart", "decypharr"], { reject: false, cwd: repoRoot, timeout: 120_000 });
 
-/** decypharr-streaming's FUSE entry of values/homelab/policy.yaml: privileged, SYS_ADMIN, /mnt and /dev/fuse. */
-const PRIVILEGED_ENTRY = /  - names: \[decypharr-streaming\]\n    reason: >-\n(?:      .*\n)+    containers: \[decypharr\]\n    privileged: true\n    capabilities: \[SYS_ADMIN\]\n    hostPaths:\n(?:      .*\n)+\n/;
+/** decypharr-streaming's FUSE entry of values/homelab/policy.yaml: privileged, /mnt/decypharr and /dev/fuse. */
+const PRIVILEGED_ENTRY = /  - names: \[decypharr-streaming\]\n    reason: >-\n(?:      .*\n)+    containers: \[decypharr\]\n    privileged: true\n    hostPaths:\n(?:      .*\n)+\n/;
 
 describe("lint-charts policy stage", () => {
   it.each([
@@ -25,8 +25,7 @@ describe("lint-charts policy stage", () => {
       edit: (root: string) => editFixture(root, "values/homelab/policy.yaml", PRIVILEGED_ENTRY, ""),
       want: [
         `ERROR - StatefulSet/media/decypharr-streaming: container decypharr: privileged: securityContext.privileged: true, and "decypharr-streaming" is not allowlisted for privileged containers. Fix: ${RULES.privileged.fix}`,
-        `ERROR - StatefulSet/media/decypharr-streaming: container decypharr: capabilities: capabilities.add contains SYS_ADMIN`,
-        `ERROR - StatefulSet/media/decypharr-streaming: container decypharr: hostpath: mounts hostPath /mnt (volume host-mnt), which is not allowlisted for "decypharr-streaming"`,
+        `ERROR - StatefulSet/media/decypharr-streaming: container decypharr: hostpath: mounts hostPath /mnt/decypharr (volume dfs-parent), which is not allowlisted for "decypharr-streaming"`,
         `ERROR - StatefulSet/media/decypharr-streaming: container decypharr: hostpath: mounts hostPath /dev/fuse (volume dev-fuse), which is not allowlisted for "decypharr-streaming"`,
         `ERROR - StatefulSet/media/decypharr-streaming: container decypharr: privilege-escalation: allowPrivilegeEscalation is unset`,
       ],

@@ -6,6 +6,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { repoRoot } from "../lib/paths.ts";
 import { generateSchemas, jsonText, listCharts, schemaTargets } from "./schemas.ts";
+import { sharedFor } from "./shared.ts";
 import { withValuesTable } from "./values-table.ts";
 
 /** Generates every file; returns repo-relative path → content. */
@@ -19,7 +20,7 @@ export async function generateAll(root = repoRoot): Promise<Map<string, string>>
 
   const shared = readFileSync(join(root, "tools/templates/shared.tpl"), "utf8");
   for (const chart of listCharts(root)) {
-    files.set(`charts/${chart}/templates/_shared.tpl`, shared.replaceAll("CHARTNAME", chart));
+    files.set(`charts/${chart}/templates/_shared.tpl`, sharedFor(chart, join(root, "charts", chart), shared));
     const readmePath = `charts/${chart}/README.md`;
     const current = existsSync(join(root, readmePath)) ? readFileSync(join(root, readmePath), "utf8") : `# ${chart}\n`;
     files.set(readmePath, withValuesTable(current, schemas.get(`charts/${chart}/values.schema.json`)!));

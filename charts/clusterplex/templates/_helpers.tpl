@@ -29,34 +29,14 @@ Usage: {{ include "clusterplex.orchestratorUrl" . }}
 {{- end }}
 
 {{/*
-Environment of the linuxserver-style containers (PMS and workers): they start as root and drop to
-PUID/PGID. VERSION=docker keeps the Plex version of the image (no update at container start).
+Environment of the linuxserver-style containers (PMS and workers): the shared PUID/PGID/UMASK/TZ
+block, plus VERSION=docker, which keeps the Plex version of the image (no update at container start).
 Usage: {{- include "clusterplex.linuxserverEnv" . | nindent 12 }}
 */}}
 {{- define "clusterplex.linuxserverEnv" -}}
-- name: PUID
-  value: {{ .Values.ids.PUID | default 1000 | quote }}
-- name: PGID
-  value: {{ .Values.ids.PGID | default 1000 | quote }}
-- name: UMASK
-  value: {{ .Values.ids.UMASK | default "002" | quote }}
-- name: TZ
-  value: {{ .Values.ids.TZ | default "Etc/UTC" | quote }}
+{{ include "clusterplex.linuxserver.env" .Values.ids }}
 - name: VERSION
   value: docker
-{{- end }}
-
-{{/*
-Security context of the linuxserver-style containers: s6-overlay runs as root to chown the mounts,
-install the docker mod and switch to PUID/PGID (setuid/setgid, not a setuid binary, so
-no_new_privs is fine); it signals the app's processes of another uid on shutdown (KILL).
-Usage: {{- include "clusterplex.linuxserverSecurityContext" . | nindent 10 }}
-*/}}
-{{- define "clusterplex.linuxserverSecurityContext" -}}
-allowPrivilegeEscalation: false
-capabilities:
-  drop: ["ALL"]
-  add: ["CHOWN", "SETUID", "SETGID", "DAC_OVERRIDE", "FOWNER", "KILL"]
 {{- end }}
 
 {{/*

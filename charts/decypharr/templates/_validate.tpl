@@ -7,21 +7,19 @@ Usage: {{- include "decypharr.validateValues" . }}
 {{- if and (not .Values.streaming.enabled) (not .Values.download.enabled) }}
 {{- $errors = append $errors "streaming.enabled and download.enabled are both false: the release would be empty. Fix: enable at least one instance, or remove the HelmRelease." }}
 {{- end }}
-{{- /* Anything Samba/SMB/CIFS, anywhere in the values (keys or values): the seed removed it. */}}
-{{- $smb := "(?i)(smb|cifs|samba)" }}
-{{- $flat := dict }}
-{{- range $key, $val := .Values }}
-{{- if kindIs "map" $val }}
-{{- range $k2, $v2 := $val }}{{ $_ := set $flat (printf "%s.%s" $key $k2) $v2 }}{{ end }}
-{{- else }}
-{{- $_ := set $flat $key $val }}
+{{- /* Samba/SMB/CIFS is rejected by lint on the merged values and the rendered storage, not here
+(docs/decisions.md "Chart conventions"): a template cannot tell a share from a name that merely
+contains "smb", such as the NFS path /mnt/user/samba-old. */}}
+{{- $fullname := include "decypharr.fullname" . }}
+{{- $names := list }}
+{{- range $component := list "streaming" "download" }}
+{{- if (index $.Values $component).enabled }}
+{{- $key := printf "%s (fullnameOverride, nameOverride or the release name)" $component }}
+{{- $names = append $names (dict "kind" "StatefulSet" "name" (printf "%s-%s" $fullname $component) "key" $key) }}
+{{- $names = append $names (dict "kind" "Service" "name" (printf "%s-%s-headless" $fullname $component) "key" $key) }}
 {{- end }}
 {{- end }}
-{{- range $key, $val := $flat }}
-{{- if regexMatch $smb (printf "%s=%s" $key (toJson $val)) }}
-{{- $errors = append $errors (printf "%s mentions SMB/CIFS/Samba (%s). SMB/Samba was removed in commit e828583 (2026-02-28). Do not re-add it (seed, \"DFS Sharing\": the DFS reaches consumers by FUSE mount propagation, Bidirectional here and HostToContainer in the consumers). Fix: remove it." $key (toJson $val | trunc 120)) }}
-{{- end }}
-{{- end }}
+{{- $errors = concat $errors (include "decypharr.validate.names" (dict "names" $names) | splitList "\n" | compact) }}
 {{- if $errors }}
 {{- fail (printf "\nVALUES VALIDATION:\n%s" (join "\n" $errors)) }}
 {{- end }}

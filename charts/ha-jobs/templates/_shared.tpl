@@ -1,7 +1,9 @@
 {{- /*
 GENERATED from tools/templates/shared.tpl by `npm run gen-schema`: edit that file, not this one.
 Helpers every chart of this suite shares, prefixed with the chart's name. The seed's storage
-placement is defined here and nowhere else.
+placement, the linuxserver environment and security context, the Traefik Ingress and the name-length
+rules are defined here and nowhere else. A chart gets only the helpers its templates include
+(directly or through another helper): tools/gen/shared.ts computes the set.
 */ -}}
 
 {{/*
@@ -52,13 +54,15 @@ app.kubernetes.io/component: {{ . }}
 
 {{/*
 Standard labels: the selector labels plus chart, version, manager and part-of.
-Usage: {{ include "ha-jobs.labels" (dict "ctx" $ "component" "streaming") }}
+app.kubernetes.io/version is the component's own version (its image tag) when `version` is given,
+else the chart's appVersion; cut to a valid label value (63 characters, alphanumeric at both ends).
+Usage: {{ include "ha-jobs.labels" (dict "ctx" $ "component" "streaming" "version" $v.image.tag) }}
 */}}
 {{- define "ha-jobs.labels" -}}
 helm.sh/chart: {{ include "ha-jobs.chart" .ctx }}
 {{ include "ha-jobs.selectorLabels" . }}
-{{- with .ctx.Chart.AppVersion }}
-app.kubernetes.io/version: {{ . | quote }}
+{{- with (.version | default .ctx.Chart.AppVersion) }}
+app.kubernetes.io/version: {{ regexReplaceAll "^[^A-Za-z0-9]+|[^A-Za-z0-9]+$" (toString . | trunc 63) "" | quote }}
 {{- end }}
 app.kubernetes.io/managed-by: {{ .ctx.Release.Service }}
 app.kubernetes.io/part-of: homelab-media
@@ -121,25 +125,24 @@ tolerations:
 {{- end }}
 
 {{/*
-Labels that put a Longhorn PVC into a recurring-job group of charts/longhorn-config (backups):
-`recurring-job.longhorn.io/source: enabled` makes longhorn-manager copy the PVC's job labels to
-the volume (controller/volume_controller.go syncPVCRecurringJobLabels), then
-`recurring-job-group.longhorn.io/<group>: enabled`. A scratch volume joins the group `scratch`,
-which has no job: it is neither snapshotted nor backed up (a volume without any job label would
-be in group `default`). `backup` is {group: NAME} or {scratch: REASON}.
-Usage: {{- include "ha-jobs.longhornJobLabels" $backup | nindent 4 }}
+Name-length rules of the objects a chart renders, as error lines for the chart's validateValues
+(one per name that is too long, empty when all fit). `names` is a list of dicts with `kind`,
+`name` and `key` (the value that makes the name, for the message). Limits:
+- Service (and a Deployment sharing its name): a DNS-1035 label, at most 63 characters;
+- StatefulSet: 52. Its pods carry controller-revision-hash: <name>-<10-character hash>, a label value
+  of at most 63 characters (kubernetes/kubernetes#64023; ControllerRevisionName in
+  pkg/controller/history/controller_history.go appends the hash without truncating);
+- CronJob: 52. The controller appends 11 characters to name each Job
+  (kubernetes.io/docs/concepts/workloads/controllers/cron-jobs/#writing-a-cronjob-spec);
+- anything else: a DNS-1123 subdomain, 253.
+Usage: {{- $errors = concat $errors (include "ha-jobs.validate.names" (dict "names" $names) | splitList "\n" | compact) }}
 */}}
-{{- define "ha-jobs.longhornJobLabels" -}}
-recurring-job.longhorn.io/source: enabled
-recurring-job-group.longhorn.io/{{ if .scratch }}scratch{{ else }}{{ .group | required "backup.group or backup.scratch is required" }}{{ end }}: enabled
+{{- define "ha-jobs.validate.names" -}}
+{{- $limits := dict "StatefulSet" 52 "CronJob" 52 "Service" 63 "Deployment" 63 -}}
+{{- range .names }}
+{{- $max := get $limits .kind | default 253 | int }}
+{{- if gt (len .name) $max }}
+{{ printf "%s: the %s name %s is %d characters, longer than %d%s. Fix: shorten it, or set fullnameOverride (or nameOverride) to a shorter prefix." .key .kind .name (len .name) $max (ternary " (its pods' controller-revision-hash label is <name>-<10-character hash>, at most 63 characters; kubernetes/kubernetes#64023)" (ternary " (the CronJob controller appends 11 characters to each Job's name)" (ternary " (a Service name is a DNS label)" "" (ne $max 253)) (eq .kind "CronJob")) (eq .kind "StatefulSet")) }}
 {{- end }}
-
-{{/*
-The reason a scratch volume is not backed up, for lint and for the operator (`kubectl describe pvc`).
-Usage: {{- include "ha-jobs.longhornJobAnnotations" $backup | nindent 4 }}
-*/}}
-{{- define "ha-jobs.longhornJobAnnotations" -}}
-{{- with .scratch }}
-homelab-media/backup-scratch: {{ . | quote }}
 {{- end }}
 {{- end }}

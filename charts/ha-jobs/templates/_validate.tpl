@@ -22,9 +22,29 @@ Usage: {{- include "ha-jobs.validateValues" . }}
 {{- if and $f.enabled (not (regexMatch "^[^=]+=[^=]*$" (toString $f.storageLabel))) }}
 {{- $errors = append $errors (printf "fencing.storageLabel (%s) must be key=value, e.g. node.longhorn.io/storage=enabled. Fix: set the label the storage nodes carry." (toString $f.storageLabel)) }}
 {{- end }}
+{{- $p := .Values.priorityClass | default dict }}
+{{- if and (eq (toString $p.create) "false") (not $p.name) }}
+{{- $errors = append $errors "priorityClass.create is false but priorityClass.name is not set: the jobs' pods would name no class. Fix: set priorityClass.name to an existing PriorityClass, or priorityClass.create: true." }}
+{{- end }}
+{{- $fullname := include "ha-jobs.fullname" . }}
+{{- $names := list }}
+{{- range $component := list "descheduler" "fencing" "report" }}
+{{- if ((index $.Values $component) | default dict).enabled }}
+{{- $names = append $names (dict "kind" "CronJob" "name" (printf "%s-%s" $fullname $component) "key" (printf "%s (fullnameOverride, nameOverride or the release name)" $component)) }}
+{{- end }}
+{{- end }}
+{{- $errors = concat $errors (include "ha-jobs.validate.names" (dict "names" $names) | splitList "\n" | compact) }}
 {{- if $errors }}
 {{- fail (printf "\nVALUES VALIDATION:\n%s" (join "\n" $errors)) }}
 {{- end }}
+{{- end }}
+
+{{/*
+Name of the jobs' PriorityClass: priorityClass.name, else the release's full name.
+Usage: {{ include "ha-jobs.priorityClassName" . }}
+*/}}
+{{- define "ha-jobs.priorityClassName" -}}
+{{- (.Values.priorityClass | default dict).name | default (include "ha-jobs.fullname" .) }}
 {{- end }}
 
 {{/*

@@ -1,7 +1,9 @@
 {{- /*
 GENERATED from tools/templates/shared.tpl by `npm run gen-schema`: edit that file, not this one.
 Helpers every chart of this suite shares, prefixed with the chart's name. The seed's storage
-placement is defined here and nowhere else.
+placement, the linuxserver environment and security context, the Traefik Ingress and the name-length
+rules are defined here and nowhere else. A chart gets only the helpers its templates include
+(directly or through another helper): tools/gen/shared.ts computes the set.
 */ -}}
 
 {{/*
@@ -52,94 +54,16 @@ app.kubernetes.io/component: {{ . }}
 
 {{/*
 Standard labels: the selector labels plus chart, version, manager and part-of.
-Usage: {{ include "longhorn-config.labels" (dict "ctx" $ "component" "streaming") }}
+app.kubernetes.io/version is the component's own version (its image tag) when `version` is given,
+else the chart's appVersion; cut to a valid label value (63 characters, alphanumeric at both ends).
+Usage: {{ include "longhorn-config.labels" (dict "ctx" $ "component" "streaming" "version" $v.image.tag) }}
 */}}
 {{- define "longhorn-config.labels" -}}
 helm.sh/chart: {{ include "longhorn-config.chart" .ctx }}
 {{ include "longhorn-config.selectorLabels" . }}
-{{- with .ctx.Chart.AppVersion }}
-app.kubernetes.io/version: {{ . | quote }}
+{{- with (.version | default .ctx.Chart.AppVersion) }}
+app.kubernetes.io/version: {{ regexReplaceAll "^[^A-Za-z0-9]+|[^A-Za-z0-9]+$" (toString . | trunc 63) "" | quote }}
 {{- end }}
 app.kubernetes.io/managed-by: {{ .ctx.Release.Service }}
 app.kubernetes.io/part-of: homelab-media
-{{- end }}
-
-{{/*
-Image reference: repository:tag, with @digest when one is pinned.
-Usage: {{ include "longhorn-config.image" .Values.image }}
-*/}}
-{{- define "longhorn-config.image" -}}
-{{- .repository }}:{{ .tag }}{{ with .digest }}@{{ . }}{{ end }}
-{{- end }}
-
-{{/*
-The seed's active-passive placement for stateful pods (ARCHITECTURE-DECISIONS.md, "HA Strategy"):
-must run on a Longhorn storage node, prefers the primary (w1), tolerates the storage taint, and
-leaves an unreachable or not-ready node after tolerationSeconds (default 30: failover in ~60 s).
-Renders `affinity` and `tolerations` keys of a pod spec.
-Usage: {{- include "longhorn-config.placement.storage" (dict "placement" .Values.placement) | nindent 6 }}
-*/}}
-{{- define "longhorn-config.placement.storage" -}}
-{{- $seconds := 30 }}
-{{- with .placement }}{{ with .tolerationSeconds }}{{ $seconds = . }}{{ end }}{{ end }}
-affinity:
-  nodeAffinity:
-    requiredDuringSchedulingIgnoredDuringExecution:
-      nodeSelectorTerms:
-        - matchExpressions:
-            - key: node.longhorn.io/storage
-              operator: In
-              values: ["enabled"]
-    preferredDuringSchedulingIgnoredDuringExecution:
-      - weight: 100
-        preference:
-          matchExpressions:
-            - key: node.longhorn.io/primary
-              operator: In
-              values: ["true"]
-  {{- with .podAffinity }}
-  podAffinity:
-    {{- toYaml . | nindent 4 }}
-  {{- end }}
-  {{- with .podAntiAffinity }}
-  podAntiAffinity:
-    {{- toYaml . | nindent 4 }}
-  {{- end }}
-tolerations:
-  - key: node.longhorn.io/storage
-    operator: Equal
-    value: enabled
-    effect: NoSchedule
-  - key: node.kubernetes.io/unreachable
-    operator: Exists
-    effect: NoExecute
-    tolerationSeconds: {{ $seconds | int }}
-  - key: node.kubernetes.io/not-ready
-    operator: Exists
-    effect: NoExecute
-    tolerationSeconds: {{ $seconds | int }}
-{{- end }}
-
-{{/*
-Labels that put a Longhorn PVC into a recurring-job group of charts/longhorn-config (backups):
-`recurring-job.longhorn.io/source: enabled` makes longhorn-manager copy the PVC's job labels to
-the volume (controller/volume_controller.go syncPVCRecurringJobLabels), then
-`recurring-job-group.longhorn.io/<group>: enabled`. A scratch volume joins the group `scratch`,
-which has no job: it is neither snapshotted nor backed up (a volume without any job label would
-be in group `default`). `backup` is {group: NAME} or {scratch: REASON}.
-Usage: {{- include "longhorn-config.longhornJobLabels" $backup | nindent 4 }}
-*/}}
-{{- define "longhorn-config.longhornJobLabels" -}}
-recurring-job.longhorn.io/source: enabled
-recurring-job-group.longhorn.io/{{ if .scratch }}scratch{{ else }}{{ .group | required "backup.group or backup.scratch is required" }}{{ end }}: enabled
-{{- end }}
-
-{{/*
-The reason a scratch volume is not backed up, for lint and for the operator (`kubectl describe pvc`).
-Usage: {{- include "longhorn-config.longhornJobAnnotations" $backup | nindent 4 }}
-*/}}
-{{- define "longhorn-config.longhornJobAnnotations" -}}
-{{- with .scratch }}
-homelab-media/backup-scratch: {{ . | quote }}
-{{- end }}
 {{- end }}

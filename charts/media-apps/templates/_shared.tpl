@@ -1,7 +1,9 @@
 {{- /*
 GENERATED from tools/templates/shared.tpl by `npm run gen-schema`: edit that file, not this one.
 Helpers every chart of this suite shares, prefixed with the chart's name. The seed's storage
-placement is defined here and nowhere else.
+placement, the linuxserver environment and security context, the Traefik Ingress and the name-length
+rules are defined here and nowhere else. A chart gets only the helpers its templates include
+(directly or through another helper): tools/gen/shared.ts computes the set.
 */ -}}
 
 {{/*
@@ -52,13 +54,15 @@ app.kubernetes.io/component: {{ . }}
 
 {{/*
 Standard labels: the selector labels plus chart, version, manager and part-of.
-Usage: {{ include "media-apps.labels" (dict "ctx" $ "component" "streaming") }}
+app.kubernetes.io/version is the component's own version (its image tag) when `version` is given,
+else the chart's appVersion; cut to a valid label value (63 characters, alphanumeric at both ends).
+Usage: {{ include "media-apps.labels" (dict "ctx" $ "component" "streaming" "version" $v.image.tag) }}
 */}}
 {{- define "media-apps.labels" -}}
 helm.sh/chart: {{ include "media-apps.chart" .ctx }}
 {{ include "media-apps.selectorLabels" . }}
-{{- with .ctx.Chart.AppVersion }}
-app.kubernetes.io/version: {{ . | quote }}
+{{- with (.version | default .ctx.Chart.AppVersion) }}
+app.kubernetes.io/version: {{ regexReplaceAll "^[^A-Za-z0-9]+|[^A-Za-z0-9]+$" (toString . | trunc 63) "" | quote }}
 {{- end }}
 app.kubernetes.io/managed-by: {{ .ctx.Release.Service }}
 app.kubernetes.io/part-of: homelab-media
@@ -118,6 +122,115 @@ tolerations:
     operator: Exists
     effect: NoExecute
     tolerationSeconds: {{ $seconds | int }}
+{{- end }}
+
+{{/*
+Environment of a linuxserver-style image (s6-overlay starts as root and drops to PUID/PGID).
+`dig`, not `default`: default would turn an explicit 0 (root) into the fallback; int64 keeps a
+large id such as 1000000 from printing as 1e+06.
+Usage: {{- include "media-apps.linuxserver.env" .Values.ids | nindent 12 }}
+*/}}
+{{- define "media-apps.linuxserver.env" -}}
+{{- $ids := . | default dict -}}
+- name: PUID
+  value: {{ dig "PUID" 1000 $ids | int64 | toString | quote }}
+- name: PGID
+  value: {{ dig "PGID" 1000 $ids | int64 | toString | quote }}
+- name: UMASK
+  value: {{ dig "UMASK" "002" $ids | toString | quote }}
+- name: TZ
+  value: {{ dig "TZ" "Etc/UTC" $ids | toString | quote }}
+{{- end }}
+
+{{/*
+Container security context of a linuxserver-style image. It starts as root: s6-overlay chowns the
+config directory and drops to PUID/PGID with setuid()/setgroups() (not an exec of a setuid binary,
+so no_new_privs, allowPrivilegeEscalation: false, does not break it); runAsNonRoot cannot be set.
+Kept capabilities: CHOWN, DAC_OVERRIDE, FOWNER (init chowns the config), SETUID, SETGID (the
+privilege drop), KILL (root's s6-supervise signals the app running as PUID on shutdown; kill(2)
+across uids needs it, capabilities(7)).
+Usage: {{- include "media-apps.linuxserver.securityContext" . | nindent 12 }}
+*/}}
+{{- define "media-apps.linuxserver.securityContext" -}}
+privileged: false
+allowPrivilegeEscalation: false
+capabilities:
+  drop: ["ALL"]
+  add: ["CHOWN", "DAC_OVERRIDE", "FOWNER", "SETUID", "SETGID", "KILL"]
+{{- end }}
+
+{{/*
+Pod security context every pod of the suite carries: the container runtime's default seccomp
+profile. A privileged container always runs Unconfined (kubernetes.io/docs/tutorials/security/seccomp:
+"It is not possible to apply a seccomp profile to a container running with privileged: true"); in a
+pod with one, the profile still applies to every unprivileged container.
+Usage: {{- include "media-apps.podSecurityContext" . | nindent 6 }}
+*/}}
+{{- define "media-apps.podSecurityContext" -}}
+seccompProfile:
+  type: RuntimeDefault
+{{- end }}
+
+{{/*
+A Traefik Ingress for one component, routing / to port `http` of the Service named `name`.
+Routers bind only the `https` entrypoint and terminate TLS (router.tls); Traefik's `http`
+entrypoint redirects every request to https (clusters/<env>/infrastructure/traefik.yaml,
+docs/decisions.md "Chart conventions"). `ingress` is the values block (schema/common.ts Ingress).
+Usage: {{- include "media-apps.ingress" (dict "ctx" $ "name" $name "component" $c "version" $tag "ingress" $v.ingress) }}
+*/}}
+{{- define "media-apps.ingress" -}}
+{{- $ing := .ingress -}}
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: {{ .name }}
+  labels:
+    {{- include "media-apps.labels" (dict "ctx" .ctx "component" .component "version" .version) | nindent 4 }}
+  annotations:
+    # This cluster's Traefik names its entrypoints http/https; web,websecure does not work (seed).
+    traefik.ingress.kubernetes.io/router.entrypoints: {{ $ing.entrypoints | default (list "https") | join "," }}
+    traefik.ingress.kubernetes.io/router.tls: "true"
+spec:
+  ingressClassName: {{ $ing.className | default "traefik" }}
+  {{- with $ing.tlsSecretName }}
+  tls:
+    - hosts: [{{ $ing.host | quote }}]
+      secretName: {{ . }}
+  {{- end }}
+  rules:
+    - host: {{ $ing.host | quote }}
+      http:
+        paths:
+          - path: /
+            pathType: Prefix
+            backend:
+              service:
+                name: {{ .name }}
+                port:
+                  name: http
+{{- end }}
+
+{{/*
+Name-length rules of the objects a chart renders, as error lines for the chart's validateValues
+(one per name that is too long, empty when all fit). `names` is a list of dicts with `kind`,
+`name` and `key` (the value that makes the name, for the message). Limits:
+- Service (and a Deployment sharing its name): a DNS-1035 label, at most 63 characters;
+- StatefulSet: 52. Its pods carry controller-revision-hash: <name>-<10-character hash>, a label value
+  of at most 63 characters (kubernetes/kubernetes#64023; ControllerRevisionName in
+  pkg/controller/history/controller_history.go appends the hash without truncating);
+- CronJob: 52. The controller appends 11 characters to name each Job
+  (kubernetes.io/docs/concepts/workloads/controllers/cron-jobs/#writing-a-cronjob-spec);
+- anything else: a DNS-1123 subdomain, 253.
+Usage: {{- $errors = concat $errors (include "media-apps.validate.names" (dict "names" $names) | splitList "\n" | compact) }}
+*/}}
+{{- define "media-apps.validate.names" -}}
+{{- $limits := dict "StatefulSet" 52 "CronJob" 52 "Service" 63 "Deployment" 63 -}}
+{{- range .names }}
+{{- $max := get $limits .kind | default 253 | int }}
+{{- if gt (len .name) $max }}
+{{ printf "%s: the %s name %s is %d characters, longer than %d%s. Fix: shorten it, or set fullnameOverride (or nameOverride) to a shorter prefix." .key .kind .name (len .name) $max (ternary " (its pods' controller-revision-hash label is <name>-<10-character hash>, at most 63 characters; kubernetes/kubernetes#64023)" (ternary " (the CronJob controller appends 11 characters to each Job's name)" (ternary " (a Service name is a DNS label)" "" (ne $max 253)) (eq .kind "CronJob")) (eq .kind "StatefulSet")) }}
+{{- end }}
+{{- end }}
 {{- end }}
 
 {{/*

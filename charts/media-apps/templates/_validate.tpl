@@ -4,42 +4,19 @@ Usage: {{- include "media-apps.validateValues" . }}
 */}}
 {{- define "media-apps.validateValues" -}}
 {{- $errors := list }}
-{{- $smb := include "media-apps.smbPattern" . }}
-{{- $smbWhy := "SMB/Samba was removed in commit e828583 (2026-02-28). Do not re-add it (seed, \"DFS Sharing\": Samba 4.x needed an LD_PRELOAD shim for FUSE's st_nlink=0 and a dfs-mounter DaemonSet on every node). Fix: consumers read the DFS through dfs (hostPath /mnt/dfs, HostToContainer); other shares are an NFS export or an existing PVC in extraMounts" }}
+{{- /* Samba/SMB/CIFS is rejected by lint on the merged values and the rendered storage, not here
+(docs/decisions.md "Chart conventions"): a template cannot tell a share from a name that merely
+contains "smb", such as the NFS path /mnt/user/samba-old. */}}
 {{- $enabled := 0 }}
-{{- range $key, $val := .Values }}
-{{- if and (ne $key "apps") (regexMatch $smb (printf "%s=%s" $key (toJson $val))) }}
-{{- $errors = append $errors (printf "%s mentions SMB/CIFS/Samba (%s). %s." $key (toJson $val | trunc 120) $smbWhy) }}
-{{- end }}
-{{- end }}
+{{- $names := list }}
 {{- range $name, $app := .Values.apps }}
 {{- $at := printf "apps.%s" $name }}
-{{- if regexMatch $smb $name }}
-{{- $errors = append $errors (printf "%s: the app name mentions SMB/CIFS/Samba. %s." $at $smbWhy) }}
-{{- end }}
-{{- range $key, $val := $app }}
-{{- if eq $key "env" }}
-{{- range $var, $value := $val }}
-{{- if regexMatch $smb (printf "%s=%s" $var (toString $value)) }}
-{{- $errors = append $errors (printf "%s.env.%s mentions SMB/CIFS/Samba (%s). %s." $at $var (toString $value | trunc 120) $smbWhy) }}
-{{- end }}
-{{- end }}
-{{- else if eq $key "extraMounts" }}
-{{- range $i, $m := $val }}
-{{- if regexMatch $smb (toJson $m) }}
-{{- $errors = append $errors (printf "%s.extraMounts[%d] mentions SMB/CIFS/Samba (%s). %s." $at $i (toJson $m | trunc 120) $smbWhy) }}
-{{- end }}
-{{- end }}
-{{- else if regexMatch $smb (printf "%s=%s" $key (toJson $val)) }}
-{{- $errors = append $errors (printf "%s.%s mentions SMB/CIFS/Samba (%s). %s." $at $key (toJson $val | trunc 120) $smbWhy) }}
-{{- end }}
-{{- end }}
 {{- if eq (include "media-apps.enabled" $app) "true" }}
 {{- $enabled = add1 $enabled }}
 {{- if not (regexMatch "^[a-z]([-a-z0-9]*[a-z0-9])?$" $name) }}
 {{- $errors = append $errors (printf "%s: %q is not a DNS label; it becomes part of resource names and the container name. Fix: use lower-case letters, digits and '-', starting with a letter." $at $name) }}
-{{- else if gt (len (printf "%s-%s" (include "media-apps.fullname" $) $name)) 63 }}
-{{- $errors = append $errors (printf "%s: the resource name %s-%s is longer than 63 characters (a Service name is a DNS label). Fix: shorten the app name or set fullnameOverride." $at (include "media-apps.fullname" $) $name) }}
+{{- else }}
+{{- $names = append $names (dict "kind" "Service" "name" (printf "%s-%s" (include "media-apps.fullname" $) $name) "key" (printf "%s (the app name, after fullnameOverride or the release name)" $at)) }}
 {{- end }}
 {{- $requests := dig "resources" "requests" dict $app }}
 {{- if and $app.resources (not (or $requests.cpu $requests.memory)) }}
@@ -80,6 +57,7 @@ Usage: {{- include "media-apps.validateValues" . }}
 {{- end }}
 {{- end }}
 {{- end }}
+{{- $errors = concat $errors (include "media-apps.validate.names" (dict "names" $names) | splitList "\n" | compact) }}
 {{- if eq $enabled 0 }}
 {{- $errors = append $errors "apps: no app is enabled, so the release would be empty. Fix: enable at least one app, or remove the HelmRelease." }}
 {{- end }}

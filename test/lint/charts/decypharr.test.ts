@@ -8,6 +8,8 @@ import { editFixture, withFixtureRepo } from "../../helpers/fixture-repo.ts";
 
 const VALUES = "values/homelab/decypharr.yaml";
 const STS = "charts/decypharr/templates/sts.yaml";
+/** The generated shared helpers; decypharr-download's security context comes from linuxserver.securityContext there. */
+const SHARED = "charts/decypharr/templates/_shared.tpl";
 
 async function lintDecypharr(env: string, edit: (root: string) => void): Promise<ProfileReport> {
   return withFixtureRepo(edit, async (root) => {
@@ -35,17 +37,17 @@ describe("lint decypharr", () => {
 
   it("rejects web,websecure on homelab with the http/https message, at the values line", async () => {
     const p = await lintDecypharr("homelab", (root) =>
-      editFixture(root, VALUES, "host: decypharr.home.example\n    entrypoints: [http, https]", "host: decypharr.home.example\n    entrypoints: [web, websecure]"),
+      editFixture(root, VALUES, "host: decypharr.home.example\n    entrypoints: [https]", "host: decypharr.home.example\n    entrypoints: [web, websecure]"),
     );
     expect(p.ok).toBe(false);
     const f = p.findings.find((x) => x.object === "Ingress/media/decypharr-streaming");
     expect(f?.message).toMatch(/this cluster's Traefik names them http\/https/i);
-    expect(f?.message).toMatch(/Fix: set streaming\.ingress\.entrypoints to \[http, https\]/);
+    expect(f?.message).toMatch(/Fix: set streaming\.ingress\.entrypoints to \[https\] \(http redirects to https\)/);
     expect(f?.location).toMatchObject({ file: VALUES, line: 5 });
   });
 
   it("rejects a privileged decypharr-download (template changed)", async () => {
-    const p = await lintDecypharr("homelab", (root) => editFixture(root, STS, /(\{\{- else \}\}\n\s+)allowPrivilegeEscalation: false\n/, "$1privileged: true\n            allowPrivilegeEscalation: false\n"));
+    const p = await lintDecypharr("homelab", (root) => editFixture(root, SHARED, "privileged: false", "privileged: true"));
     expect(p.ok).toBe(false);
     const f = p.findings.filter((x) => /is privileged/.test(x.message));
     expect(f.map((x) => x.object)).toEqual(["StatefulSet/media/decypharr-download"]);
@@ -88,9 +90,18 @@ describe("lint decypharr", () => {
     expect(messages(p)).toMatch(/misparses the injected DECYPHARR_PORT/);
   });
 
-  it("rejects a Samba variable with the seed's reason", async () => {
+  it("rejects a Samba variable with the seed's reason and the decision record, at the values line", async () => {
     const p = await lintDecypharr("homelab", (root) => editFixture(root, VALUES, "download:\n", "download:\n  env: {SAMBA_HOST: nas}\n"));
     expect(p.ok).toBe(false);
-    expect(messages(p)).toMatch(/download\.env mentions SMB\/CIFS\/Samba.*removed in commit e828583/);
+    const f = p.findings.find((x) => /values download\.env\.SAMBA_HOST mentions SMB\/CIFS\/Samba/.test(x.message));
+    expect(f?.message, messages(p)).toMatch(/removed in commit e828583.*docs\/decisions\.md#chart-conventions/);
+    expect(f?.location).toMatchObject({ file: VALUES, line: 7 });
+  });
+
+  it("accepts an NFS library path that merely contains the word samba (the chart renders it, lint passes)", async () => {
+    const p = await lintDecypharr("homelab", (root) => editFixture(root, VALUES, /path: \/mnt\/user\/[^\n]*/, "path: /mnt/user/samba-old"));
+    expect(p.findings, messages(p)).toEqual([]);
+    const sts = p.objects?.find((o) => o.kind === "StatefulSet" && o.metadata.name === "decypharr-download") as { spec: { template: { spec: { volumes: { name: string; nfs?: { path: string } }[] } } } } | undefined;
+    expect(sts?.spec.template.spec.volumes.find((v) => v.name === "media")?.nfs?.path).toBe("/mnt/user/samba-old");
   });
 });

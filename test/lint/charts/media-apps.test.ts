@@ -31,31 +31,61 @@ describe("lint media-apps", () => {
 
   it("rejects web,websecure on homelab, saying this cluster's Traefik names them http/https, at the values line", async () => {
     const p = await lintMediaApps("homelab", (root) =>
-      editFixture(root, VALUES, "host: radarr.home.example\n      entrypoints: [http, https]", "host: radarr.home.example\n      entrypoints: [web, websecure]"),
+      editFixture(root, VALUES, "host: radarr.home.example\n      entrypoints: [https]", "host: radarr.home.example\n      entrypoints: [web, websecure]"),
     );
     expect(p.ok).toBe(false);
     const f = p.findings.find((x) => x.object === "Ingress/media/media-apps-radarr");
     expect(f?.message).toMatch(/uses Traefik entrypoints web,websecure/);
     expect(f?.message).toMatch(/this cluster's Traefik names them http\/https/i);
     expect(f?.message).toMatch(/web,websecure` does NOT work/);
-    expect(f?.message).toMatch(/Fix: set apps\.radarr\.ingress\.entrypoints to \[http, https\]/);
+    expect(f?.message).toMatch(/Fix: set apps\.radarr\.ingress\.entrypoints to \[https\] \(http redirects to https\)/);
     expect(f?.location).toMatchObject({ file: VALUES, line: 14 });
     expect(p.findings.filter((x) => /entrypoints/.test(x.message))).toHaveLength(1);
+  });
+
+  it("rejects an Ingress that binds http, which Traefik redirects to https, at the values line", async () => {
+    const p = await lintMediaApps("homelab", (root) =>
+      editFixture(root, VALUES, "host: radarr.home.example\n      entrypoints: [https]", "host: radarr.home.example\n      entrypoints: [http, https]"),
+    );
+    expect(p.ok).toBe(false);
+    const f = p.findings.filter((x) => x.object === "Ingress/media/media-apps-radarr");
+    expect(f, messages(p)).toHaveLength(1);
+    expect(f[0].message).toMatch(/binds Traefik entrypoint http, which environment homelab's Traefik redirects to https/);
+    expect(f[0].message).toMatch(/Fix: set apps\.radarr\.ingress\.entrypoints to \[https\]/);
+    expect(f[0].location).toMatchObject({ file: VALUES, line: 14 });
+  });
+
+  it("allows http when the environment's Traefik does not redirect it", async () => {
+    const p = await lintMediaApps("homelab", (root) => {
+      editFixture(root, VALUES, "host: radarr.home.example\n      entrypoints: [https]", "host: radarr.home.example\n      entrypoints: [http, https]");
+      editFixture(root, "clusters/homelab/infrastructure/traefik.yaml", /\n        http:\n          redirections:\n(?:            .*\n)+/, "\n");
+    });
+    expect(p.findings, messages(p)).toEqual([]);
   });
 
   it("takes the declared entrypoints from the inventory, not from a fixed list", async () => {
     const p = await lintMediaApps("staging", (root) => editFixture(root, "values/staging/cluster.yaml", "entrypoints: [http, https]", "entrypoints: [web, websecure]"));
     expect(p.ok).toBe(false);
-    expect(messages(p)).toMatch(/Ingress\/media\/media-apps-sonarr: uses Traefik entrypoints http,https.*names them web\/websecure/);
+    expect(messages(p)).toMatch(/Ingress\/media\/media-apps-sonarr: uses Traefik entrypoints https.*names them web\/websecure/);
   });
 
-  it("rejects an SMB extra mount with the seed's reason", async () => {
-    const p = await lintMediaApps("homelab", (root) =>
-      editFixture(root, VALUES, "  sonarr:\n", "  sonarr:\n    extraMounts:\n      - mountPath: /mnt/nas\n        existingClaim: nas-smb-share\n"),
-    );
+  it.each([
+    { name: "an SMB URL in an env variable", patch: "    env: {SHARE: smb://nas/tv}\n", key: "apps.sonarr.env.SHARE" },
+    { name: "a UNC share path", patch: "    env: {LIBRARY: //nas/tv}\n", key: "apps.sonarr.env.LIBRARY" },
+    { name: "an env variable named after Samba", patch: "    env: {SAMBA_HOST: nas}\n", key: "apps.sonarr.env.SAMBA_HOST" },
+  ])("rejects $name with the seed's reason and the decision record", async ({ patch, key }) => {
+    const p = await lintMediaApps("homelab", (root) => editFixture(root, VALUES, "  sonarr:\n", `  sonarr:\n${patch}`));
     expect(p.ok).toBe(false);
-    expect(messages(p)).toMatch(/apps\.sonarr\.extraMounts\[0\] mentions SMB\/CIFS\/Samba/);
-    expect(messages(p)).toMatch(/SMB\/Samba was removed in commit e828583 \(2026-02-28\)\. Do not re-add it/);
+    const f = p.findings.find((x) => x.message.startsWith(`values ${key} mentions SMB/CIFS/Samba`));
+    expect(f?.message, messages(p)).toMatch(/SMB\/Samba was removed in commit e828583 \(2026-02-28\)\. Do not re-add it.*docs\/decisions\.md#chart-conventions/);
+    expect(f?.location).toMatchObject({ file: VALUES, line: 8 });
+  });
+
+  it("accepts NFS paths and claim names that merely contain samba or smb", async () => {
+    const p = await lintMediaApps("homelab", (root) =>
+      editFixture(root, VALUES, "  sonarr:\n", "  sonarr:\n    extraMounts:\n      - {mountPath: /mnt/old, nfs: {server: 192.168.1.50, path: /mnt/user/samba-old}}\n      - {mountPath: /mnt/a, existingClaim: smbless-archive}\n"),
+    );
+    expect(p.findings.filter((x) => /SMB/.test(x.message)), messages(p)).toEqual([]);
   });
 
   // The values schema offers neither a cifs source nor a securityContext: lint stops at the schema
@@ -87,7 +117,7 @@ describe("lint media-apps", () => {
   });
 
   it("rejects a privileged media app (template changed)", async () => {
-    const p = await lintMediaApps("homelab", (root) => editFixture(root, DEPLOY, "privileged: false", "privileged: true"));
+    const p = await lintMediaApps("homelab", (root) => editFixture(root, "charts/media-apps/templates/_shared.tpl", "privileged: false", "privileged: true"));
     expect(p.ok).toBe(false);
     const privileged = p.findings.filter((x) => /is privileged\. Only decypharr-streaming may be/.test(x.message));
     expect(privileged.map((x) => x.object).sort()).toEqual([

@@ -32,6 +32,9 @@ export function checkIngressEntrypoints(
   valuesPath: (ingress: K8sObject) => readonly PathSegment[] | undefined,
 ): Finding[] {
   const declared = ctx.inventory.traefik.entrypoints;
+  const redirected = redirectedEntrypoints(ctx);
+  const bindable = declared.filter((e) => !redirected.has(e));
+  const suggest = bindable.length > 0 ? bindable : declared;
   const out: Finding[] = [];
   for (const ing of ctx.objects.filter((o) => o.kind === "Ingress")) {
     const used = entrypointsOf(ing);
@@ -48,7 +51,60 @@ export function checkIngressEntrypoints(
       message:
         `uses Traefik ${got} (${ENTRYPOINTS_ANNOTATION}), but environment ${ctx.env} declares only ` +
         `${declared.join(", ")} (values/${ctx.env}/cluster.yaml traefik.entrypoints): ${unknown.length > 0 ? `${unknown.join(", ")} ${unknown.length > 1 ? "are" : "is"} unknown to its Traefik, so the router never receives traffic. ` : ""}` +
-        `This cluster's Traefik names them ${declared.join("/")}; ${SEED_ENTRYPOINTS}. Fix: set ${key} to [${declared.join(", ")}].`,
+        `This cluster's Traefik names them ${declared.join("/")}; ${SEED_ENTRYPOINTS}. Fix: set ${key} to [${suggest.join(", ")}]` +
+        (suggest.length < declared.length ? ` (${declared.filter((e) => redirected.has(e)).join(", ")} redirects to ${[...new Set(declared.filter((e) => redirected.has(e)).map((e) => redirected.get(e)))].join(", ")}).` : "."),
+    });
+  }
+  return out;
+}
+
+/**
+ * Entrypoints the environment's Traefik redirects, name -> target: `ports.<name>.http.redirections
+ * .entryPoint.to` in the Traefik HelmRelease's values. Traefik answers every request on such an
+ * entrypoint with the redirect before any router sees it (doc.traefik.io/traefik/reference/
+ * install-configuration/entrypoints/#redirection; the chart renders
+ * `--entryPoints.<name>.http.redirections.entryPoint.to`, templates/_podtemplate.tpl).
+ */
+export function redirectedEntrypoints(ctx: Pick<LintContext, "upstream">): Map<string, string> {
+  const out = new Map<string, string>();
+  const traefik = ctx.upstream.find((u) => u.chart === "traefik");
+  const ports = asObj(asObj(asObj(traefik?.hr.spec)?.values)?.ports) ?? {};
+  for (const [name, port] of Object.entries(ports)) {
+    const to = asObj(asObj(asObj(asObj(port)?.http)?.redirections)?.entryPoint)?.to;
+    if (typeof to === "string") out.set(name, to);
+  }
+  return out;
+}
+
+/**
+ * The project's convention (docs/decisions.md "Chart conventions"): an Ingress binds only the TLS
+ * entrypoint; Traefik's http entrypoint redirects to https. A router on a redirected entrypoint
+ * never receives a request, so binding it is an error that names the values key.
+ */
+export function checkIngressRedirected(
+  ctx: LintContext,
+  valuesPath: (ingress: K8sObject) => readonly PathSegment[] | undefined,
+): Finding[] {
+  const redirected = redirectedEntrypoints(ctx);
+  const out: Finding[] = [];
+  if (redirected.size === 0) return out;
+  for (const ing of ctx.objects.filter((o) => o.kind === "Ingress")) {
+    const used = entrypointsOf(ing) ?? [];
+    const dead = used.filter((e) => redirected.has(e));
+    if (dead.length === 0) continue;
+    const keep = used.filter((e) => !redirected.has(e));
+    const target = [...new Set(dead.map((e) => redirected.get(e)!))];
+    const path = valuesPath(ing);
+    const key = path ? path.join(".") : `the ${ENTRYPOINTS_ANNOTATION} annotation`;
+    out.push({
+      severity: "error",
+      object: objectRef(ing),
+      location: path ? ctx.locate(path) : undefined,
+      message:
+        `binds Traefik entrypoint ${dead.join(", ")}, which environment ${ctx.env}'s Traefik redirects to ${target.join(", ")} ` +
+        `(clusters/${ctx.env}/infrastructure/traefik.yaml ports.${dead[0]}.http.redirections.entryPoint): that router never receives a request. ` +
+        `Ingresses bind only ${target.join(", ")} and http:// URLs still work through the redirect (docs/decisions.md#chart-conventions). ` +
+        `Fix: set ${key} to [${(keep.length ? keep : target).join(", ")}], or remove it (the default).`,
     });
   }
   return out;

@@ -8,7 +8,7 @@ import type { PathSegment } from "../../lib/yaml.ts";
 import { asObj, asObjList, podSpecOf } from "../../policy/workloads.ts";
 import { objectRef, type ChartAssertion, type Finding, type LintContext } from "../types.ts";
 import { checkNoSmb, checkPrivileged, checkPropagation } from "./decypharr.ts";
-import { checkIngressBackends, checkIngressEntrypoints } from "./ingress.ts";
+import { checkIngressBackends, checkIngressEntrypoints, checkIngressRedirected } from "./ingress.ts";
 
 /** Values key of an app's Ingress entrypoints: `apps.<app>.ingress.entrypoints`. */
 function appIngressPath(ing: K8sObject): PathSegment[] | undefined {
@@ -56,5 +56,6 @@ export const assertions: ChartAssertion[] = [
   checkPropagation,
   checkSingleWriter,
   (ctx) => checkIngressEntrypoints(ctx, appIngressPath),
+  (ctx) => checkIngressRedirected(ctx, appIngressPath),
   checkIngressBackends,
 ];
