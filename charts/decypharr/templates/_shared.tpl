@@ -232,3 +232,27 @@ Usage: {{- $errors = concat $errors (include "decypharr.validate.names" (dict "n
 {{- end }}
 {{- end }}
 {{- end }}
+
+{{/*
+Labels that put a Longhorn PVC into a recurring-job group of charts/longhorn-config (backups):
+`recurring-job.longhorn.io/source: enabled` makes longhorn-manager copy the PVC's job labels to
+the volume (controller/volume_controller.go syncPVCRecurringJobLabels), then
+`recurring-job-group.longhorn.io/<group>: enabled`. A scratch volume joins the group `scratch`,
+which has no job: it is neither snapshotted nor backed up (a volume without any job label would
+be in group `default`). `backup` is {group: NAME} or {scratch: REASON}.
+Usage: {{- include "decypharr.longhornJobLabels" $backup | nindent 4 }}
+*/}}
+{{- define "decypharr.longhornJobLabels" -}}
+recurring-job.longhorn.io/source: enabled
+recurring-job-group.longhorn.io/{{ if .scratch }}scratch{{ else }}{{ .group | required "backup.group or backup.scratch is required" }}{{ end }}: enabled
+{{- end }}
+
+{{/*
+The reason a scratch volume is not backed up, for lint and for the operator (`kubectl describe pvc`).
+Usage: {{- include "decypharr.longhornJobAnnotations" $backup | nindent 4 }}
+*/}}
+{{- define "decypharr.longhornJobAnnotations" -}}
+{{- with .scratch }}
+homelab-media/backup-scratch: {{ . | quote }}
+{{- end }}
+{{- end }}
