@@ -113,7 +113,18 @@ describe("lint pipeline stages", () => {
       "metadata:", "  name: traefik", "  namespace: traefik", "spec:", "  interval: 10m", "  chart:", "    spec:", "      chart: traefik",
       "      sourceRef:", "        kind: HelmRepository", "        name: charts", "        namespace: flux-system", "",
     ].join("\n");
-    const { text } = await demoFindings({ "clusters/test/upstream.yaml": upstream });
-    expect(text).toMatch(/^(SKIP|FAIL) test\/traefik \(traefik\) +\d+ ms {2}validated, not rendered: upstream chart traefik from HelmRepository\/flux-system\/charts cannot be fetched offline$/m);
+    // Neither a chart mirror nor the network (vitest.config.ts sets the mirror for every other test).
+    const saved = { mirror: process.env.CHART_MIRROR, online: process.env.CHART_ONLINE };
+    delete process.env.CHART_MIRROR;
+    process.env.CHART_ONLINE = "0";
+    const { text } = await demoFindings({ "clusters/test/upstream.yaml": upstream }).finally(() => {
+      if (saved.mirror === undefined) delete process.env.CHART_MIRROR;
+      else process.env.CHART_MIRROR = saved.mirror;
+      if (saved.online === undefined) delete process.env.CHART_ONLINE;
+      else process.env.CHART_ONLINE = saved.online;
+    });
+    expect(text).toMatch(/^(SKIP|FAIL) test\/traefik \(traefik\) +\d+ ms {2}NOT rendered: chart traefik \* unavailable$/m);
+    // never a silent pass: a warning names the release and the fix
+    expect(text).toContain("upstream release traefik/traefik (chart traefik * from HelmRepository/flux-system/charts) was NOT rendered: no chart mirror is set and CHART_ONLINE=0. Fix: set CHART_MIRROR (or --chart-mirror)");
   });
 });

@@ -193,7 +193,9 @@ function finish(raw: JsonObject, target: SchemaTarget): JsonObject {
         res[k] = m ? `#/definitions/${rename.get(decodeURIComponent(m[1])) ?? m[1]}` : v;
       } else if (k === "definitions" && node === raw) {
         const d: JsonObject = {};
-        for (const [dn, dv] of Object.entries(v as JsonObject).sort(([a], [b]) => a.localeCompare(b))) {
+        // Sorted by the final name: the raw one can carry the import path, which differs by checkout.
+        const final = (n: string) => rename.get(n) ?? n;
+        for (const [dn, dv] of Object.entries(v as JsonObject).sort(([a], [b]) => final(a).localeCompare(final(b)))) {
           d[rename.get(dn) ?? dn] = fix(dv);
         }
         res[k] = d;
