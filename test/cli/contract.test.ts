@@ -34,7 +34,7 @@ const UNKNOWN: Record<string, { args: string[]; want: RegExp }> = {
   policy: { args: ["--env", "stagin"], want: /--env "stagin" is not an environment.*Did you mean staging\?/ },
   runbook: { args: ["--env", "nope"], want: /--env "nope" is not an environment \(a directory under clusters\/\); known: homelab, staging\.$/m },
   preflight: { args: ["--env", "nope", "--nodes", "-"], want: /--env "nope" is not an environment/ },
-  simulate: { args: ["--env", "homelab", "--scenario", "w1-dwn"], want: /--scenario "w1-dwn" is not a scenario; known: w1-down, .*Did you mean w1-down\?/ },
+  simulate: { args: ["--env", "homelab", "--scenario", "w1-dwn"], want: /--scenario "w1-dwn" is not a scenario; known: first-install, w1-down, .*Did you mean w1-down\?/ },
   explain: { args: ["--env", "homelab", "--pod", "sonarr"], want: /--pod "sonarr" is not a pod or workload .*known: .*Did you mean media-apps-sonarr\? Fix: --pod media-apps-sonarr/ },
   bench: { args: ["--bogus"], want: /Unknown option '--bogus'/ },
 };

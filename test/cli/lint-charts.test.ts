@@ -112,3 +112,27 @@ describe("lint-charts with helm 3.17 (Flux helm-controller < 1.5)", () => {
     expect(report.profiles.filter((p) => p.kind === "chart").length).toBeGreaterThanOrEqual(10);
   });
 });
+
+// A release whose pods cannot be Ready before a documented manual step (tools/lib/manual-steps.ts).
+describe("lint-charts: releases blocked by a manual step", () => {
+  it("clusterplex without install.disableWait: its pods mount the DFS, which exists only after decypharr-setup", async () => {
+    await withFixtureRepo(
+      (root) => editFixture(root, "clusters/homelab/apps/clusterplex.yaml", "  install:\n    disableWait: true\n", ""),
+      async (root) => {
+        const res = await cli("lint-charts.ts", ["--root", root, "--env", "homelab", "--chart", "clusterplex"]);
+        expect(res.exitCode).toBe(1);
+        expect(res.stdout).toMatch(/clusters\/homelab\/apps\/clusterplex\.yaml:\d+:\d+: .*the install waits for its pods to be Ready, but Deployment\/media\/clusterplex-pms: volume \S+ is claim clusterplex-dfs, bound to PersistentVolume clusterplex-dfs: NFS 192\.168\.1\.30:.*after step decypharr-setup.*Fix: set install\.disableWait: true in clusters\/homelab\/apps\/clusterplex\.yaml/);
+      },
+    );
+  });
+  it("a step its chart's NOTES do not name: error at the NOTES file", async () => {
+    await withFixtureRepo(
+      (root) => editFixture(root, "charts/decypharr/templates/NOTES.txt", /decypharr-setup/g, "the UI setup"),
+      async (root) => {
+        const res = await cli("lint-charts.ts", ["--root", root, "--env", "homelab", "--chart", "decypharr"]);
+        expect(res.exitCode).toBe(1);
+        expect(res.stdout).toMatch(/charts\/decypharr\/templates\/NOTES\.txt:1:1: HelmRelease\/media\/decypharr: manual step decypharr-setup \(.*\) is not named in charts\/decypharr\/templates\/NOTES\.txt.*Fix: add a line naming "decypharr-setup"/);
+      },
+    );
+  });
+});

@@ -17,9 +17,21 @@ describe("npm run simulate", () => {
     expect(envelope).toMatchObject({ tool: "simulate", ok: res.exitCode === 0 });
     const report = envelope.data;
     expect(report.env).toBe("homelab");
-    expect(report.scenarios.map((s: { name: string }) => s.name)).toEqual(["w1-down", "w1-back", "w1-cordoned", "w3-down", "w2-down", "w1-partitioned", "w1-partitioned-from-cp1", "w1-kubelet-crashed", "drain-w1", "drain-w2"]);
+    expect(report.scenarios.map((s: { name: string }) => s.name)).toEqual(["first-install", "w1-down", "w1-back", "w1-cordoned", "w3-down", "w2-down", "w1-partitioned", "w1-partitioned-from-cp1", "w1-kubelet-crashed", "drain-w1", "drain-w2"]);
     expect(report.placement.find((p: { pod: string }) => p.pod === "decypharr-streaming-0").node).toBe("w1");
     expect(res.exitCode).toBe(report.ok ? 0 : 1);
+  });
+
+  it("--scenario first-install prints Flux's order, the manual steps and the time to a working cluster", async () => {
+    const res = await cli("simulate.ts", ["--env", "staging", "--scenario", "first-install"]);
+    expect(res.exitCode).toBe(0);
+    const lines = res.stdout.split("\n");
+    const at = (re: RegExp) => lines.findIndex((l) => re.test(l));
+    expect(at(/HelmRelease longhorn-system\/longhorn installs longhorn 1\.12\.\d+/)).toBeGreaterThan(-1);
+    expect(at(/Kustomization flux-system\/apps starts \(dependsOn flux-system\/infrastructure Ready\)/)).toBeGreaterThan(at(/Kustomization flux-system\/infrastructure Ready/));
+    expect(at(/PERSON: step decypharr-setup/)).toBeGreaterThan(at(/HelmRelease media\/decypharr Ready/));
+    expect(res.stdout).toMatch(/HelmRelease media\/clusterplex installs clusterplex .*disableWait: Ready once applied/);
+    expect(res.stdout).toMatch(/INFO - expected time to a working cluster: ~\d+m\d\ds/);
   });
 
   it("--scenario runs one scenario and prints its timeline", async () => {
@@ -38,7 +50,7 @@ describe("npm run simulate", () => {
   });
 
   it.each([
-    [["--env", "homelab", "--scenario", "w9-down"], /--scenario "w9-down" is not a scenario; known: w1-down, w1-back, w1-cordoned, w3-down, w2-down, w1-partitioned, w1-partitioned-from-cp1, w1-kubelet-crashed, drain-w1, drain-w2\. Did you mean w1-down\?/],
+    [["--env", "homelab", "--scenario", "w9-down"], /--scenario "w9-down" is not a scenario; known: first-install, w1-down, w1-back, w1-cordoned, w3-down, w2-down, w1-partitioned, w1-partitioned-from-cp1, w1-kubelet-crashed, drain-w1, drain-w2\. Did you mean w1-down\?/],
     [["--env", "homelab", "--mode", "fast"], /--mode "fast" is not a fencing mode; known: availability, safety/],
     [["--scenario", "w1-down"], /--env is required/],
     [["--env", "homelab", "--bogus"], /Unknown option '--bogus'/],

@@ -17,7 +17,7 @@ describe("npm run runbook", () => {
     expect(res.stderr).toBe("");
     expect(res.stdout.startsWith(`# Node setup runbook: ${env}\n`)).toBe(true);
     expect(res.stdout).toContain("## 2. k3s server flags");
-    expect(res.stdout).toContain("## 12. Where this differs from the seed runbook");
+    expect(res.stdout).toContain("## 13. Where this differs from the seed runbook");
   });
 
   it("--json prints the sections as data", async () => {
@@ -25,7 +25,7 @@ describe("npm run runbook", () => {
     expect(res.exitCode).toBe(0);
     const data = (JSON.parse(res.stdout) as { tool: string; data: { env: string; sections: { id: string }[] } }).data;
     expect(data.env).toBe("homelab");
-    expect(data.sections.map((s) => s.id)).toEqual(["nodes", "k3s", "packages", "labels", "taints", "longhorn", "gpu", "dfs", "verify", "backups", "drain", "seed"]);
+    expect(data.sections.map((s) => s.id)).toEqual(["nodes", "k3s", "packages", "labels", "taints", "longhorn", "gpu", "dfs", "verify", "after-install", "backups", "drain", "seed"]);
   });
 
   it.each([

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Cluster } from "../../schema/cluster.ts";
 import { loadInventory } from "../../tools/lib/inventory.ts";
+import { MANUAL_STEPS } from "../../tools/lib/manual-steps.ts";
 import { dfsExportBlock, dfsExportLine, EXPORTS_FILE, parentFstabLine } from "../../tools/runbook/dfs.ts";
 import { checkScript, keepalivedConf, RELEASE_SECONDS, TAKEOVER_SECONDS } from "../../tools/runbook/keepalived.ts";
 import { formatTaint, labelCommand, shellQuote, taintCommand, untaintCommand } from "../../tools/runbook/kubectl.ts";
@@ -115,6 +116,17 @@ describe.each(ENVS)("runbook for %s, checked against its inventory", (env) => {
       expect(installs.map((r) => r.replace("apt-get install -y ", "")).sort()).toEqual(want.sort());
     }
     for (const c of cmds.filter((c) => c.section === "packages" && c.run.startsWith("apt-get install"))) expect(c.reason?.length ?? 0).toBeGreaterThan(20);
+  });
+
+  it("lists every manual step after the first install, in order, with the DFS export address to verify", () => {
+    const section = md.slice(md.indexOf("After the first install"), md.indexOf("\n## ", md.indexOf("After the first install")));
+    const ids = MANUAL_STEPS.map((s) => s.id);
+    expect(ids.length).toBeGreaterThan(0);
+    const positions = ids.map((id) => section.indexOf(`**${id}**`));
+    expect(positions.every((p) => p > 0)).toBe(true);
+    expect([...positions].sort((a, b) => a - b)).toEqual(positions);
+    expect(section).toContain(`showmount -e ${inv.nfs.dfsExport!.address}`);
+    expect(section).toContain(`--scenario first-install`);
   });
 
   it("verifies labels, Longhorn nodes, the export and a mount from the node subnet", () => {

@@ -138,8 +138,9 @@ describe("staging: one node", () => {
     const r = simulateReleases("staging", await render("staging"), loadInventory("staging"));
     expect(r.placement.filter((p) => p.status !== "Scheduled")).toEqual([]);
     expect(new Set(r.placement.map((p) => p.node))).toEqual(new Set(["s1"]));
-    // drain-w1 applies to a single storage node too (test/simulate/drain.test.ts)
-    for (const s of r.scenarios.filter((x) => x.name !== "drain-w1")) {
+    // drain-w1 applies to a single storage node too (test/simulate/drain.test.ts), first-install
+    // to every environment (test/simulate/first-install.test.ts)
+    for (const s of r.scenarios.filter((x) => x.name !== "drain-w1" && x.name !== "first-install")) {
       expect(s.applicable, s.name).toBe(false);
       expect(s.reason, s.name).toMatch(/values\/staging\/cluster.yaml|needs w1-down/);
     }

@@ -1,6 +1,7 @@
 /**
  * npm run simulate -- --env <env> [--scenario NAME] [--mode availability|safety] [--json] [--root DIR]
- * Places every pod of the environment on its inventory's nodes (tools/scheduling) and runs the
+ * Places every pod of the environment on its inventory's nodes (tools/scheduling), follows the
+ * first install in Flux's order (first-install: tools/simulate/first-install.ts) and runs the
  * failure scenarios with timelines taken from the rendered manifests (w1-down, w1-back,
  * w1-cordoned, w3-down, w2-down, and the partitions w1-partitioned, w1-partitioned-from-cp1,
  * w1-kubelet-crashed); --mode simulates the other fencing mode (FENCING_MODE and Longhorn's
@@ -25,7 +26,8 @@ function findings(r: SimulationReport): Finding[] {
 export const main = defineCli({
   tool: "simulate",
   usage: `npm run simulate -- --env <env> [--scenario ${SCENARIOS.join("|")}] [--mode ${FENCING_MODES.join("|")}] [--json] [--root DIR] [--chart-mirror DIR]`,
-  description: `Places every pod of the environment on its inventory's nodes and runs the failure scenarios
+  description: `Places every pod of the environment on its inventory's nodes, follows the first install in Flux's order
+(first-install: order, waits, manual steps, time to a working cluster) and runs the failure scenarios
 (timelines from the rendered manifests): where every pod lands, failover, failback and partitions
 (who deletes which pod when, where each volume is attached, whether two writers are possible).
 --mode simulates the other fencing mode: the fencing job's mode and Longhorn's node-down policy together.`,

@@ -27,6 +27,11 @@ export interface FluxObject {
   file: string;
   doc: SourceDoc;
   obj: K8sObject;
+  /**
+   * `namespace/name` of the Flux Kustomization that applies it: the one whose path is the
+   * environment directory (bootstrap's `flux-system`) for the objects of clusters/<env>/ itself.
+   */
+  appliedBy?: string;
 }
 
 /** What one HelmRelease of this repo's charts renders from. */
@@ -110,6 +115,8 @@ export function loadEnvironment(env: string, root = repoRoot): Environment {
   }
   const loaded = new Set<string>();
   const objects = collect(dir, root, loaded);
+  const rootK = objects.find((o) => isFluxKustomization(o) && resolve(root, String((o.obj.spec as { path?: string } | undefined)?.path ?? ".")) === resolve(dir));
+  for (const o of objects) o.appliedBy = rootK ? kustomizationId(rootK) : "flux-system/flux-system";
   objects.push(...followFluxKustomizations(objects, root, loaded, dir));
   const unreferenced = yamlFilesUnder(dir)
     .filter((f) => !/(^|\/)kustomization\.ya?ml$/.test(f) && !loaded.has(f))
@@ -132,9 +139,13 @@ export function loadEnvironment(env: string, root = repoRoot): Environment {
  * dry-run on unknown kinds (fluxcd/kustomize-controller#601). Their `spec.patches` apply to
  * their own objects, as kustomize-controller does.
  */
+const isFluxKustomization = (o: FluxObject) => o.obj.kind === "Kustomization" && o.obj.apiVersion.startsWith("kustomize.toolkit.fluxcd.io/");
+/** `namespace/name` of a Flux object (namespace `default` when unset). */
+export const kustomizationId = (o: FluxObject) => `${o.obj.metadata.namespace ?? "default"}/${o.obj.metadata.name}`;
+
 function followFluxKustomizations(objects: FluxObject[], root: string, loaded: Set<string>, envDir: string): FluxObject[] {
   const out: FluxObject[] = [];
-  const queue = objects.filter((o) => o.obj.kind === "Kustomization" && o.obj.apiVersion.startsWith("kustomize.toolkit.fluxcd.io/"));
+  const queue = objects.filter(isFluxKustomization);
   // The environment directory itself is what bootstrap's Kustomization flux-system applies.
   const seen = new Set<string>([resolve(envDir)]);
   while (queue.length > 0) {
@@ -157,9 +168,10 @@ function followFluxKustomizations(objects: FluxObject[], root: string, loaded: S
     if (seen.has(dir)) continue;
     seen.add(dir);
     const built = collect(dir, root, loaded);
+    for (const o of built) o.appliedBy = kustomizationId(k);
     applyPatches(built, Array.isArray(spec.patches) ? spec.patches : [], { doc: k.doc, base: ["spec", "patches"], dir, root });
     out.push(...built);
-    queue.push(...built.filter((o) => o.obj.kind === "Kustomization" && o.obj.apiVersion.startsWith("kustomize.toolkit.fluxcd.io/")));
+    queue.push(...built.filter(isFluxKustomization));
   }
   return out;
 }

@@ -11,6 +11,10 @@
  * `helm.sh/resource-policy: keep` (helm/helm pkg/action/resource_policy.go). PVCs created from a
  * StatefulSet's volumeClaimTemplates are the StatefulSet controller's, not Helm's, and survive.
  */
+import { existsSync, readFileSync } from "node:fs";
+import { join, relative } from "node:path";
+import type { Cluster } from "../lib/inventory.ts";
+import { blockedByManualSteps, MANUAL_STEPS } from "../lib/manual-steps.ts";
 import type { K8sObject } from "../lib/render.ts";
 import type { SourceDoc } from "../lib/yaml.ts";
 import { objectRef, type Finding } from "./types.ts";
@@ -140,6 +144,42 @@ export function checkTimeouts(r: ReleaseUnderCheck): Finding[] {
     out.push({
       severity: "error", object: ref, location: { file: r.file, ...r.doc.position(path) },
       message: `${action} waits ${raw}${spec[action]?.timeout || spec.timeout ? "" : " (helm-controller's default)"} for the release to be Ready, but ${objectRef(worst.obj)} may need ${worst.seconds}s (${worst.detail}): a slow but healthy start fails the ${action}. Fix: set spec.timeout to at least ${Math.ceil((worst.seconds + 60) / 60)}m in ${r.file}`,
+    });
+  }
+  return out;
+}
+
+// ---- releases blocked by a manual step ------------------------------------------------------------
+
+/**
+ * A release whose pods cannot become Ready before a documented manual step (tools/lib/manual-steps.ts:
+ * derived from its rendered volumes) must still install: with wait on, helm-controller fails the
+ * install at the timeout and retries or remediates it (checkTimeouts' sources), so such a release
+ * sets `install.disableWait: true` (helm-controller docs/spec/v2/helmreleases.md "Install
+ * configuration": "DisableWait disables the waiting for resources to be ready after a Helm install
+ * has been performed"). Every step is named in the NOTES of its chart (what the operator reads
+ * after the install) and, generated from the same list, in the runbook.
+ */
+export function checkManualSteps(r: ReleaseUnderCheck, cluster: readonly K8sObject[], inventory: Cluster, root: string): Finding[] {
+  const out: Finding[] = [];
+  const ref = `HelmRelease/${r.hr.metadata.namespace}/${r.hr.metadata.name}`;
+  const spec = (r.hr.spec ?? {}) as { install?: { disableWait?: boolean } };
+  const blocked = blockedByManualSteps(r.objects, cluster, inventory);
+  if (blocked.length > 0 && spec.install?.disableWait !== true) {
+    const b = blocked[0];
+    out.push({
+      severity: "error", rule: "flux/manual-step-wait", object: ref, location: { file: r.file, ...r.doc.position(spec.install ? ["spec", "install"] : ["spec"]) },
+      message: `the install waits for its pods to be Ready, but ${b.reason}: the install times out on a fresh cluster and is retried (or remediated) until a person acts. Fix: set install.disableWait: true in ${r.file} (this release only), or make the pods' readiness independent of step ${b.step.id}`,
+    });
+  }
+  // Each release checks the steps of its own chart (the release where the person acts).
+  for (const s of MANUAL_STEPS.filter((x) => x.chart === r.chart)) {
+    const notes = join(root, "charts", s.chart, "templates", "NOTES.txt");
+    if (!existsSync(join(root, "charts", s.chart))) continue;
+    if (existsSync(notes) && readFileSync(notes, "utf8").includes(s.id)) continue;
+    out.push({
+      severity: "error", rule: "flux/manual-step-notes", object: ref, location: { file: relative(root, notes), line: 1, col: 1 },
+      message: `manual step ${s.id} (${s.title}) is not named in charts/${s.chart}/templates/NOTES.txt, so the operator who installs the release does not learn of it. Fix: add a line naming "${s.id}" and pointing at the runbook's "After the first install" section (npm run runbook)`,
     });
   }
   return out;

@@ -31,7 +31,7 @@ import { CHART_ASSERTIONS } from "./charts/index.ts";
 import { assertions as commonAssertions } from "./common.ts";
 import { checkDataPath } from "./datapath.ts";
 import { checkInstallOrder, lintFluxLayer } from "./environment.ts";
-import { checkInstallSemantics, checkTimeouts } from "./flux-install.ts";
+import { checkInstallSemantics, checkManualSteps, checkTimeouts } from "./flux-install.ts";
 import { chartRules, indentedDocuments, objectRules } from "./helm-rules.ts";
 import { checkLanAddresses } from "./lan.ts";
 import { checkIngressHostsUnique, assertions as renderedAssertions } from "./rendered.ts";
@@ -244,11 +244,12 @@ export async function lintEnvironment(opts: LintOptions = {}): Promise<LintRepor
         : r.upstreamRelease ? { file: r.upstreamRelease.file, doc: r.upstreamRelease.doc, hr: r.upstreamRelease.hr, values: r.upstreamRelease.user } : undefined;
       if (!src) return [];
       const rel = { ...src, chart: r.chart, objects: r.objects ?? [] };
-      return [...checkInstallSemantics(rel), ...checkTimeouts(rel)];
+      const inventory = envData.get(env)?.inventory;
+      return [...checkInstallSemantics(rel), ...checkTimeouts(rel), ...(inventory ? checkManualSteps(rel, objects, inventory, root) : [])];
     });
     reports.push({
       env, release: "(install semantics)", chart: "-", kind: "environment", ok: !semantics.some((f) => f.severity === "error"), ms: 0, findings: semantics,
-      note: "no release remediated by uninstall can lose a PVC/PV; Longhorn never uninstalled or rolled back; timeouts cover startup budgets",
+      note: "no release remediated by uninstall can lose a PVC/PV; Longhorn never uninstalled or rolled back; timeouts cover startup budgets; releases blocked by a manual step install without wait, and the step is in NOTES",
     });
     // Cross-release rules on the rendered objects: the data path (docs/decisions.md#dfs-data-path)
     // and the fixed LoadBalancer addresses (tools/lint/lan.ts).

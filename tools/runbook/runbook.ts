@@ -4,6 +4,7 @@
  * host packages per role, label and taint commands per node, the DFS NFS export, and the
  * commands that verify the result. Pure: buildRunbook returns data, renderRunbook the Markdown.
  */
+import { MANUAL_STEPS } from "../lib/manual-steps.ts";
 import type { Cluster, ClusterNode } from "../../schema/cluster.ts";
 import { backupsSection, drainSection } from "./backups.ts";
 import { dfsExportBlock, dfsParentBlock, exportOptions, renderCommandBlock, seedCorrections } from "./dfs.ts";
@@ -222,6 +223,21 @@ function verifySection(inv: Cluster): Section {
   return { id: "verify", title: "Verify", blocks };
 }
 
+/**
+ * The manual steps after the first install (tools/lib/manual-steps.ts, the list the lint rule and
+ * `simulate --scenario first-install` use): what a person does once Flux has installed everything.
+ */
+function afterInstallSection(inv: Cluster): Section {
+  return {
+    id: "after-install",
+    title: "After the first install",
+    blocks: [
+      text("Flux installs everything without a person (`npm run simulate -- --env " + inv.name + " --scenario first-install` prints the order and the times). Then, once each, in this order; the release NOTES name the same steps:"),
+      ...MANUAL_STEPS.map((s) => text(`**${s.id}**: ${s.title}.\n\n${s.instructions(inv).map((l, i) => `${i + 1}. ${l}`).join("\n")}`)),
+    ],
+  };
+}
+
 function seedSection(inv: Cluster): Section {
   return {
     id: "seed",
@@ -235,7 +251,7 @@ export function buildRunbook(inv: Cluster, opts: { source?: string } = {}): Runb
   return {
     env: inv.name,
     source: opts.source ?? `values/${inv.name}/cluster.yaml`,
-    sections: [nodesSection(inv), k3sSection(inv), packagesSection(inv), labelsSection(inv), taintsSection(inv), longhornSection(inv), gpuSection(inv), dfsSection(inv), verifySection(inv), backupsSection(inv), drainSection(inv), seedSection(inv)],
+    sections: [nodesSection(inv), k3sSection(inv), packagesSection(inv), labelsSection(inv), taintsSection(inv), longhornSection(inv), gpuSection(inv), dfsSection(inv), verifySection(inv), afterInstallSection(inv), backupsSection(inv), drainSection(inv), seedSection(inv)],
   };
 }
 

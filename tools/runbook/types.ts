@@ -33,7 +33,7 @@ export interface TextBlock {
 
 export type Block = CommandBlock | TextBlock;
 
-export type SectionId = "nodes" | "k3s" | "packages" | "labels" | "taints" | "longhorn" | "gpu" | "dfs" | "verify" | "backups" | "drain" | "seed";
+export type SectionId = "nodes" | "k3s" | "packages" | "labels" | "taints" | "longhorn" | "gpu" | "dfs" | "verify" | "after-install" | "backups" | "drain" | "seed";
 
 export interface Section {
   id: SectionId;

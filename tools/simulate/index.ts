@@ -7,6 +7,8 @@ import { loadInventory, type Cluster } from "../lib/inventory.ts";
 import { renderEnvironment, type RenderedRelease } from "../lib/render.ts";
 import { addDfsExport } from "./dfs-export.ts";
 import { scenarioDrain } from "./drain.ts";
+import { scenarioFirstInstall } from "./first-install.ts";
+import { loadEnvironment } from "../lib/flux.ts";
 import { dfsFacts, findDescheduler, findFencing, longhornFacts, requireDescheduler, transcodeMode, type LonghornFacts } from "./facts.ts";
 import { inventoryNodes, nodeLabel, podsOf, resolveClaims } from "./model.ts";
 import { NODE_DOWN_POLICY_FOR_MODE, type FencingMode } from "../fencing/decide.ts";
@@ -105,6 +107,8 @@ export function runScenario(ctx: SimContext, name: ScenarioName, releases: reado
 /** Runs one scenario. w1-back and w1-cordoned need the descheduler (a clear error otherwise). */
 function runScenarioOnly(ctx: SimContext, name: ScenarioName, releases: readonly RenderedRelease[], root?: string): ScenarioResult {
   switch (name) {
+    case "first-install":
+      return scenarioFirstInstall(ctx, loadEnvironment(ctx.env, root), releases);
     case "drain-w1":
     case "drain-w2":
       return scenarioDrain(ctx, name, releases, root);

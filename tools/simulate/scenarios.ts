@@ -39,7 +39,7 @@ export const DEFAULT_TERMINATION_GRACE_SECONDS = 30;
 /** How many descheduler periods the failback and cordon scenarios run. */
 export const DESCHEDULER_RUNS = 3;
 
-export const SCENARIOS = ["w1-down", "w1-back", "w1-cordoned", "w3-down", "w2-down", "w1-partitioned", "w1-partitioned-from-cp1", "w1-kubelet-crashed", "drain-w1", "drain-w2"] as const;
+export const SCENARIOS = ["first-install", "w1-down", "w1-back", "w1-cordoned", "w3-down", "w2-down", "w1-partitioned", "w1-partitioned-from-cp1", "w1-kubelet-crashed", "drain-w1", "drain-w2"] as const;
 
 /** The partition scenarios (w1-down is the powered-off case) and the failure each one models. */
 export const PARTITION_SCENARIOS = {
