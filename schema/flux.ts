@@ -5,6 +5,7 @@
  * The generated per-chart editor schemas replace `spec.values` with the chart's values schema.
  */
 import type { IComGithubFluxcdHelmControllerApiV2HelmReleaseSpec } from "@kubernetes-models/flux-cd/helm.toolkit.fluxcd.io/v2/HelmReleaseSpec";
+import type { IComGithubFluxcdKustomizeControllerApiV1KustomizationSpec } from "@kubernetes-models/flux-cd/kustomize.toolkit.fluxcd.io/v1/KustomizationSpec";
 import type { ObjectMeta } from "./common.ts";
 
 /** A Go duration as Flux takes it. @pattern ^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$ @examples ["10m"] */
@@ -86,6 +87,9 @@ export type HelmReleaseSpec = Omit<IComGithubFluxcdHelmControllerApiV2HelmReleas
   /** Inline values, merged last. */
   values?: { [key: string]: unknown };
 };
+
+/** kustomize-controller's KustomizationSpec (kustomize.toolkit.fluxcd.io/v1), from the same generated types. */
+export type KustomizationSpec = IComGithubFluxcdKustomizeControllerApiV1KustomizationSpec;
 
 /** A Git source (source.toolkit.fluxcd.io/v1): this repository. */
 export interface GitRepository {

@@ -65,14 +65,14 @@ describe("drain scenarios", () => {
   it("block-for-eviction on two storage nodes: the drain never finishes (a violation)", async () => {
     const rs = await render("homelab");
     const ctx = buildContext("homelab", rs, loadInventory("homelab"));
-    const s = scenarioDrain(ctx, "drain-w1", rs, undefined, { value: "block-for-eviction", source: "test" });
+    const s = scenarioDrain(ctx, "drain-w1", rs, { value: "block-for-eviction", source: "test" });
     expect(s.violations.join("\n")).toMatch(/Longhorn blocks the drain of w1 forever: block-for-eviction/);
   });
 
   it("one storage node with Longhorn's default policy: the drain never finishes (a violation naming the fix)", async () => {
     const rs = await render("staging");
     const ctx = buildContext("staging", rs, loadInventory("staging"));
-    const s = scenarioDrain(ctx, "drain-w1", rs, undefined, { value: "block-if-contains-last-replica", source: "test" });
+    const s = scenarioDrain(ctx, "drain-w1", rs, { value: "block-if-contains-last-replica", source: "test" });
     expect(s.violations.join("\n")).toContain("set nodeDrainPolicy: allow-if-replica-is-stopped");
   });
 

@@ -151,3 +151,21 @@ describe("blockedByManualSteps (what waits for the DFS)", () => {
     }
   });
 });
+
+describe("the simulator uses the environment it is given (never re-read from disk)", () => {
+  it("a Longhorn setting changed in the passed environment reaches the context's facts and the drain policy", async () => {
+    const releases = await releasesOf("homelab");
+    const flux = loadEnvironment("homelab");
+    const lh = flux.upstream.find((u) => u.chart === "longhorn")!;
+    const ds = (lh.hr.spec as Obj).values.defaultSettings;
+    ds.nodeDownPodDeletionPolicy = "do-nothing";
+    ds.nodeDrainPolicy = "always-allow";
+    const ctx = buildContext("homelab", releases, loadInventory("homelab"), { flux });
+    expect(ctx.flux).toBe(flux);
+    expect(ctx.longhorn.nodeDownPodDeletionPolicy).toBe("do-nothing");
+    const { nodeDrainPolicy } = await import("../../tools/simulate/drain.ts");
+    expect(nodeDrainPolicy(ctx.flux, releases).value).toBe("always-allow");
+    // The same environment loaded from disk says otherwise.
+    expect(buildContext("homelab", releases, loadInventory("homelab")).longhorn.nodeDownPodDeletionPolicy).not.toBe("do-nothing");
+  });
+});

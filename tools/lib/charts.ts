@@ -29,7 +29,7 @@ import { execa } from "execa";
 import { gunzipSync } from "fflate";
 import semver from "semver";
 import { parse, stringify } from "yaml";
-import type { UpstreamRelease } from "./flux.ts";
+import { helmReleaseSpec, type UpstreamRelease } from "./flux.ts";
 import type { Helm } from "./helm.ts";
 import { coalesce, isMap, type Values } from "./merge.ts";
 import { repoRoot } from "./paths.ts";
@@ -278,7 +278,7 @@ export async function renderUpstream(u: UpstreamRelease, chart: ResolvedChart, h
   try {
     const userFile = join(dir, "user-values.yaml");
     writeFileSync(userFile, stringify(u.user));
-    const crds = ((u.hr.spec as { install?: { crds?: string } } | undefined)?.install?.crds) ?? "Create";
+    const crds = helmReleaseSpec(u.hr).install?.crds ?? "Create";
     const args = ["template", u.release, chart.dir, "--namespace", u.namespace, "-f", userFile, "--kube-version", kubeVersion, ...(crds === "Skip" ? [] : ["--include-crds"])];
     // The output depends only on the chart (its digest), the values and these arguments: kept in
     // .cache/charts/render/ so repeated lint runs and tests do not run helm on the same input again.

@@ -16,10 +16,39 @@ import { createHash } from "node:crypto";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { isAbsolute, join, relative, resolve } from "node:path";
 import { coalesce, isMap, mergeMaps, setPath, type Values } from "./merge.ts";
+import type { HelmReleaseSpec, KustomizationSpec } from "../../schema/flux.ts";
+import type { LonghornDefaultSettings } from "../../schema/upstream/longhorn.ts";
 import { repoRoot } from "./paths.ts";
 import type { K8sObject } from "./render.ts";
 import type { ValuesLayer } from "./values-validate.ts";
 import { InputError, loadYamlFile, loadYamlStream, parseYaml, type SourceDoc } from "./yaml.ts";
+
+/**
+ * The spec of a HelmRelease or a Flux Kustomization, typed as schema/flux.ts types it (generated
+ * from the Flux CRDs): tools read the fields through these instead of re-declaring them. The
+ * objects passed lint's schema stage, so the fields have these types; every field is optional here
+ * because a rule may run on an object that failed it (and then reports nothing of its own).
+ */
+export function helmReleaseSpec(o: K8sObject): Partial<HelmReleaseSpec> {
+  return (o.spec ?? {}) as Partial<HelmReleaseSpec>;
+}
+export function kustomizationSpec(o: K8sObject): Partial<KustomizationSpec> {
+  return (o.spec ?? {}) as Partial<KustomizationSpec>;
+}
+
+/**
+ * The environment's Longhorn release and its `spec.values.defaultSettings`: keys as
+ * schema/upstream/longhorn.ts names them (a misspelt key in a tool is a type error), values
+ * `unknown` because they are the operator's input that the rules judge. Undefined without a
+ * Longhorn release.
+ */
+export function longhornDefaultSettings(upstream: readonly UpstreamRelease[]): { release: UpstreamRelease; settings: { [K in keyof LonghornDefaultSettings]?: unknown } } | undefined {
+  const release = upstream.find((u) => u.chart === "longhorn");
+  if (!release) return undefined;
+  const values = helmReleaseSpec(release.hr).values as { defaultSettings?: unknown } | undefined;
+  const ds = values?.defaultSettings;
+  return { release, settings: (ds !== null && typeof ds === "object" ? ds : {}) as { [K in keyof LonghornDefaultSettings]?: unknown } };
+}
 
 /** One object found under clusters/<env>/, with its source document. */
 export interface FluxObject {

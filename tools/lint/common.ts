@@ -7,6 +7,7 @@
  *   MetalLB pool), so a stale or mistyped address is caught before a PV points at it;
  * - a node name pinned in a pod (nodeName, kubernetes.io/hostname affinity) is an inventory node.
  */
+import { longhornDefaultSettings } from "../lib/flux.ts";
 import { podTemplateOf } from "../lib/k8s.ts";
 import type { Cluster } from "../../schema/cluster.ts";
 import type { K8sObject } from "../lib/render.ts";
@@ -122,9 +123,9 @@ function longhornClaims(o: K8sObject, spec: PodSpec, objects: K8sObject[]): stri
  * schedule on must be selected; an error, not a warning (docs/decisions.md#longhorn-placement).
  */
 export const longhornReachable: ChartAssertion = (ctx) => {
-  const longhorn = ctx.upstream.find((u) => u.chart === "longhorn");
-  const selectorText = (longhorn?.hr.spec as { values?: { defaultSettings?: { systemManagedComponentsNodeSelector?: string } } } | undefined)?.values?.defaultSettings?.systemManagedComponentsNodeSelector;
-  if (!selectorText) return [];
+  const longhorn = longhornDefaultSettings(ctx.upstream);
+  const selectorText = longhorn?.settings.systemManagedComponentsNodeSelector;
+  if (typeof selectorText !== "string" || !selectorText) return [];
   const selector = parseNodeSelector(selectorText) ?? {};
   const nodes = inventoryNodes(ctx.inventory);
   const out: Finding[] = [];

@@ -14,7 +14,7 @@
  *     repository; Flux's kustomize-controller decrypts SOPS-encrypted Secrets at apply time
  *     (fluxcd.io/flux/guides/mozilla-sops/), so an encrypted one (a top-level `sops:` block) passes.
  */
-import { releaseName, type Environment, type FluxObject } from "../lib/flux.ts";
+import { helmReleaseSpec, releaseName, type Environment, type FluxObject } from "../lib/flux.ts";
 import type { PathSegment } from "../lib/yaml.ts";
 import { objectRef, type Finding, type Location } from "./types.ts";
 
@@ -22,13 +22,6 @@ const at = (o: FluxObject, path: readonly PathSegment[] = []): Location => ({ fi
 const where = (o: FluxObject) => `${o.file}:${o.doc.position([]).line}`;
 const group = (apiVersion: string) => (apiVersion.includes("/") ? apiVersion.split("/")[0] : "");
 
-interface HrSpec {
-  releaseName?: string;
-  targetNamespace?: string;
-  storageNamespace?: string;
-  install?: { createNamespace?: boolean };
-  dependsOn?: { name: string; namespace?: string }[];
-}
 
 /** Namespaces that exist before anything of clusters/<env>/ is applied (flux bootstrap, Kubernetes). */
 const PRE_EXISTING = new Set(["flux-system", "default", "kube-system", "kube-public", "kube-node-lease"]);
@@ -56,7 +49,7 @@ export function checkFluxGraph(e: Environment): Finding[] {
   const hrs = e.objects.filter((o) => o.obj.kind === "HelmRelease");
   const releases = new Map<string, FluxObject>();
   for (const o of hrs) {
-    const spec = (o.obj.spec ?? {}) as HrSpec;
+    const spec = helmReleaseSpec(o.obj);
     const storage = spec.storageNamespace ?? o.obj.metadata.namespace ?? "default";
     const name = releaseName(o.obj as Parameters<typeof releaseName>[0]);
     const key = `${storage}/${name}`;
@@ -76,7 +69,7 @@ export function checkFluxGraph(e: Environment): Finding[] {
   const id = (o: FluxObject) => `${o.obj.metadata.namespace ?? "default"}/${o.obj.metadata.name}`;
   const byId = new Map(hrs.map((o) => [id(o), o]));
   const deps = (o: FluxObject) =>
-    (((o.obj.spec ?? {}) as HrSpec).dependsOn ?? []).map((d) => `${d.namespace ?? o.obj.metadata.namespace ?? "default"}/${d.name}`).filter((d) => byId.has(d));
+    (helmReleaseSpec(o.obj).dependsOn ?? []).map((d) => `${d.namespace ?? o.obj.metadata.namespace ?? "default"}/${d.name}`).filter((d) => byId.has(d));
   const state = new Map<string, "visiting" | "done">();
   const reported = new Set<string>();
   const visit = (node: string, stack: string[]) => {
@@ -88,7 +81,7 @@ export function checkFluxGraph(e: Environment): Finding[] {
         if (reported.has(key)) continue;
         reported.add(key);
         const o = byId.get(node)!;
-        const i = (((o.obj.spec ?? {}) as HrSpec).dependsOn ?? []).findIndex((d) => `${d.namespace ?? o.obj.metadata.namespace ?? "default"}/${d.name}` === next);
+        const i = (helmReleaseSpec(o.obj).dependsOn ?? []).findIndex((d) => `${d.namespace ?? o.obj.metadata.namespace ?? "default"}/${d.name}` === next);
         out.push({
           severity: "error",
           rule: "flux/dependsOn-cycle",
@@ -105,7 +98,7 @@ export function checkFluxGraph(e: Environment): Finding[] {
   // 4. Release namespaces that nothing creates.
   const created = new Set([...PRE_EXISTING, ...e.objects.filter((o) => o.obj.kind === "Namespace").map((o) => o.obj.metadata.name)]);
   for (const o of hrs) {
-    const spec = (o.obj.spec ?? {}) as HrSpec;
+    const spec = helmReleaseSpec(o.obj);
     const target = spec.targetNamespace ?? o.obj.metadata.namespace ?? "default";
     if (created.has(target) || spec.install?.createNamespace === true) continue;
     out.push({

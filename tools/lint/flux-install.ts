@@ -13,6 +13,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
+import { helmReleaseSpec } from "../lib/flux.ts";
 import type { Cluster } from "../lib/inventory.ts";
 import { blockedByManualSteps, MANUAL_STEPS } from "../lib/manual-steps.ts";
 import type { K8sObject } from "../lib/render.ts";
@@ -28,14 +29,9 @@ export interface ReleaseUnderCheck {
   objects: K8sObject[];
 }
 
-type Spec = {
-  install?: { strategy?: { name?: string }; remediation?: { retries?: number; remediateLastFailure?: boolean } };
-  upgrade?: { strategy?: { name?: string }; remediation?: { retries?: number; strategy?: string; remediateLastFailure?: boolean } };
-};
-
 /** How a failed install/upgrade is remediated: "retry" (RetryOnFailure), or the uninstall/rollback helm-controller would run. */
 export function remediation(hr: K8sObject): { install: "retry" | "uninstall" | "none"; upgrade: "retry" | "rollback" | "uninstall" | "none" } {
-  const spec = (hr.spec ?? {}) as Spec;
+  const spec = helmReleaseSpec(hr);
   const install = spec.install?.strategy?.name === "RetryOnFailure" ? "retry"
     : (spec.install?.remediation?.retries ?? 0) !== 0 || spec.install?.remediation?.remediateLastFailure ? "uninstall" : "none";
   const upgrade = spec.upgrade?.strategy?.name === "RetryOnFailure" ? "retry"
@@ -126,7 +122,7 @@ export function startupBudget(o: K8sObject): { seconds: number; detail: string }
  * "Install configuration" disableWait). So the timeout must cover the longest startup budget.
  */
 export function checkTimeouts(r: ReleaseUnderCheck): Finding[] {
-  const spec = (r.hr.spec ?? {}) as { timeout?: string; install?: { timeout?: string; disableWait?: boolean }; upgrade?: { timeout?: string; disableWait?: boolean } };
+  const spec = helmReleaseSpec(r.hr);
   const out: Finding[] = [];
   const ref = `HelmRelease/${r.hr.metadata.namespace}/${r.hr.metadata.name}`;
   let worst: { seconds: number; detail: string; obj: K8sObject } | undefined;
@@ -163,7 +159,7 @@ export function checkTimeouts(r: ReleaseUnderCheck): Finding[] {
 export function checkManualSteps(r: ReleaseUnderCheck, cluster: readonly K8sObject[], inventory: Cluster, root: string): Finding[] {
   const out: Finding[] = [];
   const ref = `HelmRelease/${r.hr.metadata.namespace}/${r.hr.metadata.name}`;
-  const spec = (r.hr.spec ?? {}) as { install?: { disableWait?: boolean } };
+  const spec = helmReleaseSpec(r.hr);
   const blocked = blockedByManualSteps(r.objects, cluster, inventory);
   if (blocked.length > 0 && spec.install?.disableWait !== true) {
     const b = blocked[0];

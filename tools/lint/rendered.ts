@@ -16,8 +16,15 @@
  *   attaches to one node only, so the second pod stays ContainerCreating on any other node
  *   (kubernetes.io/docs/concepts/storage/persistent-volumes/#access-modes). This covers the seed's
  *   shared /transcode (PMS and the workers) and PMS's single replica (its RWO /config).
+ * - `rendered/bidirectional-needs-privileged`: the API server rejects a pod whose non-privileged
+ *   container mounts with `mountPropagation: Bidirectional` (kubernetes/kubernetes
+ *   pkg/apis/core/validation/validation.go validateMountPropagation: "Bidirectional mount
+ *   propagation is available only to privileged containers"). Which containers may be privileged,
+ *   and which host paths they may propagate, is the policy stage's (values/<env>/policy.yaml:
+ *   `privileged`, `hostpath`); which pod creates or reads the DFS is the data path's
+ *   (tools/lint/datapath.ts). Each rule lives in that one place.
  */
-import { asObj, asObjList, isWorkload, objectRef, podSpecOf, type K8sObject, type Obj } from "../lib/k8s.ts";
+import { allContainers, asObj, asObjList, isWorkload, objectRef, podSpecOf, type K8sObject, type Obj } from "../lib/k8s.ts";
 import { deschedulerPreferredWeight } from "../scheduling/descheduler.ts";
 import type { PodSpec } from "../scheduling/index.ts";
 import { inventoryNodes } from "./common.ts";
@@ -128,7 +135,28 @@ export const sharedClaimAccessMode: ChartAssertion = (ctx) => {
   return out;
 };
 
-export const assertions: ChartAssertion[] = [storageFailoverTolerations, storagePrefersPrimary, sharedClaimAccessMode];
+export const bidirectionalNeedsPrivileged: ChartAssertion = (ctx) => {
+  const out: Finding[] = [];
+  for (const o of ctx.objects) {
+    const spec = podSpecOf(o);
+    if (!spec) continue;
+    for (const { container: c } of allContainers(spec)) {
+      if (asObj(c.securityContext)?.privileged === true) continue;
+      for (const m of asObjList(c.volumeMounts)) {
+        if (m.mountPropagation !== "Bidirectional") continue;
+        out.push({
+          severity: "error",
+          rule: "rendered/bidirectional-needs-privileged",
+          object: objectRef(o),
+          message: `${objectRef(o)} container ${String(c.name)} mounts ${String(m.mountPath)} with mountPropagation: Bidirectional but is not privileged: the API server rejects the pod ("Bidirectional mount propagation is available only to privileged containers"). Fix: mountPropagation: HostToContainer (only the DFS FUSE source, decypharr-streaming, propagates mounts to the host)`,
+        });
+      }
+    }
+  }
+  return out;
+};
+
+export const assertions: ChartAssertion[] = [storageFailoverTolerations, storagePrefersPrimary, sharedClaimAccessMode, bidirectionalNeedsPrivileged];
 
 /**
  * `rendered/ingress-host-unique`: each Ingress host of an environment is served by one Ingress,

@@ -95,7 +95,7 @@ export function fromViolation(v: Violation): Finding {
 const fromError = errorFinding;
 
 /** Lints one profile; never throws (failures become findings). */
-async function lintProfile(p: Profile, inventory: Cluster, helm: Helm, upstream: UpstreamRelease[]): Promise<ProfileReport> {
+async function lintProfile(p: Profile, inventory: Cluster, helm: Helm, environment: Environment): Promise<ProfileReport> {
   const t0 = performance.now();
   const findings: Finding[] = [];
   const done = (objects?: K8sObject[]): ProfileReport => ({
@@ -151,7 +151,8 @@ async function lintProfile(p: Profile, inventory: Cluster, helm: Helm, upstream:
     values: p.values,
     objects,
     inventory,
-    upstream,
+    environment,
+    upstream: environment.upstream,
     locate: (path: readonly PathSegment[]) => locate(path, layers),
   };
   for (const assertion of await loadAssertions(p.chart)) {
@@ -211,7 +212,7 @@ export async function lintEnvironment(opts: LintOptions = {}): Promise<LintRepor
     }
     for (const p of environment.profiles) {
       if (opts.chart && opts.chart !== p.chart) continue;
-      jobs.push(() => lintProfile(p, inventory, h, environment.upstream));
+      jobs.push(() => lintProfile(p, inventory, h, environment));
     }
   }
   const profileReports = await mapLimit(jobs, availableParallelism(), (j) => j());

@@ -3,7 +3,7 @@
  * tools/lint/charts/<chart>.ts and export `assertions: ChartAssertion[]`.
  */
 import type { Cluster } from "../../schema/cluster.ts";
-import type { Profile, UpstreamRelease } from "../lib/flux.ts";
+import type { Environment, Profile, UpstreamRelease } from "../lib/flux.ts";
 import { objectRef, type K8sObject } from "../lib/k8s.ts";
 import { InputError, InputErrors, type PathSegment } from "../lib/yaml.ts";
 
@@ -42,7 +42,9 @@ export interface LintContext {
   /** The rendered objects. */
   objects: K8sObject[];
   inventory: Cluster;
-  /** The environment's upstream releases (Longhorn, Traefik, MetalLB), for cross-release rules. */
+  /** The environment as lint loaded it (Flux objects, every profile), for cross-release rules: never re-read from disk. */
+  environment: Environment;
+  /** The environment's upstream releases (Longhorn, Traefik, MetalLB): `environment.upstream`. */
   upstream: UpstreamRelease[];
   /** Where a values key path was set (the last layer that sets it), for messages. */
   locate(path: readonly PathSegment[]): Location;

@@ -18,7 +18,7 @@
  *   storage nodes already hold a replica of each volume and replica anti-affinity is hard);
  * - always-allow: at once.
  */
-import { loadEnvironment } from "../lib/flux.ts";
+import { longhornDefaultSettings, type Environment } from "../lib/flux.ts";
 import type { K8sObject, RenderedRelease } from "../lib/render.ts";
 import { deschedulerDecision } from "../scheduling/index.ts";
 import { blockingBudgets } from "../lint/backups.ts";
@@ -42,10 +42,10 @@ export const NODE_DRAIN_POLICIES = [
 export type NodeDrainPolicy = (typeof NODE_DRAIN_POLICIES)[number];
 
 /** Longhorn's `node-drain-policy`: the Longhorn release's defaultSettings, else a rendered Setting, else Longhorn's default. */
-export function nodeDrainPolicy(env: string, releases: readonly RenderedRelease[], root?: string): { value: NodeDrainPolicy; source: string } {
-  const hr = loadEnvironment(env, root).upstream.find((u) => u.chart === "longhorn");
-  const fromHr = (hr?.hr.spec as { values?: { defaultSettings?: { nodeDrainPolicy?: string } } } | undefined)?.values?.defaultSettings?.nodeDrainPolicy;
-  if (fromHr) return { value: fromHr as NodeDrainPolicy, source: `${hr!.file} spec.values.defaultSettings.nodeDrainPolicy` };
+export function nodeDrainPolicy(flux: Environment, releases: readonly RenderedRelease[]): { value: NodeDrainPolicy; source: string } {
+  const lh = longhornDefaultSettings(flux.upstream);
+  const fromHr = lh?.settings.nodeDrainPolicy;
+  if (typeof fromHr === "string" && fromHr) return { value: fromHr as NodeDrainPolicy, source: `${lh!.release.file} spec.values.defaultSettings.nodeDrainPolicy` };
   for (const r of releases) {
     const s = r.objects.find((o) => o.kind === "Setting" && o.metadata.name === "node-drain-policy") as (K8sObject & { value?: string }) | undefined;
     if (s?.value) return { value: s.value as NodeDrainPolicy, source: `${r.source} Setting node-drain-policy` };
@@ -90,7 +90,6 @@ export function scenarioDrain(
   ctx: SimContext,
   name: Extract<ScenarioName, "drain-w1" | "drain-w2">,
   releases: readonly RenderedRelease[],
-  root?: string,
   policyOverride?: { value: NodeDrainPolicy; source: string },
 ): ScenarioResult {
   const role = name === "drain-w1" ? "primary" : "backup";
@@ -101,7 +100,7 @@ export function scenarioDrain(
   const node = ctx.nodes.find((n) => n.id === id)!;
   const r: ScenarioResult = { ...base, title: `${title} (${nodeLabel(node)})` };
   const others = ctx.nodes.filter((n) => n.id !== id && n.roles.includes("storage"));
-  const policy = policyOverride ?? nodeDrainPolicy(ctx.env, releases, root);
+  const policy = policyOverride ?? nodeDrainPolicy(ctx.flux, releases);
   const replicas = Math.max(0, ...[...ctx.longhorn.storageClasses.values()].filter((c) => c.provisioner === "driver.longhorn.io" && c.replicas !== null).map((c) => c.replicas as number));
   const volumes = longhornVolumes(ctx, releases);
   const bytes = volumes.reduce((n, v) => n + v.bytes, 0);

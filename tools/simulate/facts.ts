@@ -6,7 +6,7 @@
  * Everything is found by content, not by name, so renamed releases keep working.
  */
 import { parse } from "yaml";
-import { loadEnvironment } from "../lib/flux.ts";
+import { longhornDefaultSettings, type Environment } from "../lib/flux.ts";
 import type { K8sObject, RenderedRelease } from "../lib/render.ts";
 import type { Cluster } from "../lib/inventory.ts";
 import { PREFERRED, REQUIRED, type DeschedulerOptions } from "../scheduling/index.ts";
@@ -251,10 +251,12 @@ export interface LonghornFacts {
  * a rendered `Setting` node-down-pod-deletion-policy (longhorn.io) is used when the HelmRelease
  * does not set it; without either, Longhorn's default `do-nothing`.
  */
-export function longhornFacts(env: string, releases: readonly RenderedRelease[], root?: string): LonghornFacts {
+export function longhornFacts(flux: Environment, releases: readonly RenderedRelease[]): LonghornFacts {
   const warnings: string[] = [];
-  const hr = loadEnvironment(env, root).upstream.find((u) => u.chart === "longhorn");
-  const fromHr = hr ? ((hr.hr as Obj).spec?.values?.defaultSettings?.nodeDownPodDeletionPolicy as string | undefined) : undefined;
+  const lh = longhornDefaultSettings(flux.upstream);
+  const hr = lh?.release;
+  const set = lh?.settings.nodeDownPodDeletionPolicy;
+  const fromHr = set === undefined ? undefined : String(set);
   const setting = allObjects(releases).find(({ o }) => o.kind === "Setting" && String(o.apiVersion).startsWith("longhorn.io/") && o.metadata.name === "node-down-pod-deletion-policy");
   const fromSetting = setting ? String(setting.o.value) : undefined;
   let value: string;

@@ -28,7 +28,7 @@
  * rendered probes; the worst-case probe budgets are checked by lint (checkTimeouts).
  */
 import type { Environment, FluxObject } from "../lib/flux.ts";
-import { kustomizationId } from "../lib/flux.ts";
+import { helmReleaseSpec, kustomizationId, kustomizationSpec } from "../lib/flux.ts";
 import { allContainers, asObjList, objectRef, podSpecOf, type K8sObject } from "../lib/k8s.ts";
 import { blockedByManualSteps, MANUAL_STEPS, type ManualStep } from "../lib/manual-steps.ts";
 import type { RenderedRelease } from "../lib/render.ts";
@@ -176,7 +176,7 @@ export function scenarioFirstInstall(ctx: SimContext, flux: Environment, release
     if (visiting.has(id)) return { start: Infinity, applied: Infinity, ready: Infinity };
     visiting.add(id);
     const k = fluxKs.get(id);
-    const spec = (k?.obj.spec ?? {}) as { dependsOn?: { name: string; namespace?: string }[]; wait?: boolean; timeout?: string; interval?: string; retryInterval?: string; healthChecks?: unknown[] };
+    const spec = k ? kustomizationSpec(k.obj) : {};
     const interval = durationSeconds(spec.interval ?? "10m");
     const every = spec.retryInterval ? durationSeconds(spec.retryInterval) : interval;
     const timeout = spec.timeout ? durationSeconds(spec.timeout) : interval;
@@ -226,11 +226,7 @@ export function scenarioFirstInstall(ctx: SimContext, flux: Environment, release
     visiting.add(id);
     const h = hrs.get(id)!;
     const hr = h.flux.obj;
-    const spec = (hr.spec ?? {}) as {
-      dependsOn?: { name: string; namespace?: string }[]; timeout?: string;
-      install?: { disableWait?: boolean; timeout?: string; strategy?: { name?: string; retryInterval?: string } };
-      chart?: { spec?: { sourceRef?: { kind?: string; name?: string; namespace?: string } } };
-    };
+    const spec = helmReleaseSpec(hr);
     const kid = h.flux.appliedBy ?? rootId;
     const created = kust(kid).applied;
     const src = spec.chart?.spec?.sourceRef;
@@ -239,7 +235,7 @@ export function scenarioFirstInstall(ctx: SimContext, flux: Environment, release
     const deps = (spec.dependsOn ?? []).map((d) => `${d.namespace ?? hr.metadata.namespace ?? "default"}/${d.name}`);
     const start = Math.max(created, sourceReady, ...deps.map((d) => (hrs.has(d) ? release(d).ready : Infinity)));
     const mode = remediation(hr);
-    const every = durationSeconds(spec.install?.strategy?.retryInterval ?? (spec as { interval?: string }).interval ?? "10m");
+    const every = durationSeconds(spec.install?.strategy?.retryInterval ?? spec.interval ?? "10m");
     const objects = (h.rendered?.objects ?? []).filter(installs);
     // CRDs: the chart's own first, then every other kind must already exist.
     const own = new Set(objects.filter((o) => o.kind === "CustomResourceDefinition").map(crdKey));

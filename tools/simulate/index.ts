@@ -8,7 +8,7 @@ import { renderEnvironment, type RenderedRelease } from "../lib/render.ts";
 import { addDfsExport } from "./dfs-export.ts";
 import { scenarioDrain } from "./drain.ts";
 import { scenarioFirstInstall } from "./first-install.ts";
-import { loadEnvironment } from "../lib/flux.ts";
+import { loadEnvironment, type Environment } from "../lib/flux.ts";
 import { dfsFacts, findDescheduler, findFencing, longhornFacts, requireDescheduler, transcodeMode, type LonghornFacts } from "./facts.ts";
 import { inventoryNodes, nodeLabel, podsOf, resolveClaims } from "./model.ts";
 import { NODE_DOWN_POLICY_FOR_MODE, type FencingMode } from "../fencing/decide.ts";
@@ -48,7 +48,9 @@ export interface SimulateOptions {
   scenario?: ScenarioName;
   /** Repository root (fixture repos in tests). */
   root?: string;
-  /** Longhorn facts; default read from the environment's Flux objects under root. */
+  /** The environment's Flux objects; default loaded once from root. */
+  flux?: Environment;
+  /** Longhorn facts; default from the environment's Longhorn HelmRelease. */
   longhorn?: LonghornFacts;
   /**
    * Simulate this fencing mode instead of the configured one: the fencing job's FENCING_MODE and
@@ -63,7 +65,8 @@ export function buildContext(env: string, releases: readonly RenderedRelease[], 
   const pods = podsOf(releases, nodes);
   resolveClaims(pods, releases);
   const base = placeAll(pods, nodes);
-  let longhorn = opts.longhorn ?? longhornFacts(env, releases, opts.root);
+  const flux = opts.flux ?? loadEnvironment(env, opts.root);
+  let longhorn = opts.longhorn ?? longhornFacts(flux, releases);
   let fencing = findFencing(releases);
   if (opts.mode) {
     longhorn = { ...longhorn, nodeDownPodDeletionPolicy: NODE_DOWN_POLICY_FOR_MODE[opts.mode], policySource: `simulate --mode ${opts.mode} (NODE_DOWN_POLICY_FOR_MODE, tools/fencing/decide.ts)`, warnings: [] };
@@ -72,6 +75,7 @@ export function buildContext(env: string, releases: readonly RenderedRelease[], 
   return {
     env,
     inventory,
+    flux,
     nodes,
     pods,
     base,
@@ -108,10 +112,10 @@ export function runScenario(ctx: SimContext, name: ScenarioName, releases: reado
 function runScenarioOnly(ctx: SimContext, name: ScenarioName, releases: readonly RenderedRelease[], root?: string): ScenarioResult {
   switch (name) {
     case "first-install":
-      return scenarioFirstInstall(ctx, loadEnvironment(ctx.env, root), releases);
+      return scenarioFirstInstall(ctx, ctx.flux, releases);
     case "drain-w1":
     case "drain-w2":
-      return scenarioDrain(ctx, name, releases, root);
+      return scenarioDrain(ctx, name, releases);
     case "w1-down": {
       const { after: _after, ...r } = scenarioPrimaryDown(ctx);
       return r;
@@ -144,7 +148,7 @@ export function simulateReleases(env: string, releases: readonly RenderedRelease
   const ctx = buildContext(env, releases, inventory, opts);
   const names = opts.scenario ? [opts.scenario] : [...SCENARIOS];
   const scenarios = names.map((n) => runScenario(ctx, n, releases, opts.root));
-  const lh = longhornPlacement(env, releases, ctx.nodes, opts.root);
+  const lh = longhornPlacement(ctx.flux, releases, ctx.nodes);
   const pv = [...placementViolations(ctx), ...(lh ? longhornUnreachable(lh, ctx.base.bound) : [])];
   return {
     env,

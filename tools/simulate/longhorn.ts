@@ -16,7 +16,7 @@
  * A DaemonSet pod lands on every node its selector and tolerations admit (NoSchedule/NoExecute
  * taints; the DaemonSet controller adds only the node-condition tolerations).
  */
-import { loadEnvironment } from "../lib/flux.ts";
+import type { Environment } from "../lib/flux.ts";
 import type { RenderedRelease } from "../lib/render.ts";
 import { parseNodeSelector, parseTaintToleration } from "../lint/upstream/longhorn.ts";
 import { tolerationsTolerateTaint, type Toleration } from "../scheduling/index.ts";
@@ -44,8 +44,8 @@ const admits = (node: SimNode, selector: Record<string, string>, tolerations: To
   node.taints.filter((t) => t.effect !== "PreferNoSchedule").every((t) => tolerationsTolerateTaint(tolerations, t));
 
 /** Longhorn's pods per node, from the Longhorn release values and the rendered StorageClasses. Null without a Longhorn release. */
-export function longhornPlacement(env: string, releases: readonly RenderedRelease[], nodes: readonly SimNode[], root?: string): LonghornPlacement | null {
-  const hr = loadEnvironment(env, root).upstream.find((u) => u.chart === "longhorn");
+export function longhornPlacement(flux: Environment, releases: readonly RenderedRelease[], nodes: readonly SimNode[]): LonghornPlacement | null {
+  const hr = flux.upstream.find((u) => u.chart === "longhorn");
   if (!hr) return null;
   const values = ((hr.hr as Obj).spec?.values ?? {}) as Obj;
   const ds = (values.defaultSettings ?? {}) as Obj;

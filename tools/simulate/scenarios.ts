@@ -17,6 +17,7 @@ import {
   type Taint,
 } from "../scheduling/index.ts";
 import type { Cluster } from "../lib/inventory.ts";
+import type { Environment } from "../lib/flux.ts";
 import {
   longhornClaims,
   longhornForceDeletes,
@@ -54,6 +55,8 @@ export type ScenarioName = (typeof SCENARIOS)[number];
 export interface SimContext {
   env: string;
   inventory: Cluster;
+  /** The environment's Flux objects and releases as loaded once (tools/lib/flux.ts): never re-read from disk. */
+  flux: Environment;
   nodes: SimNode[];
   pods: SimPod[];
   base: { placements: PodPlacement[]; bound: Bound[] };

@@ -22,6 +22,11 @@ async function lintDecypharr(env: string, edit: (root: string) => void): Promise
 
 const messages = (p: ProfileReport) => p.findings.map((f) => f.message).join("\n");
 
+/** Every finding of the chart-filtered lint run (the chart's profile, the policy stage, the environment rules). */
+async function lintAll(env: string, edit: (root: string) => void) {
+  return withFixtureRepo(edit, async (root) => (await lintEnvironment({ env, chart: "decypharr", root })).profiles.flatMap((p) => p.findings));
+}
+
 describe("lint decypharr", () => {
   it.each(["homelab", "staging"])("passes on the checked-in %s values (privileged Bidirectional streaming is the allowed exception)", async (env) => {
     const p = await lintDecypharr(env, () => {});
@@ -46,11 +51,12 @@ describe("lint decypharr", () => {
     expect(f?.location).toMatchObject({ file: VALUES, line: 5 });
   });
 
-  it("rejects a privileged decypharr-download (template changed)", async () => {
-    const p = await lintDecypharr("homelab", (root) => editFixture(root, SHARED, "privileged: false", "privileged: true"));
-    expect(p.ok).toBe(false);
-    const f = p.findings.filter((x) => /is privileged/.test(x.message));
+  // One place per rule: privileged containers are the policy stage's (values/<env>/policy.yaml).
+  it("rejects a privileged decypharr-download (template changed), once, from the policy stage", async () => {
+    const all = await lintAll("homelab", (root) => editFixture(root, SHARED, "privileged: false", "privileged: true"));
+    const f = all.filter((x) => /privileged/.test(x.message) && x.severity === "error");
     expect(f.map((x) => x.object)).toEqual(["StatefulSet/media/decypharr-download"]);
+    expect(f[0].message).toMatch(/securityContext\.privileged: true, and "decypharr-download" is not allowlisted for privileged containers/);
   });
 
   it("rejects Bidirectional propagation on decypharr-download (template changed)", async () => {
@@ -58,8 +64,9 @@ describe("lint decypharr", () => {
       editFixture(root, STS, /(mountPath: \{\{ \$v\.mediaMountPath[^\n]*\n)/, "$1              mountPropagation: Bidirectional\n"),
     );
     expect(p.ok).toBe(false);
-    const f = p.findings.filter((x) => /mountPropagation: Bidirectional\. Only decypharr-streaming, the FUSE source, may/.test(x.message));
+    const f = p.findings.filter((x) => x.rule === "rendered/bidirectional-needs-privileged");
     expect(f.map((x) => x.object)).toEqual(["StatefulSet/media/decypharr-download"]);
+    expect(f[0].message).toMatch(/with mountPropagation: Bidirectional but is not privileged: the API server rejects the pod.*Fix: mountPropagation: HostToContainer/);
   });
 
   // The values schema has no key that could make a pod privileged or add a Samba share: lint

@@ -11,6 +11,11 @@ const VALUES = "values/homelab/media-apps.yaml";
 const DEPLOY = "charts/media-apps/templates/deploy.yaml";
 const SVC = "charts/media-apps/templates/svc.yaml";
 
+/** Every finding of the chart-filtered lint run (the chart's profile, the policy stage, the environment rules). */
+async function lintAll(env: string, edit: (root: string) => void) {
+  return withFixtureRepo(edit, async (root) => (await lintEnvironment({ env, chart: "media-apps", root })).profiles.flatMap((p) => p.findings));
+}
+
 async function lintMediaApps(env: string, edit: (root: string) => void): Promise<ProfileReport> {
   return withFixtureRepo(edit, async (root) => {
     const report = await lintEnvironment({ env, chart: "media-apps", root });
@@ -109,17 +114,18 @@ describe("lint media-apps", () => {
     expect(f?.location).toMatchObject({ file: VALUES, line: 8 });
   });
 
-  it("rejects a rendered consumer with Bidirectional propagation (template changed)", async () => {
-    const p = await lintMediaApps("homelab", (root) => editFixture(root, DEPLOY, "mountPropagation: HostToContainer", "mountPropagation: Bidirectional"));
-    expect(p.ok).toBe(false);
-    const f = p.findings.find((x) => x.object === "Deployment/media/media-apps-sonarr" && /Bidirectional/.test(x.message));
-    expect(f?.message).toMatch(/Only decypharr-streaming, the FUSE source, may.*Fix: mountPropagation: HostToContainer/);
+  it("rejects a rendered consumer with Bidirectional propagation (template changed): the API server's rule and the policy's host-path allowance", async () => {
+    const all = await lintAll("homelab", (root) => editFixture(root, DEPLOY, "mountPropagation: HostToContainer", "mountPropagation: Bidirectional"));
+    const sonarr = all.filter((x) => x.object === "Deployment/media/media-apps-sonarr" && /Bidirectional/.test(x.message)).map((x) => x.message);
+    expect(sonarr.some((m) => /Bidirectional but is not privileged: the API server rejects the pod.*Fix: mountPropagation: HostToContainer/.test(m)), sonarr.join("\n")).toBe(true);
+    expect(sonarr.some((m) => /mounts hostPath \/mnt\/decypharr with mountPropagation: Bidirectional; the allowlist permits at most HostToContainer/.test(m)), sonarr.join("\n")).toBe(true);
   });
 
-  it("rejects a privileged media app (template changed)", async () => {
-    const p = await lintMediaApps("homelab", (root) => editFixture(root, "charts/media-apps/templates/_shared.tpl", "privileged: false", "privileged: true"));
-    expect(p.ok).toBe(false);
-    const privileged = p.findings.filter((x) => /is privileged\. Only decypharr-streaming may be/.test(x.message));
+  // One place per rule: privileged containers are the policy stage's (values/<env>/policy.yaml).
+  it("rejects a privileged media app (template changed), once per app, from the policy stage", async () => {
+    const all = await lintAll("homelab", (root) => editFixture(root, "charts/media-apps/templates/_shared.tpl", "privileged: false", "privileged: true"));
+    const privileged = all.filter((x) => x.severity === "error" && /privileged/.test(x.message));
+    expect(privileged.every((x) => /is not allowlisted for privileged containers/.test(x.message))).toBe(true);
     expect(privileged.map((x) => x.object).sort()).toEqual([
       "Deployment/media/media-apps-prowlarr",
       "Deployment/media/media-apps-radarr",

@@ -1,10 +1,11 @@
 /**
- * charts/decypharr assertions, plus the DFS rules every chart of the media namespace shares
- * (media-apps imports them): decypharr-streaming is the one FUSE source, so it alone may be
- * privileged and use Bidirectional propagation; consumers bind the DFS parent /mnt/decypharr with HostToContainer;
- * nothing mentions Samba/SMB/CIFS (ARCHITECTURE-DECISIONS.md, "DFS Sharing").
+ * charts/decypharr assertions, plus the Samba rule every chart of the media namespace shares
+ * (media-apps imports it): nothing mentions Samba/SMB/CIFS (ARCHITECTURE-DECISIONS.md, "DFS
+ * Sharing"). That decypharr-streaming alone is privileged and propagates Bidirectional is the
+ * policy stage's rule (values/<env>/policy.yaml); that consumers bind the DFS parent with
+ * HostToContainer is the data path's (tools/lint/datapath.ts); a Bidirectional mount in a
+ * non-privileged container is rejected by rendered/bidirectional-needs-privileged.
  */
-import { podLabelsOf } from "../../lib/k8s.ts";
 import type { K8sObject } from "../../lib/render.ts";
 import type { PathSegment } from "../../lib/yaml.ts";
 import { asObj, asObjList, containersOf, podSpecOf } from "../../policy/workloads.ts";
@@ -39,88 +40,6 @@ export function namesSmb(name: string): boolean {
 
 /** A string value that is an SMB share: an smb:// or cifs:// URL, a UNC path (//host/share, \\host\share) or the SMB CSI driver. */
 export const SMB_VALUE = /^(?:smb|cifs):\/\/|^\/\/[^/\s]+\/[^/\s]|^\\\\[^\\\s]+\\|(?:^|[^a-z0-9])smb\.csi\.k8s\.io\b/i;
-
-/** Pod template labels of a workload (or a Pod's own labels). */
-const podLabels: (o: K8sObject) => Record<string, string> = podLabelsOf;
-
-/**
- * Whether a workload is decypharr-streaming, the DFS FUSE source: a StatefulSet of the decypharr
- * chart (its `helm.sh/chart` label, or the name label when nameOverride is unset) whose pods carry
- * component streaming, so neither fullnameOverride nor nameOverride changes the answer.
- */
-export function isFuseSource(o: K8sObject): boolean {
-  const l = podLabels(o);
-  const chart = o.metadata.labels?.["helm.sh/chart"];
-  const ofDecypharr = l["app.kubernetes.io/name"] === "decypharr" || (typeof chart === "string" && /^decypharr-\d/.test(chart));
-  return o.kind === "StatefulSet" && ofDecypharr && l["app.kubernetes.io/component"] === "streaming";
-}
-
-/** Workload objects (those with a pod spec) among the rendered objects. */
-function workloads(objects: readonly K8sObject[]): K8sObject[] {
-  return objects.filter((o) => podSpecOf(o) !== undefined);
-}
-
-/** No privileged container anywhere except decypharr-streaming. */
-export function checkPrivileged(ctx: LintContext): Finding[] {
-  const out: Finding[] = [];
-  for (const o of workloads(ctx.objects)) {
-    if (isFuseSource(o)) continue;
-    for (const c of containersOf(podSpecOf(o)!)) {
-      if (!c.security.privileged) continue;
-      out.push({
-        severity: "error",
-        object: objectRef(o),
-        message:
-          `${objectRef(o)} container ${c.name} is privileged. Only decypharr-streaming may be: it creates the DFS FUSE mount and ` +
-          `propagates it to the host with Bidirectional, which Kubernetes allows only in privileged containers (seed, "DFS Sharing"); ` +
-          `consumers bind the DFS parent ${DFS_HOST_PATH} with HostToContainer, which needs no privilege. Fix: remove securityContext.privileged.`,
-      });
-    }
-  }
-  return out;
-}
-
-/**
- * Bidirectional only in decypharr-streaming; every mount of the host DFS parent elsewhere uses
- * HostToContainer (without it a FUSE mount re-created after the pod started stays invisible).
- */
-export function checkPropagation(ctx: LintContext): Finding[] {
-  const out: Finding[] = [];
-  for (const o of workloads(ctx.objects)) {
-    const pod = podSpecOf(o)!;
-    const hostPaths = new Map<string, string>();
-    for (const v of asObjList(pod.volumes)) {
-      const hp = asObj(v.hostPath);
-      if (hp && typeof hp.path === "string" && typeof v.name === "string") hostPaths.set(v.name, hp.path.replace(/\/+$/, "") || "/");
-    }
-    for (const c of containersOf(pod)) {
-      for (const m of asObjList(c.spec.volumeMounts)) {
-        const mode = typeof m.mountPropagation === "string" ? m.mountPropagation : "None";
-        const host = hostPaths.get(String(m.name));
-        if (mode === "Bidirectional" && !isFuseSource(o)) {
-          out.push({
-            severity: "error",
-            object: objectRef(o),
-            message:
-              `${objectRef(o)} container ${c.name} mounts ${String(m.mountPath)} with mountPropagation: Bidirectional. Only decypharr-streaming, ` +
-              `the FUSE source, may: Bidirectional needs a privileged container and carries the container's mounts back onto the node ` +
-              `(seed, "DFS Sharing"). A consumer binds the host's ${DFS_HOST_PATH} with HostToContainer. Fix: mountPropagation: HostToContainer.`,
-          });
-        } else if (host === DFS_HOST_PATH && mode !== "HostToContainer" && !isFuseSource(o)) {
-          out.push({
-            severity: "error",
-            object: objectRef(o),
-            message:
-              `${objectRef(o)} container ${c.name} mounts the host's ${DFS_HOST_PATH} with mountPropagation ${mode}: a DFS consumer needs ` +
-              `HostToContainer, or a FUSE mount decypharr-streaming re-creates after the pod started never appears in it (seed, "DFS Sharing"). ` +
-              `Fix: mountPropagation: HostToContainer.`,
-          });
-        }
-      }
-    }
-  }
-  return out;
-}
 
 /** Every key path under `value` whose key names Samba/SMB/CIFS, or whose string value is an SMB share. */
 export function smbPaths(value: unknown, path: PathSegment[] = []): Array<{ path: PathSegment[]; text: string }> {
@@ -212,8 +131,6 @@ function decypharrIngressPath(ing: K8sObject): PathSegment[] | undefined {
 
 export const assertions: ChartAssertion[] = [
   checkNoSmb,
-  checkPrivileged,
-  checkPropagation,
   checkDecypharrPods,
   (ctx) => checkIngressEntrypoints(ctx, decypharrIngressPath),
   (ctx) => checkIngressRedirected(ctx, decypharrIngressPath),

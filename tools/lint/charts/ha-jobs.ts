@@ -5,10 +5,10 @@
  * fencing depend on. Each rule below says which mistake it catches; most of them would otherwise
  * fail silently (a job that runs green and does nothing).
  */
+import { longhornDefaultSettings } from "../../lib/flux.ts";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { parse } from "yaml";
-import { loadEnvironment } from "../../lib/flux.ts";
 import type { K8sObject } from "../../lib/render.ts";
 import { asObj } from "../../policy/workloads.ts";
 import { CronError, gapsSeconds, parseCron } from "../../simulate/cron.ts";
@@ -52,11 +52,6 @@ export function cronMinGapSeconds(schedule: string): number | undefined {
   }
 }
 
-/** The repository root a profile was loaded from (its chart is <root>/charts/<chart>). */
-function rootOf(ctx: LintContext): string {
-  return resolve(ctx.profile.chartDir, "..", "..");
-}
-
 /**
  * Namespaces of the environment's releases, and the subset whose chart places pods on the storage
  * nodes with the seed's active-passive pattern (a template includes `<chart>.placement.storage`).
@@ -65,7 +60,7 @@ export function releaseNamespaces(ctx: LintContext): { all: Map<string, string[]
   const all = new Map<string, string[]>();
   const storage = new Map<string, string[]>();
   const add = (m: Map<string, string[]>, ns: string, release: string) => m.set(ns, [...(m.get(ns) ?? []), release]);
-  for (const p of loadEnvironment(ctx.env, rootOf(ctx)).profiles) {
+  for (const p of ctx.environment.profiles) {
     if (p.chart === ctx.profile.chart) continue;
     add(all, p.namespace, p.release);
     const dir = join(p.chartDir, "templates");
@@ -274,13 +269,13 @@ export function checkPolicy(ctx: LintContext): Finding[] {
 export function checkLonghornMode(ctx: LintContext): Finding[] {
   const f = job(ctx, "fencing");
   const mode: FencingMode = f.mode ?? DEFAULT_CONFIG.mode;
-  const lh = loadEnvironment(ctx.env, rootOf(ctx)).upstream.find((u) => u.chart === "longhorn");
+  const lh = longhornDefaultSettings(ctx.upstream);
   if (!lh) return [];
-  const set = (lh.hr as { spec?: { values?: { defaultSettings?: { nodeDownPodDeletionPolicy?: string } } } }).spec?.values?.defaultSettings?.nodeDownPodDeletionPolicy;
-  const policy = set ?? LONGHORN_DEFAULT_NODE_DOWN_POLICY;
+  const set = lh.settings.nodeDownPodDeletionPolicy;
+  const policy = set === undefined ? LONGHORN_DEFAULT_NODE_DOWN_POLICY : String(set);
   const wanted = NODE_DOWN_POLICY_FOR_MODE[mode];
   if (policy === wanted && (enabled(f) || mode === "availability")) return [];
-  const where = `${lh.file} spec.values.defaultSettings.nodeDownPodDeletionPolicy${set === undefined ? " (unset: Longhorn's default do-nothing)" : ""}`;
+  const where = `${lh.release.file} spec.values.defaultSettings.nodeDownPodDeletionPolicy${set === undefined ? " (unset: Longhorn's default do-nothing)" : ""}`;
   if (policy === wanted) {
     return [{
       severity: "error",
@@ -294,7 +289,7 @@ export function checkLonghornMode(ctx: LintContext): Finding[] {
   return [{
     severity: "error",
     location: ctx.locate(["fencing", "mode"]),
-    message: `fencing.mode is ${mode}, but ${where} is ${policy}: ${why}. Fix: set nodeDownPodDeletionPolicy: ${wanted} in ${lh.file}, or fencing.mode: ${mode === "safety" ? "availability" : "safety"} (docs/decisions.md#failover-and-fencing).`,
+    message: `fencing.mode is ${mode}, but ${where} is ${policy}: ${why}. Fix: set nodeDownPodDeletionPolicy: ${wanted} in ${lh.release.file}, or fencing.mode: ${mode === "safety" ? "availability" : "safety"} (docs/decisions.md#failover-and-fencing).`,
   }];
 }
 

@@ -4,8 +4,7 @@
  * tools/lint/upstream/longhorn.ts), and the Setting objects against the Longhorn HelmRelease of
  * the same environment (they must agree, or Flux and longhorn-manager would flip each value).
  */
-import { resolve } from "node:path";
-import { loadEnvironment } from "../../lib/flux.ts";
+import { longhornDefaultSettings } from "../../lib/flux.ts";
 import type { K8sObject } from "../../lib/render.ts";
 import { objectRef, type ChartAssertion, type Finding, type LintContext } from "../types.ts";
 import { checkReplicaCount, checkSettings, parseNodeSelector, SEED, SETTING_KEYS, settingString, SHARE_MANAGER_NODE_SELECTOR, storageSplit } from "../upstream/longhorn.ts";
@@ -70,12 +69,11 @@ export const settingsEnforceSeed: ChartAssertion = (ctx) => {
 export const settingsAgreeWithLonghornRelease: ChartAssertion = (ctx) => {
   const settings = ctx.objects.filter((o) => o.kind === "Setting") as (K8sObject & { value?: string })[];
   if (settings.length === 0) return [];
-  const root = resolve(ctx.profile.chartDir, "..", "..");
-  const longhorn = loadEnvironment(ctx.env, root).upstream.find((u) => u.chart === "longhorn");
+  const longhorn = longhornDefaultSettings(ctx.upstream);
   if (!longhorn) {
     return [{ severity: "error", message: `clusters/${ctx.env}/ has no HelmRelease of the upstream chart longhorn, which installs the Setting CRD and longhorn-manager this chart configures. Fix: add clusters/${ctx.env}/infrastructure/longhorn.yaml` }];
   }
-  const ds = ((longhorn.hr.spec as { values?: { defaultSettings?: Record<string, unknown> } } | undefined)?.values?.defaultSettings ?? {}) as Record<string, unknown>;
+  const ds: Record<string, unknown> = longhorn.settings;
   const out: Finding[] = [];
   for (const o of settings) {
     const key = SETTING_KEYS[o.metadata.name];
@@ -87,7 +85,7 @@ export const settingsAgreeWithLonghornRelease: ChartAssertion = (ctx) => {
         severity: "error",
         object: objectRef(o),
         location: ctx.locate(o.metadata.name === "default-replica-count" ? ["numberOfReplicas"] : ["settings", key]),
-        message: `Setting ${o.metadata.name} is ${JSON.stringify(o.value)} but ${longhorn.file} sets defaultSettings.${key}: ${JSON.stringify(theirs ?? null)}${reason}. longhorn-manager applies the ConfigMap value on every start and Flux puts this object's value back: they would flip. Fix: make both the same`,
+        message: `Setting ${o.metadata.name} is ${JSON.stringify(o.value)} but ${longhorn.release.file} sets defaultSettings.${key}: ${JSON.stringify(theirs ?? null)}${reason}. longhorn-manager applies the ConfigMap value on every start and Flux puts this object's value back: they would flip. Fix: make both the same`,
       });
     }
   }

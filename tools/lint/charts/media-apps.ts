@@ -1,13 +1,13 @@
 /**
- * charts/media-apps assertions: the DFS rules shared with decypharr (no privileged container,
- * HostToContainer for every DFS parent mount, no Samba/SMB/CIFS), Traefik entrypoints and Service
- * ports behind Ingresses, and one writer per ReadWriteOnce config volume.
+ * charts/media-apps assertions: no Samba/SMB/CIFS (shared with decypharr), Traefik entrypoints and
+ * Service ports behind Ingresses, and one writer per ReadWriteOnce config volume. Privileged
+ * containers and propagation are the policy stage's and the data path's (tools/lint/charts/decypharr.ts).
  */
 import type { K8sObject } from "../../lib/render.ts";
 import type { PathSegment } from "../../lib/yaml.ts";
 import { asObj, asObjList, podSpecOf } from "../../policy/workloads.ts";
 import { objectRef, type ChartAssertion, type Finding, type LintContext } from "../types.ts";
-import { checkNoSmb, checkPrivileged, checkPropagation } from "./decypharr.ts";
+import { checkNoSmb } from "./decypharr.ts";
 import { checkIngressBackends, checkIngressEntrypoints, checkIngressRedirected } from "./ingress.ts";
 
 /** Values key of an app's Ingress entrypoints: `apps.<app>.ingress.entrypoints`. */
@@ -52,8 +52,6 @@ export function checkSingleWriter(ctx: LintContext): Finding[] {
 
 export const assertions: ChartAssertion[] = [
   checkNoSmb,
-  checkPrivileged,
-  checkPropagation,
   checkSingleWriter,
   (ctx) => checkIngressEntrypoints(ctx, appIngressPath),
   (ctx) => checkIngressRedirected(ctx, appIngressPath),
