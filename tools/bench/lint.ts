@@ -18,17 +18,17 @@
  * A script with numbers, never a timed test. On a shared machine compare ratios, not seconds.
  */
 import { execFileSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, chmodSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, chmodSync } from "node:fs";
 import { availableParallelism, cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
-import { parse, stringify } from "yaml";
 import { parseCli, runMain } from "../lib/cli.ts";
 import { validateObject } from "../lib/k8s-validate.ts";
 import { resolveHelm, type Helm } from "../lib/helm.ts";
 import { repoRoot } from "../lib/paths.ts";
 import { mapLimit, type K8sObject } from "../lib/render.ts";
 import { lintEnvironment } from "../lint/run.ts";
+import { growthRepo } from "./growth.ts";
 
 const USAGE = "usage: npm run bench [-- --runs N] [--sizes 25,50,100,200] [--update]";
 const BASELINE = join(repoRoot, "tools", "bench", "baseline.json");
@@ -94,11 +94,12 @@ async function recordFloor(helm: Helm, root: string, work: string): Promise<stri
   writeFileSync(bin, RECORDER);
   chmodSync(bin, 0o755);
   const saved = { ...process.env };
-  Object.assign(process.env, { BENCH_REC: rec, BENCH_TMP: tmpdir(), BENCH_HELM: helm.bin });
+  // The upstream releases too: lint reuses their renders from .cache/charts/render, the floor runs helm for them.
+  Object.assign(process.env, { BENCH_REC: rec, BENCH_TMP: tmpdir(), BENCH_HELM: helm.bin, UPSTREAM_RENDER_CACHE: "off" });
   try {
     await lintEnvironment({ root, helm: { ...helm, bin } });
   } finally {
-    for (const k of ["BENCH_REC", "BENCH_TMP", "BENCH_HELM"]) if (saved[k] === undefined) delete process.env[k];
+    for (const k of ["BENCH_REC", "BENCH_TMP", "BENCH_HELM", "UPSTREAM_RENDER_CACHE"]) if (saved[k] === undefined) delete process.env[k];
   }
   return readdirSync(rec).sort().map((d) => readFileSync(join(rec, d, "argv"), "utf8").split("\0").filter(Boolean));
 }
@@ -115,13 +116,24 @@ async function floorRun(helm: Helm, calls: string[][]): Promise<Sample> {
 }
 
 // ---- lint-charts as a whole process -------------------------------------------------------------
+/**
+ * node's flags in package.json's lint-charts script, so the bench runs lint as `npm run lint-charts`
+ * does. `--max-semi-space-size=1` (MiB): a small young generation keeps the peak RSS of this
+ * short-lived, allocation-heavy process about 30-40 MB lower at no measurable cost in wall time
+ * (V8's default semi-space is 16 MiB on 64-bit; measured with this bench).
+ */
+const LINT_NODE_FLAGS: string[] = (() => {
+  const script = (JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts["lint-charts"] ?? "";
+  const m = /\bnode\s+(.*?)\s*tools\/cli\/lint-charts\.ts/.exec(script);
+  return m ? m[1].split(/\s+/).filter((a) => a.startsWith("--")) : [];
+})();
 async function lintProcess(args: string[], work: string): Promise<Sample & { ok: boolean; out: string }> {
   const rssFile = join(work, `rss-${process.pid}-${Math.random().toString(36).slice(2)}`);
   // a preloaded module that writes the process's peak RSS (KiB) when it exits
   const hook = `data:text/javascript,process.on("exit",()=>process.getBuiltinModule("node:fs").writeFileSync(${JSON.stringify(rssFile)},String(process.resourceUsage().maxRSS)))`;
   const c0 = childCpuS();
   const t0 = performance.now();
-  const r = await execa(process.execPath, ["--import", hook, join(repoRoot, "tools", "cli", "lint-charts.ts"), ...args], {
+  const r = await execa(process.execPath, [...LINT_NODE_FLAGS, "--import", hook, join(repoRoot, "tools", "cli", "lint-charts.ts"), ...args], {
     reject: false,
     cwd: repoRoot,
     // as the npm script runs it
@@ -132,56 +144,6 @@ async function lintProcess(args: string[], work: string): Promise<Sample & { ok:
   const peakMb = existsSync(rssFile) ? Number(readFileSync(rssFile, "utf8")) / 1024 : undefined;
   rmSync(rssFile, { force: true });
   return { wallS, cpuS, peakMb, ok: r.exitCode === 0, out: `${r.stdout}\n${r.stderr}` };
-}
-
-// ---- generated growth profile -------------------------------------------------------------------
-const COPIED = ["charts", "schema", "values", "clusters", "tools/templates", "package.json"];
-
-/**
- * A copy of the repository whose clusters/ holds `envs` copies of homelab (gen-1 ...), each with
- * `apps` media apps (the chart's sonarr entry renamed, own port and host); a git checkout, as lint's
- * secret scan needs.
- */
-function growthRepo(dir: string, apps: number, envs = 4): string {
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
-  for (const p of COPIED) cpSync(join(repoRoot, p), join(dir, p), { recursive: true });
-  rmSync(join(dir, "clusters"), { recursive: true, force: true });
-  const chartApps = (parse(readFileSync(join(repoRoot, "charts/media-apps/values.yaml"), "utf8")) as { apps: Record<string, Record<string, unknown>> }).apps;
-  const template = chartApps.sonarr;
-  const disabled = Object.fromEntries(Object.keys(chartApps).map((n) => [n, { enabled: false }]));
-  for (let e = 1; e <= envs; e++) {
-    const env = `gen-${e}`;
-    cpSync(join(repoRoot, "values", "homelab"), join(dir, "values", env), { recursive: true });
-    // homelab's environment-specific schemas (upstream-<chart>-homelab...) apply to its copies
-    for (const f of readdirSync(join(dir, "schema", "generated")).filter((n) => n.includes("-homelab."))) {
-      cpSync(join(dir, "schema", "generated", f), join(dir, "schema", "generated", f.replace("-homelab.", `-${env}.`)));
-    }
-    const inventory = join(dir, "values", env, "cluster.yaml");
-    writeFileSync(inventory, readFileSync(inventory, "utf8").replace(/^name: homelab$/m, `name: ${env}`));
-    const values = parse(readFileSync(join(dir, "values", env, "media-apps.yaml"), "utf8")) as { apps?: Record<string, unknown> };
-    const generated: Record<string, unknown> = { ...disabled };
-    for (let i = 1; i <= apps; i++) {
-      const name = `app${String(i).padStart(3, "0")}`;
-      generated[name] = { ...structuredClone(template), port: 10000 + i, ingress: { host: `${name}.home.example`, entrypoints: ["http", "https"] } };
-    }
-    values.apps = generated;
-    writeFileSync(join(dir, "values", env, "media-apps.yaml"), stringify(values));
-    copyRewriting(join(repoRoot, "clusters", "homelab"), join(dir, "clusters", env), (t) => t.replaceAll("values/homelab/", `values/${env}/`).replaceAll("clusters/homelab", `clusters/${env}`));
-  }
-  const git = (...a: string[]) => execFileSync("git", ["-c", "user.name=bench", "-c", "user.email=bench@localhost", ...a], { cwd: dir, stdio: "ignore" });
-  git("init", "-q");
-  git("add", "-A");
-  git("commit", "-q", "-m", "bench growth profile");
-  return dir;
-}
-
-function copyRewriting(src: string, dst: string, edit: (text: string) => string): void {
-  mkdirSync(dst, { recursive: true });
-  for (const d of readdirSync(src, { withFileTypes: true })) {
-    if (d.isDirectory()) copyRewriting(join(src, d.name), join(dst, d.name), edit);
-    else writeFileSync(join(dst, d.name), edit(readFileSync(join(src, d.name), "utf8")));
-  }
 }
 
 // ---- baseline -----------------------------------------------------------------------------------

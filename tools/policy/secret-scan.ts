@@ -13,7 +13,7 @@
  * like a hash (digest, checksum, sha, commit, revision; helm's `checksum/config` included), and any line carrying a
  * `policy:allow-secret` comment.
  */
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { execa } from "execa";
 import { violation, type Violation } from "./types.ts";
@@ -140,17 +140,34 @@ export async function trackedYamlFiles(root: string): Promise<string[]> {
   }
 }
 
+/** Findings per absolute file, valid while its size and mtime stay (lint scans once per environment). */
+const scanned = new Map<string, { size: number; mtimeMs: number; findings: ScanFinding[] }>();
+
 /** Scans every git-tracked YAML file of the repository at `root` (working-tree contents). */
 export async function scanRepo(root: string): Promise<ScanFinding[]> {
   const out: ScanFinding[] = [];
   for (const file of await trackedYamlFiles(root)) {
-    let text: string;
+    const abs = join(root, file);
+    let st: { size: number; mtimeMs: number };
     try {
-      text = readFileSync(join(root, file), "utf8");
+      st = statSync(abs);
     } catch {
       continue; // tracked but deleted in the working tree: nothing to commit from it
     }
-    out.push(...scanText(text, file));
+    const hit = scanned.get(abs);
+    if (hit && hit.size === st.size && hit.mtimeMs === st.mtimeMs) {
+      out.push(...hit.findings);
+      continue;
+    }
+    let text: string;
+    try {
+      text = readFileSync(abs, "utf8");
+    } catch {
+      continue;
+    }
+    const findings = scanText(text, file);
+    scanned.set(abs, { size: st.size, mtimeMs: st.mtimeMs, findings });
+    out.push(...findings);
   }
   return out;
 }
