@@ -1,47 +1,11 @@
 /**
- * Compiles the fencing job (tools/fencing/main.ts and what it imports) into one ESM file that
- * plain `node` runs: no tsx, no node_modules at runtime. The chart ships the result as a
- * ConfigMap, drift-checked like the schemas, so the output must be byte-for-byte deterministic:
- * esbuild is, given the same input, options and version, and `absWorkingDir` is pinned to the
- * repository root so the path comments esbuild writes (`// tools/fencing/decide.ts`) do not
- * depend on the caller's working directory.
- *
- * esbuild comes in through tsx (esbuild 0.28.x). npm did not run esbuild's postinstall script
- * here, which only matters for the `esbuild` CLI shim: the JS API finds the native binary of the
- * optional dependency `@esbuild/linux-x64` itself and works without it.
+ * The fencing job's bundle, charts/ha-jobs/files/fencing.mjs (tools/lib/bundle-job.ts: one
+ * deterministic ESM file plain `node` runs, written and drift-checked by `npm run gen-schema`).
  */
-import { build } from "esbuild";
-import { fileURLToPath } from "node:url";
-import { resolve } from "node:path";
+import { bundleBanner, bundleJob } from "../lib/bundle-job.ts";
 
-/** Repository root (two levels above tools/fencing). */
-const ROOT = resolve(fileURLToPath(new URL("../..", import.meta.url)));
+export const BUNDLE_BANNER = bundleBanner("fencing");
 
-/** First line of the bundle. A `/*!` comment is a legal comment: minifiers keep it. */
-export const BUNDLE_BANNER =
-  "/*! fencing-job: GENERATED from tools/fencing/ by tools/fencing/bundle.ts. Do not edit: change the TypeScript source and regenerate. */";
-
-/** Bundles tools/fencing/main.ts into one ESM file (Node 22+) and returns its code. */
-export async function bundleFencing(): Promise<string> {
-  const result = await build({
-    absWorkingDir: ROOT,
-    entryPoints: ["tools/fencing/main.ts"],
-    bundle: true,
-    write: false,
-    platform: "node",
-    format: "esm",
-    target: "node22",
-    minify: false,
-    sourcemap: false,
-    legalComments: "inline",
-    charset: "utf8",
-    banner: { js: BUNDLE_BANNER },
-    logLevel: "silent",
-    outfile: "fencing-job.mjs",
-  });
-  const file = result.outputFiles?.[0];
-  if (!file || result.outputFiles.length !== 1) {
-    throw new Error(`esbuild produced ${result.outputFiles?.length ?? 0} files for the fencing job, expected 1`);
-  }
-  return file.text;
+export function bundleFencing(): Promise<string> {
+  return bundleJob("fencing");
 }
