@@ -235,7 +235,9 @@ export function scenarioFirstInstall(ctx: SimContext, flux: Environment, release
     const deps = (spec.dependsOn ?? []).map((d) => `${d.namespace ?? hr.metadata.namespace ?? "default"}/${d.name}`);
     const start = Math.max(created, sourceReady, ...deps.map((d) => (hrs.has(d) ? release(d).ready : Infinity)));
     const mode = remediation(hr);
-    const every = durationSeconds(spec.install?.strategy?.retryInterval ?? spec.interval ?? "10m");
+    // RetryOnFailure retries every install.strategy.retryInterval ("Defaults to '5m'", the CRD's
+    // description); otherwise the next attempt comes with the next reconciliation (spec.interval).
+    const every = durationSeconds(spec.install?.strategy?.name === "RetryOnFailure" ? (spec.install.strategy.retryInterval ?? "5m") : (spec.interval ?? "10m"));
     const objects = (h.rendered?.objects ?? []).filter(installs);
     // CRDs: the chart's own first, then every other kind must already exist.
     const own = new Set(objects.filter((o) => o.kind === "CustomResourceDefinition").map(crdKey));
