@@ -30,7 +30,7 @@
 import type { Environment, FluxObject } from "../lib/flux.ts";
 import { helmReleaseSpec, kustomizationId, kustomizationSpec } from "../lib/flux.ts";
 import { allContainers, asObjList, objectRef, podSpecOf, type K8sObject } from "../lib/k8s.ts";
-import { blockedByManualSteps, MANUAL_STEPS, type ManualStep } from "../lib/manual-steps.ts";
+import { blockedByManualSteps, MANUAL_STEPS } from "../lib/manual-steps.ts";
 import type { RenderedRelease } from "../lib/render.ts";
 import { durationSeconds, remediation } from "../lint/flux-install.ts";
 import { KEEPALIVED } from "../runbook/keepalived.ts";
@@ -152,6 +152,8 @@ export function scenarioFirstInstall(ctx: SimContext, flux: Environment, release
   for (const h of hrs.values()) for (const o of h.rendered?.objects ?? []) if (o.kind === "CustomResourceDefinition") crdFromRelease.set(crdKey(o), [...(crdFromRelease.get(crdKey(o)) ?? []), h.id]);
 
   const kMemo = new Map<string, { start: number; applied: number; ready: number }>();
+  /** When a pod-owning object that waits for a manual step could start but for the step (its install, claims, classes). */
+  const availBeforeStep = new Map<K8sObject, number>();
   const hMemo = new Map<string, ReleaseOutcome>();
   const visiting = new Set<string>();
   const event = (t: number, text: string) => {
@@ -190,7 +192,7 @@ export function scenarioFirstInstall(ctx: SimContext, flux: Environment, release
       const t = kindAvailable(kindKey(o.obj.apiVersion, o.obj.kind), id);
       if (t > start) {
         need = Math.max(need, t);
-        if (Number.isFinite(t)) r.findings.push(`Kustomization ${id}: ${objectRef(o.obj)} is a kind the cluster learns only at ${fmt(t)}: its dry-run fails and it retries every ${every}s (by design: its own Kustomization keeps the rest of the cluster from waiting)`);
+        if (Number.isFinite(t)) r.findings.push(`Kustomization ${id}: ${objectRef(o.obj)} is a kind the cluster learns only at ${fmt(t)}: its dry-run fails and kustomize-controller retries it every ${every}s until the CRD exists (only this Kustomization waits)`);
         else r.violations.push(`Kustomization ${id} never applies: ${objectRef(o.obj)} (${o.file}) is a kind (${o.obj.apiVersion} ${o.obj.kind}) whose CRD nothing in clusters/${ctx.env} installs, so the dry-run of the whole build fails. Fix: install the CRD (a HelmRelease or the build itself), or remove the object`);
       }
     }
@@ -286,13 +288,10 @@ export function scenarioFirstInstall(ctx: SimContext, flux: Environment, release
       }
       const b = blocked.find((x) => x.object === o);
       if (b) {
+        // Ready only after the step, and not before what else it waits for.
         personAfter.push(b.step.id);
-        if (!Number.isFinite(avail)) {
-          // already never
-        } else {
-          avail = Infinity;
-          why = b.reason;
-        }
+        availBeforeStep.set(o, avail);
+        if (Number.isFinite(avail)) [avail, why] = [Infinity, b.reason];
       }
       const podsReady = avail + A.pullSeconds + firstReadySeconds(o);
       if (podsReady > worst.t) worst = { t: podsReady, why: `${ref}: ${why || "image pull and first probe success"}` };
@@ -354,7 +353,7 @@ export function scenarioFirstInstall(ctx: SimContext, flux: Environment, release
   // unblocks): once the pods of the step's chart run, those waiting for earlier steps included.
   const stepDone = new Map<string, number>();
   const podsReadyAfterSteps = (b: (typeof blocked)[number]) =>
-    (stepDone.get(b.step.id) ?? Infinity) + KEEPALIVED.rise * KEEPALIVED.interval + A.pullSeconds + firstReadySeconds(b.object);
+    Math.max((stepDone.get(b.step.id) ?? Infinity) + KEEPALIVED.rise * KEEPALIVED.interval, availBeforeStep.get(b.object) ?? Infinity) + A.pullSeconds + firstReadySeconds(b.object);
   const chartPodsReady = (chart: string) => {
     const h = [...hrs.values()].find((x) => x.rendered?.chart === chart);
     if (!h) return Infinity;
