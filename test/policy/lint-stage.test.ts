@@ -34,20 +34,36 @@ describe("lint-charts policy stage", () => {
       name: "a committed YAML file holds a key",
       edit: (root: string) => writeFixture(root, "docs/notes.yaml", "backup:\n  accessKeyId: AKIAIOSFODNN7EXAMPLE\n"),
       want: [`ERROR - docs/notes.yaml:2:16: secret-scan: AWS access key id AKIA... (20 chars). Fix: ${RULES["secret-scan"].fix}`],
+      // The repository is scanned once per run and reported once, not in every environment.
+      report: /^FAIL repository \(secret scan\)/,
     },
     {
       name: "the allowlist is malformed",
       edit: (root: string) => editFixture(root, "values/homelab/policy.yaml", /^[\s\S]*$/, "workloads: [\n"),
       want: ["ERROR - values/homelab/policy.yaml:2:1: YAML syntax: a [list] or {map} opened above is not closed. Fix: close it with ] or } before this line, or write it as an indented block"],
     },
-  ])("fails when $name, exit 1", async ({ edit, want }) => {
+  ] as { name: string; edit: (root: string) => void; want: string[]; report?: RegExp }[])("fails when $name, exit 1", async ({ edit, want, report }) => {
     await withFixtureRepo(edit, async (root) => {
       const res = await lintCharts(root);
       expect(res.exitCode).toBe(1);
       const lines = res.stdout.split("\n").map((l) => l.trim());
-      expect(lines.some((l) => /^FAIL homelab \(policy\)/.test(l)), res.stdout).toBe(true);
-      for (const w of want) expect(lines.some((l) => l.includes(w)), `${w}\n---\n${res.stdout}`).toBe(true);
+      expect(lines.some((l) => (report ?? /^FAIL homelab \(policy\)/).test(l)), res.stdout).toBe(true);
+      for (const w of want) expect(lines.filter((l) => l.includes(w)), `${w}\n---\n${res.stdout}`).toHaveLength(1);
     });
+  });
+
+  it("reports a committed key once for the repository, however many environments it lints", async () => {
+    await withFixtureRepo(
+      (root) => writeFixture(root, "docs/notes.yaml", "backup:\n  accessKeyId: AKIAIOSFODNN7EXAMPLE\n"),
+      async (root) => {
+        const res = await execa(node, [join(repoRoot, "tools", "cli", "lint-charts.ts"), "--root", root, "--chart", "decypharr"], { reject: false, cwd: repoRoot, timeout: 120_000 });
+        expect(res.exitCode).toBe(1);
+        const lines = res.stdout.split("\n").map((l) => l.trim());
+        expect(lines.filter((l) => /^(PASS|WARN|FAIL) (homelab|staging) \(policy\)/.test(l))).toHaveLength(2);
+        expect(lines.filter((l) => l.includes("docs/notes.yaml:2:16: secret-scan: AWS access key id"))).toHaveLength(1);
+        expect(lines.filter((l) => /^FAIL repository \(secret scan\)/.test(l))).toHaveLength(1);
+      },
+    );
   });
 
   it("passes the committed homelab allowlist with the blackhole:latest warning", async () => {

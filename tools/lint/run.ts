@@ -26,6 +26,7 @@ import { mapLimit, renderPrepared, withPreparedChart, type K8sObject } from "../
 import { locate, validateLayers } from "../lib/values-validate.ts";
 import type { PathSegment } from "../lib/yaml.ts";
 import { policyStage, type Violation } from "../policy/index.ts";
+import { scanRepo, scanViolations } from "../policy/secret-scan.ts";
 import { checkBackupCoverage, checkDisruptionBudgets } from "./backups.ts";
 import { CHART_ASSERTIONS } from "./charts/index.ts";
 import { assertions as commonAssertions } from "./common.ts";
@@ -227,7 +228,7 @@ export async function lintEnvironment(opts: LintOptions = {}): Promise<LintRepor
     try {
       // Objects of upstream releases may break the rules values/<env>/policy.yaml upstreamReleases accepts for them.
       const owners = new Map(rendered.filter((r) => r.kind === "upstream").flatMap((r) => (r.objects ?? []).map((o) => [o, r.helmRelease ?? ""] as const)));
-      findings = (await policyStage(env, objects, root, owners)).map(fromViolation);
+      findings = (await policyStage(env, objects, root, owners, { secretScan: false })).map(fromViolation);
     } catch (err) {
       findings = [fromError(err)];
     }
@@ -279,5 +280,17 @@ export async function lintEnvironment(opts: LintOptions = {}): Promise<LintRepor
       note: `${objects.length} objects checked against values/${env}/policy.yaml${incomplete ? " (releases that failed to render are not included)" : ""}`,
     });
   }
+  // The secret scan covers the repository, not an environment: once per run, reported once.
+  const ts = performance.now();
+  let secrets: Finding[];
+  try {
+    secrets = scanViolations(await scanRepo(root)).map(fromViolation);
+  } catch (err) {
+    secrets = [fromError(err)];
+  }
+  reports.push({
+    env: "repository", release: "(secret scan)", chart: "-", kind: "environment", ok: !secrets.some((f) => f.severity === "error"),
+    ms: Math.round(performance.now() - ts), findings: secrets, note: "no key, token or password in a git-tracked YAML file",
+  });
   return { ok: reports.every((r) => r.ok), profiles: reports, ms: Math.round(performance.now() - t0) };
 }

@@ -73,11 +73,19 @@ export function checkEnvironmentValues(env: string, root = repoRoot): Violation[
 /**
  * The lint pipeline's policy stage: the rendered objects of `env` against its allowlist
  * (`values/<env>/policy.yaml` under `root`), the environment's values for literal credentials,
- * and a secret scan of every git-tracked YAML file under `root`.
+ * and a secret scan of every git-tracked YAML file under `root` (unless `secretScan: false`:
+ * lint-charts scans the repository once per run and reports it once, not in every environment).
  */
-export async function policyStage(env: string, objects: K8sObject[], root: string = repoRoot, owners?: ReadonlyMap<K8sObject, string>): Promise<Violation[]> {
+export async function policyStage(
+  env: string,
+  objects: K8sObject[],
+  root: string = repoRoot,
+  owners?: ReadonlyMap<K8sObject, string>,
+  opts: { secretScan?: boolean } = {},
+): Promise<Violation[]> {
   const allowlist = loadPolicy(env, root);
-  return [...checkOwned(objects, allowlist, owners), ...checkEnvironmentValues(env, root), ...scanViolations(await scanRepo(root))];
+  const scan = opts.secretScan === false ? [] : scanViolations(await scanRepo(root));
+  return [...checkOwned(objects, allowlist, owners), ...checkEnvironmentValues(env, root), ...scan];
 }
 
 /**
