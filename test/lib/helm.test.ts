@@ -63,3 +63,26 @@ describe("resolveHelm", () => {
     expect(repoRoot).not.toBe(root);
   });
 });
+
+describe("helmVersion cache (.cache/helm-version.json)", () => {
+  it("asks a binary once, and again when the binary changes", async () => {
+    const { helmVersion } = await import("../../tools/lib/helm.ts");
+    const { readFileSync } = await import("node:fs");
+    const dir = mkdtempSync(join(tmpdir(), "fake-helm-count-"));
+    const calls = join(dir, "calls");
+    const bin = fakeHelm(`echo x >> ${calls}; echo v4.1.4`);
+    expect(await helmVersion(bin, "test helm")).toBe("v4.1.4");
+    expect(await helmVersion(bin, "test helm")).toBe("v4.1.4");
+    expect(readFileSync(calls, "utf8").split("\n").filter(Boolean)).toHaveLength(1);
+    // another build at the same path (size and mtime change): asked again, new answer
+    writeFileSync(bin, `#!/bin/sh\necho x >> ${calls}; echo v3.17.2-changed\n`);
+    expect(await helmVersion(bin, "test helm")).toBe("v3.17.2-changed");
+    expect(readFileSync(calls, "utf8").split("\n").filter(Boolean)).toHaveLength(2);
+  });
+  it("does not keep a failure: a broken binary is reported every time", async () => {
+    const { helmVersion } = await import("../../tools/lib/helm.ts");
+    const bin = fakeHelm("echo not-a-version");
+    await expect(helmVersion(bin, "test helm")).rejects.toThrow(/printed "not-a-version" instead of a helm version/);
+    await expect(helmVersion(bin, "test helm")).rejects.toThrow(/printed "not-a-version" instead of a helm version/);
+  });
+});
