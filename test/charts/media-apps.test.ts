@@ -30,6 +30,11 @@ async function render(env: string, root?: string): Promise<K8sObject[]> {
 const ofKind = (objs: K8sObject[], kind: string) => objs.filter((o) => o.kind === kind) as Obj[];
 const podOf = (d: Obj): Obj => d.spec.template.spec;
 const app = (d: Obj): string => d.metadata.labels["app.kubernetes.io/component"];
+/** The pod spec of app `name`'s Deployment. */
+const appPod = (objs: K8sObject[], name: string): Obj => podOf(ofKind(objs, "Deployment").find((d) => app(d) === name)!);
+/** homelab's media-apps objects, rendered from a fixture repository whose values/homelab/media-apps.yaml has `from` replaced by `to`. */
+const renderEdited = (from: string, to: string): Promise<K8sObject[]> =>
+  withFixtureRepo((root) => editFixture(root, "values/homelab/media-apps.yaml", from, to), (root) => render("homelab", root));
 
 describe.each(ENVS)("charts/media-apps in %s", (env) => {
   const objects = render(env);
@@ -228,49 +233,27 @@ describe("charts/media-apps values", () => {
   });
 
   it("lets values override tolerationSeconds, globally and per app", async () => {
-    const objs = await withFixtureRepo(
-      (root) => editFixture(root, "values/homelab/media-apps.yaml", "apps:\n  sonarr:\n", "placement:\n  tolerationSeconds: 60\napps:\n  sonarr:\n    placement: {tolerationSeconds: 120}\n"),
-      (root) => render("homelab", root),
-    );
-    const seconds = (name: string) =>
-      podOf(ofKind(objs, "Deployment").find((d) => app(d) === name)!).tolerations.filter((t: Obj) => t.effect === "NoExecute").map((t: Obj) => t.tolerationSeconds);
+    const objs = await renderEdited("apps:\n  sonarr:\n", "placement:\n  tolerationSeconds: 60\napps:\n  sonarr:\n    placement: {tolerationSeconds: 120}\n");
+    const seconds = (name: string) => appPod(objs, name).tolerations.filter((t: Obj) => t.effect === "NoExecute").map((t: Obj) => t.tolerationSeconds);
     expect(seconds("sonarr")).toEqual([120, 120]);
     expect(seconds("radarr")).toEqual([60, 60]);
   });
 
   it("passes ids from the values (an explicit 0 and a large id included) and pins an app's image to a digest", async () => {
     const digest = `sha256:${"cd".repeat(32)}`;
-    const objs = await withFixtureRepo(
-      (root) =>
-        editFixture(
-          root,
-          "values/homelab/media-apps.yaml",
-          "apps:\n  sonarr:\n",
-          `ids: {PUID: 1000000, PGID: 0, UMASK: "027"}\napps:\n  sonarr:\n    image: {repository: lscr.io/linuxserver/sonarr, tag: 4.0.16.2944-ls302, digest: "${digest}"}\n`,
-        ),
-      (root) => render("homelab", root),
-    );
+    const objs = await renderEdited("apps:\n  sonarr:\n", `ids: {PUID: 1000000, PGID: 0, UMASK: "027"}\napps:\n  sonarr:\n    image: {repository: lscr.io/linuxserver/sonarr, tag: 4.0.16.2944-ls302, digest: "${digest}"}\n`);
     for (const d of ofKind(objs, "Deployment")) {
       const vars = Object.fromEntries(podOf(d).containers[0].env.map((e: Obj) => [e.name, e.value]));
       expect(vars, app(d)).toMatchObject({ PUID: "1000000", PGID: "0", UMASK: "027" });
     }
-    const image = (name: string) => podOf(ofKind(objs, "Deployment").find((d) => app(d) === name)!).containers[0].image;
+    const image = (name: string) => appPod(objs, name).containers[0].image;
     expect(image("sonarr")).toBe(`lscr.io/linuxserver/sonarr:4.0.16.2944-ls302@${digest}`);
     expect(image("radarr")).not.toContain("@sha256:");
   });
 
   it("renders extra mounts: an NFS export read-only by default, an existing claim read-write unless readOnly", async () => {
-    const objs = await withFixtureRepo(
-      (root) =>
-        editFixture(
-          root,
-          "values/homelab/media-apps.yaml",
-          "  sonarr:\n",
-          "  sonarr:\n    extraMounts:\n      - {mountPath: /mnt/tv-archive, nfs: {server: 192.168.1.50, path: /mnt/user/archive}}\n      - {mountPath: /downloads, existingClaim: downloads, subPath: tv}\n",
-        ),
-      (root) => render("homelab", root),
-    );
-    const pod = podOf(ofKind(objs, "Deployment").find((d) => app(d) === "sonarr")!);
+    const objs = await renderEdited("  sonarr:\n", "  sonarr:\n    extraMounts:\n      - {mountPath: /mnt/tv-archive, nfs: {server: 192.168.1.50, path: /mnt/user/archive}}\n      - {mountPath: /downloads, existingClaim: downloads, subPath: tv}\n");
+    const pod = appPod(objs, "sonarr");
     expect(pod.volumes).toContainEqual({ name: "extra-0", nfs: { server: "192.168.1.50", path: "/mnt/user/archive", readOnly: true } });
     expect(pod.volumes).toContainEqual({ name: "extra-1", persistentVolumeClaim: { claimName: "downloads", readOnly: false } });
     expect(pod.containers[0].volumeMounts).toContainEqual({ name: "extra-0", mountPath: "/mnt/tv-archive", readOnly: true });
@@ -278,11 +261,8 @@ describe("charts/media-apps values", () => {
   });
 
   it("mounts the library read-write only when an app says readOnly: false", async () => {
-    const objs = await withFixtureRepo(
-      (root) => editFixture(root, "values/homelab/media-apps.yaml", "  radarr:\n", "  radarr:\n    media: {readOnly: false}\n"),
-      (root) => render("homelab", root),
-    );
-    const media = (name: string) => podOf(ofKind(objs, "Deployment").find((d) => app(d) === name)!).volumes.find((v: Obj) => v.name === "media").nfs.readOnly;
+    const objs = await renderEdited("  radarr:\n", "  radarr:\n    media: {readOnly: false}\n");
+    const media = (name: string) => appPod(objs, name).volumes.find((v: Obj) => v.name === "media").nfs.readOnly;
     expect(media("radarr")).toBe(false);
     expect(media("sonarr")).toBe(true);
   });
@@ -291,28 +271,14 @@ describe("charts/media-apps values", () => {
     { name: "an extra mount with two sources", patch: "    extraMounts: [{mountPath: /mnt/x, existingClaim: x, nfs: {server: 192.168.1.50, path: /x}}]\n", want: /extraMounts\[0\] \(mountPath \/mnt\/x\) must set exactly one of existingClaim or nfs/ },
     { name: "an extra mount over /config", patch: "    extraMounts: [{mountPath: /config, existingClaim: x}]\n", want: /mountPath \/config is already used by config/ },
   ])("_validate.tpl rejects $name with the reason", async ({ patch, want }) => {
-    await expect(
-      withFixtureRepo(
-        (root) => editFixture(root, "values/homelab/media-apps.yaml", "  sonarr:\n", `  sonarr:\n${patch}`),
-        (root) => render("homelab", root),
-      ),
-    ).rejects.toThrow(want);
+    await expect(renderEdited("  sonarr:\n", `  sonarr:\n${patch}`)).rejects.toThrow(want);
   });
 
   // Samba is rejected by lint only (docs/decisions.md "Chart conventions"): the template used to
   // fail on any value containing "smb", "cifs" or "samba", legitimate names included.
   it("renders an NFS extra mount whose path and claim names merely contain samba/smb", async () => {
-    const objs = await withFixtureRepo(
-      (root) =>
-        editFixture(
-          root,
-          "values/homelab/media-apps.yaml",
-          "  sonarr:\n",
-          "  sonarr:\n    extraMounts:\n      - {mountPath: /mnt/old, nfs: {server: 192.168.1.50, path: /mnt/user/samba-old}}\n      - {mountPath: /mnt/smbless, existingClaim: smbless-archive}\n",
-        ),
-      (root) => render("homelab", root),
-    );
-    const pod = podOf(ofKind(objs, "Deployment").find((d) => app(d) === "sonarr")!);
+    const objs = await renderEdited("  sonarr:\n", "  sonarr:\n    extraMounts:\n      - {mountPath: /mnt/old, nfs: {server: 192.168.1.50, path: /mnt/user/samba-old}}\n      - {mountPath: /mnt/smbless, existingClaim: smbless-archive}\n");
+    const pod = appPod(objs, "sonarr");
     expect(pod.volumes).toContainEqual({ name: "extra-0", nfs: { server: "192.168.1.50", path: "/mnt/user/samba-old", readOnly: true } });
     expect(pod.volumes).toContainEqual({ name: "extra-1", persistentVolumeClaim: { claimName: "smbless-archive", readOnly: false } });
   });
