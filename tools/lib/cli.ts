@@ -24,6 +24,7 @@ import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { parseArgs, type ParseArgsOptionDescriptor } from "node:util";
 import { errorFinding, errorFindings, type Finding } from "../lint/types.ts";
+import { editDistance } from "./distance.ts";
 import { InputError, InputErrors } from "./yaml.ts";
 
 export const EXIT = { ok: 0, findings: 1, usage: 2, tool: 3 } as const;
@@ -103,21 +104,7 @@ export function exitCodeOf(err: unknown): number {
 
 
 // ---------------------------------------------------------------------------------------------
-// Names: unknown ones list the valid ones and suggest the nearest.
-
-function editDistance(a: string, b: string): number {
-  const prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let diag = prev[0];
-    prev[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const up = prev[j];
-      prev[j] = Math.min(prev[j] + 1, prev[j - 1] + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diag = up;
-    }
-  }
-  return prev[b.length];
-}
+// Names: unknown ones list the valid ones and suggest the nearest (edit distance: tools/lib/distance.ts).
 
 /**
  * The candidate a user most likely meant: one that ends or starts with the name as a whole

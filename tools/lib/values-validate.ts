@@ -8,6 +8,7 @@
  * introduces it), so the message points at the line the operator must edit.
  */
 import type { ErrorObject, ValidateFunction } from "ajv";
+import { closest } from "./distance.ts";
 import { validatorForFile } from "./validators.ts";
 import { InputError, type PathSegment, type SourceDoc } from "./yaml.ts";
 
@@ -178,33 +179,6 @@ function describe(e: ErrorObject, path: PathSegment[], values: unknown): { keyPa
 function describeSchema(e: ErrorObject): string {
   const d = (e.parentSchema as { description?: string } | undefined)?.description;
   return d ? `Why: ${d.replace(/\s*\n\s*/g, " ")}` : "";
-}
-
-function closest(word: string, options: string[]): string | undefined {
-  let best: string | undefined;
-  let bestD = Math.max(2, Math.floor(word.length / 3)) + 1;
-  for (const o of options) {
-    const d = levenshtein(word.toLowerCase(), o.toLowerCase());
-    if (d < bestD) {
-      best = o;
-      bestD = d;
-    }
-  }
-  return best;
-}
-
-function levenshtein(a: string, b: string): number {
-  const dp = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = dp[0];
-    dp[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = dp[j];
-      dp[j] = Math.min(dp[j] + 1, dp[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = tmp;
-    }
-  }
-  return dp[b.length];
 }
 
 /**

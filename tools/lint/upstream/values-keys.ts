@@ -10,33 +10,11 @@
  * decides and this check stays out of its way.
  */
 import type { UpstreamRelease } from "../../lib/flux.ts";
+import { closest } from "../../lib/distance.ts";
 import { isMap, type Values } from "../../lib/merge.ts";
 import { locate } from "../../lib/values-validate.ts";
 import type { PathSegment } from "../../lib/yaml.ts";
 import { objectRef, type Finding } from "../types.ts";
-
-function closest(word: string, options: string[]): string | undefined {
-  const score = (a: string, b: string) => {
-    const dp = Array.from({ length: b.length + 1 }, (_, j) => j);
-    for (let i = 1; i <= a.length; i++) {
-      let prev = dp[0];
-      dp[0] = i;
-      for (let j = 1; j <= b.length; j++) {
-        const tmp = dp[j];
-        dp[j] = Math.min(dp[j] + 1, dp[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-        prev = tmp;
-      }
-    }
-    return dp[b.length];
-  };
-  let best: string | undefined;
-  let bestD = Math.max(2, Math.floor(word.length / 3)) + 1;
-  for (const o of options) {
-    const d = score(word.toLowerCase(), o.toLowerCase());
-    if (d < bestD) [best, bestD] = [o, d];
-  }
-  return best;
-}
 
 type Schema = { $ref?: string; allOf?: Schema[]; properties?: Record<string, Schema>; additionalProperties?: unknown; patternProperties?: unknown };
 
