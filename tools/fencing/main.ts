@@ -24,8 +24,8 @@
  *
  * This file is bundled by esbuild (see bundle.ts) into one ESM file run by plain `node`.
  */
-import { readFileSync, realpathSync } from "node:fs";
-import { pathToFileURL } from "node:url";
+import { readFileSync } from "node:fs";
+import { isEntry } from "../lib/entry.ts";
 import { buildSnapshot, executeActions, inClusterConnection, KubeApiError, KubeClient, type KubeConnection } from "./api.ts";
 import {
   DEFAULT_CONFIG,
@@ -298,18 +298,7 @@ export async function run(opts: RunOptions = {}): Promise<number> {
   return failed > 0 ? 1 : 0;
 }
 
-/** True when this module is the program node was started with (also once bundled). */
-function isMain(): boolean {
-  const entry = process.argv[1];
-  if (!entry) return false;
-  try {
-    return import.meta.url === pathToFileURL(realpathSync(entry)).href;
-  } catch {
-    return false;
-  }
-}
-
-if (isMain()) {
+if (isEntry(import.meta.url)) {
   run().then((code) => {
     process.exitCode = code;
   });

@@ -20,11 +20,10 @@
  */
 export { errorFinding };
 import { isAbsolute, resolve } from "node:path";
-import { realpathSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { parseArgs, type ParseArgsOptionDescriptor } from "node:util";
 import { errorFinding, errorFindings, type Finding } from "../lint/types.ts";
 import { editDistance } from "./distance.ts";
+import { isEntry } from "./entry.ts";
 import { InputError, InputErrors } from "./yaml.ts";
 
 export const EXIT = { ok: 0, findings: 1, usage: 2, tool: 3 } as const;
@@ -101,7 +100,6 @@ export function exitCodeOf(err: unknown): number {
   if (code === EXIT.usage || code === EXIT.findings || code === EXIT.tool) return code;
   return EXIT.tool;
 }
-
 
 // ---------------------------------------------------------------------------------------------
 // Names: unknown ones list the valid ones and suggest the nearest (edit distance: tools/lib/distance.ts).
@@ -253,18 +251,6 @@ export function processIo(): CliIo {
     cwd: process.env.INIT_CWD || process.cwd(),
     env: process.env,
   };
-}
-
-/** Whether the module at `url` is the process's entry point (`tsx tools/cli/x.ts` / `node ...`). */
-export function isEntry(url: string): boolean {
-  const entry = process.argv[1];
-  if (!entry) return false;
-  const self = fileURLToPath(url);
-  try {
-    return realpathSync(entry) === realpathSync(self);
-  } catch {
-    return resolve(entry) === self;
-  }
 }
 
 /**

@@ -9,8 +9,8 @@
  * REPORT_LONGHORN_NAMESPACE, REPORT_EVENT_NAMESPACES, REPORT_COMPONENTS, REPORT_REASONS (comma
  * lists), REPORT_DRY_RUN.
  */
-import { readFileSync, realpathSync } from "node:fs";
-import { pathToFileURL } from "node:url";
+import { readFileSync } from "node:fs";
+import { isEntry } from "../lib/entry.ts";
 import * as http from "node:http";
 import * as https from "node:https";
 import { decideReports, eventInfo, volumeInfo, type FluxEvent, type ReportConfig } from "./decide.ts";
@@ -108,17 +108,7 @@ export async function run(env: NodeJS.ProcessEnv, io: Io, now = new Date()): Pro
   return code;
 }
 
-/** True when this module is the program node was started with (a ConfigMap file is a symlink: realpath). */
-const isMain = (() => {
-  const entry = process.argv[1];
-  if (!entry) return false;
-  try {
-    return import.meta.url === pathToFileURL(realpathSync(entry)).href;
-  } catch {
-    return false;
-  }
-})();
-if (isMain) {
+if (isEntry(import.meta.url)) {
   run(process.env, inClusterIo(process.env)).then(
     (c) => process.exit(c),
     (err: unknown) => {

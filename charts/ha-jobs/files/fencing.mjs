@@ -1,8 +1,22 @@
 /*! fencing-job: GENERATED from tools/fencing/ by tools/fencing/bundle.ts. Do not edit: change the TypeScript source and regenerate. */
 
 // tools/fencing/main.ts
-import { readFileSync as readFileSync2, realpathSync } from "node:fs";
-import { pathToFileURL } from "node:url";
+import { readFileSync as readFileSync2 } from "node:fs";
+
+// tools/lib/entry.ts
+import { realpathSync } from "node:fs";
+import { resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+function isEntry(url) {
+  const entry = process.argv[1];
+  if (!entry) return false;
+  const self = fileURLToPath(url);
+  try {
+    return realpathSync(entry) === realpathSync(self);
+  } catch {
+    return resolve(entry) === self;
+  }
+}
 
 // tools/fencing/api.ts
 import { readFileSync } from "node:fs";
@@ -462,7 +476,7 @@ var KubeClient = class {
       timeout: this.#conn.timeoutMs ?? 15e3,
       ...isHttps && this.#conn.ca ? { ca: this.#conn.ca } : {}
     };
-    return new Promise((resolve, reject) => {
+    return new Promise((resolve2, reject) => {
       const req = (isHttps ? https : http).request(url, options, (res) => {
         const chunks = [];
         res.on("data", (c) => chunks.push(c));
@@ -480,7 +494,7 @@ var KubeClient = class {
           if (status >= 200 && status < 300) {
             if (parseError) {
               reject(new KubeApiError({ verb, path, status, apiMessage: `response is not JSON: ${text.slice(0, 200)}` }, { cause: parseError }));
-            } else resolve(body);
+            } else resolve2(body);
             return;
           }
           const st = body && typeof body === "object" ? body : {};
@@ -646,14 +660,14 @@ async function executeActions(client, snapshot, actions) {
 // tools/fencing/probe.ts
 import { Socket } from "node:net";
 var SILENT_CODES = /* @__PURE__ */ new Set(["EHOSTUNREACH", "EHOSTDOWN"]);
-var tcpConnect = (host, port, timeoutMs) => new Promise((resolve) => {
+var tcpConnect = (host, port, timeoutMs) => new Promise((resolve2) => {
   const socket = new Socket();
   let done = false;
   const finish = (result, detail) => {
     if (done) return;
     done = true;
     socket.destroy();
-    resolve(detail ? { result, detail } : { result });
+    resolve2(detail ? { result, detail } : { result });
   };
   socket.setTimeout(timeoutMs);
   socket.once("connect", () => finish("answered"));
@@ -934,16 +948,7 @@ async function run(opts = {}) {
   });
   return failed > 0 ? 1 : 0;
 }
-function isMain() {
-  const entry = process.argv[1];
-  if (!entry) return false;
-  try {
-    return import.meta.url === pathToFileURL(realpathSync(entry)).href;
-  } catch {
-    return false;
-  }
-}
-if (isMain()) {
+if (isEntry(import.meta.url)) {
   run().then((code) => {
     process.exitCode = code;
   });

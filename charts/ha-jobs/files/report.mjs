@@ -1,8 +1,24 @@
 /*! report-job: GENERATED from tools/report/ by tools/report/bundle.ts. Do not edit: change the TypeScript source and regenerate. */
 
 // tools/report/main.ts
-import { readFileSync, realpathSync } from "node:fs";
-import { pathToFileURL } from "node:url";
+import { readFileSync } from "node:fs";
+
+// tools/lib/entry.ts
+import { realpathSync } from "node:fs";
+import { resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+function isEntry(url) {
+  const entry = process.argv[1];
+  if (!entry) return false;
+  const self = fileURLToPath(url);
+  try {
+    return realpathSync(entry) === realpathSync(self);
+  } catch {
+    return resolve(entry) === self;
+  }
+}
+
+// tools/report/main.ts
 import * as http from "node:http";
 import * as https from "node:https";
 
@@ -74,12 +90,12 @@ function eventInfo(o) {
 var SA = "/var/run/secrets/kubernetes.io/serviceaccount";
 function request(url, opts) {
   const mod = url.protocol === "https:" ? https : http;
-  return new Promise((resolve, reject) => {
+  return new Promise((resolve2, reject) => {
     const req = mod.request(url, { method: opts.method, headers: opts.headers, ca: opts.ca, timeout: 15e3 }, (res) => {
       let text = "";
       res.setEncoding("utf8");
       res.on("data", (c) => text += c);
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, text }));
+      res.on("end", () => resolve2({ status: res.statusCode ?? 0, text }));
     });
     req.on("timeout", () => req.destroy(new Error(`timeout: ${opts.method} ${url.href}`)));
     req.on("error", reject);
@@ -152,16 +168,7 @@ async function run(env, io, now = /* @__PURE__ */ new Date()) {
   }
   return code;
 }
-var isMain = (() => {
-  const entry = process.argv[1];
-  if (!entry) return false;
-  try {
-    return import.meta.url === pathToFileURL(realpathSync(entry)).href;
-  } catch {
-    return false;
-  }
-})();
-if (isMain) {
+if (isEntry(import.meta.url)) {
   run(process.env, inClusterIo(process.env)).then(
     (c) => process.exit(c),
     (err) => {
