@@ -68,6 +68,9 @@ export function longhornSection(inv: Cluster): Section {
 /** The one command that names the GPU's vendor. */
 export const LSPCI = "lspci -nn | grep -Ei 'vga|3d|display'";
 
+/** Intel and AMD without a device plugin. */
+const DRI_NOTE = text("No device plugin (`access: dri`): the workers mount /dev/dri privileged; allow it for clusterplex-worker in values/<env>/policy.yaml (privileged, hostPath /dev/dri).");
+
 function vendorSteps(id: string, n: ClusterNode, acc: Accelerator): Block[] {
   const t = host(id, n);
   const dri = acc.access?.kind === "dri";
@@ -110,7 +113,7 @@ function vendorSteps(id: string, n: ClusterNode, acc: Accelerator): Block[] {
           ],
         },
         dri
-          ? text("No device plugin (`access: dri`): the workers mount /dev/dri privileged; allow it for clusterplex-worker in values/<env>/policy.yaml (privileged, hostPath /dev/dri).")
+          ? DRI_NOTE
           : {
               kind: "commands",
               target: KUBECTL,
@@ -134,7 +137,7 @@ function vendorSteps(id: string, n: ClusterNode, acc: Accelerator): Block[] {
           ],
         },
         dri
-          ? text("No device plugin (`access: dri`): the workers mount /dev/dri privileged; allow it for clusterplex-worker in values/<env>/policy.yaml (privileged, hostPath /dev/dri).")
+          ? DRI_NOTE
           : {
               kind: "commands",
               target: KUBECTL,
