@@ -7,6 +7,7 @@
  */
 import { useChartMirror } from "../lib/charts.ts";
 import { defineCli, runCli, unknownName, UsageError } from "../lib/cli.ts";
+import { loadEnvironment } from "../lib/flux.ts";
 import { loadInventory } from "../lib/inventory.ts";
 import { repoRoot } from "../lib/paths.ts";
 import { renderEnvironment } from "../lib/render.ts";
@@ -27,8 +28,9 @@ or rejects it. <name> is a pod (decypharr-streaming-0) or a workload (all its po
   const root = values.root ? path(values.root) : repoRoot;
   requireEnv(values.env, root);
   const inventory = loadInventory(values.env, root);
-  const releases = await renderEnvironment(values.env, { root });
-  const ctx = buildContext(values.env, releases, inventory, { root });
+  const flux = loadEnvironment(values.env, root);
+  const releases = await renderEnvironment(values.env, { root, environment: flux });
+  const ctx = buildContext(values.env, releases, inventory, { root, flux });
   let pods;
   try {
     pods = resolvePods(ctx, values.pod);

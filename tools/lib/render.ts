@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { execFile } from "node:child_process";
 import { CORE_SCHEMA, loadAll, YAMLException } from "js-yaml";
 import { stringify } from "yaml";
-import { loadEnvironment, type Profile } from "./flux.ts";
+import { loadEnvironment, type Environment, type Profile } from "./flux.ts";
 import { ChartUnavailable, fetchChart, renderUpstream, unavailableMessage, validateChartValues } from "./charts.ts";
 import { resolveHelm, type Helm } from "./helm.ts";
 import { loadInventory } from "./inventory.ts";
@@ -53,6 +53,8 @@ export interface RenderOptions {
   root?: string;
   /** The helm to use (default: resolveHelm()). */
   helm?: Helm;
+  /** The environment, when the caller has loaded it already (else loaded from root). */
+  environment?: Environment;
   /** Skip the upstream releases (charts from a HelmRepository). */
   noUpstream?: boolean;
   /** Called for an upstream release whose chart is unavailable (default: a WARNING line on stderr). */
@@ -170,7 +172,7 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (it
  */
 export async function renderEnvironment(env: string, opts: RenderOptions = {}): Promise<RenderedRelease[]> {
   const root = opts.root ?? repoRoot;
-  const environment = loadEnvironment(env, root);
+  const environment = opts.environment ?? loadEnvironment(env, root);
   const inventory = loadInventory(env, root);
   const helm = opts.helm ?? (await resolveHelm());
   const warn = opts.onWarning ?? ((m: string) => console.error(`WARNING - ${m}`));

@@ -164,8 +164,9 @@ export function simulateReleases(env: string, releases: readonly RenderedRelease
 /** Renders the environment (under opts.root) and simulates it. */
 export async function simulateEnvironment(env: string, opts: SimulateOptions = {}): Promise<SimulationReport> {
   const inventory = loadInventory(env, opts.root);
-  const releases = await renderEnvironment(env, { root: opts.root });
-  return simulateReleases(env, releases, inventory, opts);
+  const flux = opts.flux ?? loadEnvironment(env, opts.root);
+  const releases = await renderEnvironment(env, { root: opts.root, environment: flux });
+  return simulateReleases(env, releases, inventory, { ...opts, flux });
 }
 
 const pad = (s: string, n: number) => (s.length >= n ? s : s + " ".repeat(n - s.length));
