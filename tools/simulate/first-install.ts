@@ -317,30 +317,41 @@ export function scenarioFirstInstall(ctx: SimContext, flux: Environment, release
     return out;
   }
 
+  /** The release of `chart`, if the environment has one. */
+  const ofChart = (chart: string) => [...hrs.values()].find((h) => h.rendered?.chart === chart);
+  /** The release that renders `kind` `name` (in namespace `ns` when given), with the object. */
+  const renderedBy = (kind: string, name: string, ns?: string) => {
+    for (const h of hrs.values()) {
+      const o = h.rendered?.objects.find((x) => x.kind === kind && x.metadata.name === name && (ns === undefined || x.metadata.namespace === ns));
+      if (o) return { h, o };
+    }
+    return undefined;
+  };
+  const classOf = (pvc: K8sObject) => String((pvc.spec as { storageClassName?: string } | undefined)?.storageClassName ?? "");
+
   /** When a claim of a release's pod is usable: its PVC exists (this or another release) and its class can provision. */
   function claimAvailable(ns: string, claim: string, own: readonly K8sObject[]): { at: number; why: string } {
     const mine = own.find((o) => o.kind === "PersistentVolumeClaim" && o.metadata.name === claim && o.metadata.namespace === ns);
-    if (mine) return classAvailable(String((mine.spec as { storageClassName?: string } | undefined)?.storageClassName ?? ""), mine);
-    const owner = [...hrs.values()].find((h) => h.rendered?.objects.some((o) => o.kind === "PersistentVolumeClaim" && o.metadata.name === claim && o.metadata.namespace === ns));
+    if (mine) return classAvailable(classOf(mine), mine);
+    const owner = renderedBy("PersistentVolumeClaim", claim, ns);
     if (!owner) return { at: Infinity, why: `claim ${ns}/${claim} is created by no release` };
-    const t = release(owner.id).installed;
-    const pvc = owner.rendered!.objects.find((o) => o.kind === "PersistentVolumeClaim" && o.metadata.name === claim)!;
-    const c = classAvailable(String((pvc.spec as { storageClassName?: string } | undefined)?.storageClassName ?? ""), pvc);
-    return t >= c.at ? { at: t, why: `claim ${ns}/${claim} is created by HelmRelease ${owner.id}` } : c;
+    const t = release(owner.h.id).installed;
+    const c = classAvailable(classOf(owner.o), owner.o);
+    return t >= c.at ? { at: t, why: `claim ${ns}/${claim} is created by HelmRelease ${owner.h.id}` } : c;
   }
 
   /** When a StorageClass exists and its provisioner runs ("" : a static PersistentVolume, at once). */
   function classAvailable(name: string, pvc?: K8sObject): { at: number; why: string } {
     if (name === "" || (pvc && (pvc.spec as { volumeName?: string }).volumeName)) return { at: 0, why: "" };
-    const owner = [...hrs.values()].find((h) => h.rendered?.objects.some((o) => o.kind === "StorageClass" && o.metadata.name === name));
+    const owner = renderedBy("StorageClass", name);
     if (!owner) return { at: Infinity, why: `StorageClass ${name} is created by no release` };
-    const sc = owner.rendered!.objects.find((o) => o.kind === "StorageClass" && o.metadata.name === name)!;
-    let at = release(owner.id).installed;
-    let why = `StorageClass ${name} is created by HelmRelease ${owner.id}`;
-    const chart = RUNTIME_PROVISIONERS[String(sc.provisioner ?? "")];
-    const prov = chart ? [...hrs.values()].find((h) => h.rendered?.chart === chart) : undefined;
-    if (chart && !prov) return { at: Infinity, why: `the provisioner ${String(sc.provisioner)} of StorageClass ${name} needs the ${chart} release, which this environment does not have` };
-    if (prov && release(prov.id).ready > at) [at, why] = [release(prov.id).ready, `StorageClass ${name}'s provisioner ${String(sc.provisioner)} runs when HelmRelease ${prov.id} is Ready`];
+    const provisioner = String(owner.o.provisioner ?? "");
+    let at = release(owner.h.id).installed;
+    let why = `StorageClass ${name} is created by HelmRelease ${owner.h.id}`;
+    const chart = RUNTIME_PROVISIONERS[provisioner];
+    const prov = chart ? ofChart(chart) : undefined;
+    if (chart && !prov) return { at: Infinity, why: `the provisioner ${provisioner} of StorageClass ${name} needs the ${chart} release, which this environment does not have` };
+    if (prov && release(prov.id).ready > at) [at, why] = [release(prov.id).ready, `StorageClass ${name}'s provisioner ${provisioner} runs when HelmRelease ${prov.id} is Ready`];
     return { at, why };
   }
 
@@ -355,7 +366,7 @@ export function scenarioFirstInstall(ctx: SimContext, flux: Environment, release
   const podsReadyAfterSteps = (b: (typeof blocked)[number]) =>
     Math.max((stepDone.get(b.step.id) ?? Infinity) + KEEPALIVED.rise * KEEPALIVED.interval, availBeforeStep.get(b.object) ?? Infinity) + A.pullSeconds + firstReadySeconds(b.object);
   const chartPodsReady = (chart: string) => {
-    const h = [...hrs.values()].find((x) => x.rendered?.chart === chart);
+    const h = ofChart(chart);
     if (!h) return Infinity;
     const o = hMemo.get(h.id)!;
     let t = Math.max(o.installed, o.podsReady);
@@ -364,7 +375,7 @@ export function scenarioFirstInstall(ctx: SimContext, flux: Environment, release
   };
   let person = 0;
   for (const s of MANUAL_STEPS) {
-    if (![...hrs.values()].some((h) => h.rendered?.chart === s.chart)) continue;
+    if (!ofChart(s.chart)) continue;
     const ready = chartPodsReady(s.chart);
     if (!Number.isFinite(ready)) {
       r.violations.push(`manual step ${s.id} can never be done: the pods of the ${s.chart} release never run (see the releases above)`);
