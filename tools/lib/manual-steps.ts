@@ -65,7 +65,8 @@ export function dfsPaths(inv: Cluster): string[] {
   return [...new Set(Object.values(inv.nfs.dfs).map((d) => d.path))];
 }
 
-const under = (path: string, base: string) => path === base || path.startsWith(base.endsWith("/") ? base : `${base}/`);
+/** Whether `path` is `base` or lies below it. */
+export const under = (path: string, base: string) => path === base || path.startsWith(base.endsWith("/") ? base : `${base}/`);
 /** hostPath types that make kubelet check the path exists (all but "" and the *OrCreate ones). */
 const CHECKED_HOSTPATH = new Set(["Directory", "File", "Socket", "CharDevice", "BlockDevice"]);
 

@@ -9,6 +9,7 @@ import { parse } from "yaml";
 import { longhornDefaultSettings, type Environment } from "../lib/flux.ts";
 import type { K8sObject, RenderedRelease } from "../lib/render.ts";
 import type { Cluster } from "../lib/inventory.ts";
+import { dfsPaths, under } from "../lib/manual-steps.ts";
 import { PREFERRED, REQUIRED, type DeschedulerOptions } from "../scheduling/index.ts";
 import { maxGapSeconds, parseCron } from "./cron.ts";
 import { LONGHORN_DEFAULT_NODE_DOWN_POLICY, longhornDeletesPodsOf, NODE_DOWN_POLICIES, type NodeDownPolicy } from "../fencing/decide.ts";
@@ -317,11 +318,9 @@ export interface DfsFacts {
   paths: string[];
 }
 
-const under = (path: string, base: string) => path === base || path.startsWith(base.endsWith("/") ? base : `${base}/`);
-
 /** Finds the DFS producer and consumers from the inventory's nfs.dfs paths and the pods' volumes. */
 export function dfsFacts(pods: readonly SimPod[], inv: Cluster, nodes: readonly SimNode[], releases: readonly RenderedRelease[]): DfsFacts {
-  const paths = [...new Set(Object.values(inv.nfs.dfs).map((d) => d.path))];
+  const paths = dfsPaths(inv);
   const producers: SimPod[] = [];
   const hostConsumers: SimPod[] = [];
   for (const p of pods) {
