@@ -1,13 +1,12 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { execa } from "execa";
 import { describe, expect, it } from "vitest";
 import { repoRoot } from "../../tools/lib/paths.ts";
 import { editFixture, withFixtureRepo } from "../helpers/fixture-repo.ts";
+import { runCli } from "../helpers/cli.ts";
 
-// node runs the .ts CLIs itself (type stripping), as the npm scripts do; no tsx process in between.
-const node = process.execPath;
-const genSchema = (args: string[]) => execa(node, [join(repoRoot, "tools/cli/gen-schema.ts"), ...args], { reject: false, cwd: repoRoot });
+// in-process through main(argv, io) (test/helpers/cli.ts); the spawn contract is test/cli/contract.test.ts
+const genSchema = (args: string[]) => runCli("gen-schema", args);
 
 // GIVEN a type change that was not regenerated WHEN --check runs THEN it names every drifted file;
 // AND gen-schema regenerates them so that --check passes again.

@@ -1,16 +1,12 @@
 import { existsSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { execa } from "execa";
 import { describe, expect, it } from "vitest";
 import { repoRoot } from "../../tools/lib/paths.ts";
 import { editFixture, withFixtureRepo, writeFixture } from "../helpers/fixture-repo.ts";
+import { runCli } from "../helpers/cli.ts";
 
-// node runs the .ts CLIs itself (type stripping), as the npm scripts do; no tsx process in between.
-const node = process.execPath;
-
-function cli(script: string, args: string[], env: Record<string, string> = {}) {
-  return execa(node, [join(repoRoot, "tools", "cli", script), ...args], { reject: false, cwd: repoRoot, env, timeout: 120_000 });
-}
+// in-process through main(argv, io) (test/helpers/cli.ts); the spawn contract is test/cli/contract.test.ts
+const cli = (script: string, args: string[], env: Record<string, string> = {}) => runCli(script, args, { env });
 
 const DECYPHARR_VALUES = "values/homelab/decypharr.yaml";
 const DECYPHARR_HR = "clusters/homelab/apps/decypharr.yaml";

@@ -2,13 +2,12 @@
  * The simulate and explain CLIs: exit codes, JSON output and errors on bad input.
  */
 import { join } from "node:path";
-import { execa } from "execa";
 import { describe, expect, it } from "vitest";
 import { repoRoot } from "../../tools/lib/paths.ts";
+import { runCli } from "../helpers/cli.ts";
 
-// node runs the .ts CLIs itself (type stripping), as the npm scripts do; no tsx process in between.
-const node = process.execPath;
-const cli = (script: string, args: string[]) => execa(node, [join(repoRoot, "tools", "cli", script), ...args], { reject: false, cwd: repoRoot, timeout: 120_000 });
+// in-process through main(argv, io) (test/helpers/cli.ts); the spawn contract is test/cli/contract.test.ts
+const cli = (script: string, args: string[]) => runCli(script, args);
 
 describe("npm run simulate", () => {
   it("--json gives the report and the exit code follows report.ok", async () => {

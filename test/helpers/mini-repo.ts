@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { commitAll, writeFixture } from "./fixture-repo.ts";
+import { trackAll, writeFixture } from "./fixture-repo.ts";
 
 export const MINI_CHART = {
   "charts/demo/Chart.yaml": "apiVersion: v2\nname: demo\nversion: 0.1.0\nkubeVersion: \">=1.29.0-0\"\n",
@@ -46,7 +46,7 @@ export async function withMiniRepo<T>(files: Record<string, string>, fn: (root: 
     // The cluster schema is read from the root being loaded.
     const all: Record<string, string> = { ...MINI_CHART, ...files };
     for (const [rel, text] of Object.entries(all)) writeFixture(root, rel, text);
-    commitAll(root);
+    trackAll(root);
     return await fn(root);
   } finally {
     rmSync(root, { recursive: true, force: true });

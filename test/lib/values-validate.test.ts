@@ -1,12 +1,14 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { coalesce, mergeMaps } from "../../tools/lib/merge.ts";
 import { validateLayers, type ValuesLayer } from "../../tools/lib/values-validate.ts";
 import { parseYaml } from "../../tools/lib/yaml.ts";
 
-const schemaPath = join(mkdtempSync(join(tmpdir(), "schema-")), "s.json");
+const temp = mkdtempSync(join(tmpdir(), "schema-"));
+afterAll(() => rmSync(temp, { recursive: true, force: true }));
+const schemaPath = join(temp, "s.json");
 writeFileSync(
   schemaPath,
   JSON.stringify({
@@ -66,7 +68,7 @@ describe("validateLayers: errors at the line the operator must edit", () => {
   });
 
   it("a nullable object reports its real error, without \"must be null\" before it", () => {
-    const nullable = join(mkdtempSync(join(tmpdir(), "schema-")), "n.json");
+    const nullable = join(temp, "n.json");
     writeFileSync(nullable, JSON.stringify({
       $schema: "http://json-schema.org/draft-07/schema#",
       type: "object",

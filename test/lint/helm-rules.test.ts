@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 import { listCharts } from "../../tools/gen/schemas.ts";
 import { repoRoot } from "../../tools/lib/paths.ts";
 import type { K8sObject } from "../../tools/lib/render.ts";
-import { chartRules, indentedDocuments, objectRules } from "../../tools/lint/helm-rules.ts";
+import { chartRules, indentedDocuments, objectRules, unrepeatableCalls } from "../../tools/lint/helm-rules.ts";
 
 const CHART = "apiVersion: v2\nname: demo\nversion: 0.1.0\n";
 
@@ -48,6 +48,28 @@ describe("helm lint's chart rules", () => {
 
   it("passes a minimal valid chart", () => {
     expect(chart({})).toEqual([]);
+  });
+
+  it.each([
+    ["lookup", '{{- $s := lookup "v1" "Secret" .Release.Namespace "x" }}', /returns nothing under helm template/],
+    ["now", "  stamp: {{ now | date \"2006\" }}", /renders differently every time/],
+    ["randAlphaNum", "  pw: {{ randAlphaNum 16 | b64enc }}", /renders differently every time/],
+    ["genSelfSignedCert", '{{- $c := genSelfSignedCert "x" nil nil 365 }}', /a Secret for keys and certificates/],
+  ])("reports %s at its line and column, with the fix", (fn, line, why) => {
+    const findings = chart({ "templates/x.yaml": `kind: ConfigMap\ndata:\n${line}\n` });
+    const col = line.indexOf(fn) + 1;
+    expect(findings).toEqual([expect.stringMatching(new RegExp(`^charts/demo/templates/x\\.yaml: template function ${fn}: `))]);
+    expect(findings[0]).toMatch(why);
+    expect(findings[0]).toMatch(/Fix: take the value from values/);
+    const t = "{{ }}\n".repeat(2) + line; // positions are 1-based, counted from the file's start
+    expect(unrepeatableCalls(t)).toEqual([expect.objectContaining({ line: 3, col })]);
+  });
+
+  it("leaves values, variables, strings, comments and NOTES.txt with those names alone", () => {
+    expect(chart({
+      "templates/x.yaml": 'a: {{ .Values.now }}\nb: {{ $now := 1 }}{{ $now }}\nc: {{ include "lookup" . }}\n{{/* now and lookup */}}\nd: {{ .Values.lookup.uuidv4 }}\n',
+      "templates/NOTES.txt": "{{ now }}\n",
+    })).toEqual([]);
   });
 });
 

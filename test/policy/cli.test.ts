@@ -1,12 +1,12 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { execa } from "execa";
 import { stringify } from "yaml";
 import { afterAll, describe, expect, it } from "vitest";
 import { repoRoot } from "../../tools/lib/paths.ts";
 import { RULES } from "../../tools/policy/types.ts";
 import { goodContainer, sc, sts, workload } from "./fixtures.ts";
+import { runCli } from "../helpers/cli.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "policy-cli-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -17,9 +17,8 @@ function file(name: string, docs: unknown[]): string {
   return path;
 }
 
-function policy(args: string[], input?: string) {
-  return execa(process.execPath, ["tools/cli/policy.ts", ...args], { cwd: repoRoot, reject: false, input });
-}
+// in-process through main(argv, io) (test/helpers/cli.ts); the spawn contract is test/cli/contract.test.ts
+const policy = (args: string[], input?: string) => runCli("policy", args, { input });
 
 const streaming = workload("StatefulSet", "decypharr-streaming", {
   containers: [

@@ -3,17 +3,13 @@
  * allowlist or in a committed YAML file fails `lint-charts` (exit 1) with a `(policy)` report line
  * naming the object or file:line:col, the container, the rule and the fix.
  */
-import { join } from "node:path";
-import { execa } from "execa";
 import { describe, expect, it } from "vitest";
-import { repoRoot } from "../../tools/lib/paths.ts";
 import { RULES } from "../../tools/policy/types.ts";
+import { runCli } from "../helpers/cli.ts";
 import { editFixture, withFixtureRepo, writeFixture } from "../helpers/fixture-repo.ts";
 
-// node runs the .ts CLIs itself (type stripping), as the npm scripts do; no tsx process in between.
-const node = process.execPath;
-const lintCharts = (root: string) =>
-  execa(node, [join(repoRoot, "tools", "cli", "lint-charts.ts"), "--root", root, "--env", "homelab", "--chart", "decypharr"], { reject: false, cwd: repoRoot, timeout: 120_000 });
+// in-process through main(argv, io) (test/helpers/cli.ts); the spawn contract is test/cli/contract.test.ts
+const lintCharts = (root: string) => runCli("lint-charts", ["--root", root, "--env", "homelab", "--chart", "decypharr"]);
 
 /** decypharr-streaming's FUSE entry of values/homelab/policy.yaml: privileged, /mnt/decypharr and /dev/fuse. */
 const PRIVILEGED_ENTRY = /  - names: \[decypharr-streaming\]\n    reason: >-\n(?:      .*\n)+    containers: \[decypharr\]\n    privileged: true\n    hostPaths:\n(?:      .*\n)+\n/;
@@ -56,7 +52,7 @@ describe("lint-charts policy stage", () => {
     await withFixtureRepo(
       (root) => writeFixture(root, "docs/notes.yaml", "backup:\n  accessKeyId: AKIAIOSFODNN7EXAMPLE\n"),
       async (root) => {
-        const res = await execa(node, [join(repoRoot, "tools", "cli", "lint-charts.ts"), "--root", root, "--chart", "decypharr"], { reject: false, cwd: repoRoot, timeout: 120_000 });
+        const res = await runCli("lint-charts", ["--root", root, "--chart", "decypharr"]);
         expect(res.exitCode).toBe(1);
         const lines = res.stdout.split("\n").map((l) => l.trim());
         expect(lines.filter((l) => /^(PASS|WARN|FAIL) (homelab|staging) \(policy\)/.test(l))).toHaveLength(2);

@@ -1,17 +1,14 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { execa } from "execa";
 import { afterAll, describe, expect, it } from "vitest";
 import { repoRoot } from "../../tools/lib/paths.ts";
+import { runCli } from "../helpers/cli.ts";
 
-// node runs the .ts CLIs itself (type stripping), as the npm scripts do; no tsx process in between.
-const node = process.execPath;
 const FIXTURES = "test/preflight/fixtures";
 
-function cli(script: string, args: string[], input?: string) {
-  return execa(node, [join(repoRoot, "tools", "cli", script), ...args], { reject: false, cwd: repoRoot, timeout: 60_000, ...(input === undefined ? {} : { input }) });
-}
+// in-process through main(argv, io) (test/helpers/cli.ts); the spawn contract is test/cli/contract.test.ts
+const cli = (script: string, args: string[], input?: string) => runCli(script, args, { input });
 
 const tmp = mkdtempSync(join(tmpdir(), "preflight-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));

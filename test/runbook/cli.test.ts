@@ -1,14 +1,11 @@
 import { join } from "node:path";
-import { execa } from "execa";
 import { describe, expect, it } from "vitest";
 import { repoRoot } from "../../tools/lib/paths.ts";
+import { runCli } from "../helpers/cli.ts";
 
-// node runs the .ts CLIs itself (type stripping), as the npm scripts do; no tsx process in between.
-const node = process.execPath;
 
-function cli(script: string, args: string[]) {
-  return execa(node, [join(repoRoot, "tools", "cli", script), ...args], { reject: false, cwd: repoRoot, timeout: 60_000 });
-}
+// in-process through main(argv, io) (test/helpers/cli.ts); the spawn contract is test/cli/contract.test.ts
+const cli = (script: string, args: string[]) => runCli(script, args);
 
 describe("npm run runbook", () => {
   it.each(["homelab", "staging"])("%s: exit 0, Markdown on stdout", async (env) => {

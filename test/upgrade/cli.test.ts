@@ -3,15 +3,15 @@ import { execa } from "execa";
 import { afterEach, describe, expect, it } from "vitest";
 import { repoRoot } from "../../tools/lib/paths.ts";
 import { fixtureFiles, tempRepo, type TempRepo } from "./repo.ts";
+import { runCli } from "../helpers/cli.ts";
 
 const repos: TempRepo[] = [];
 afterEach(() => {
   for (const r of repos.splice(0)) r.remove();
 });
 
-// node runs the .ts CLIs itself (type stripping), as the npm scripts do; no tsx process in between.
-const node = process.execPath;
-const run = (cli: string, args: string[]) => execa(node, [join(repoRoot, "tools/cli", cli), ...args], { reject: false, cwd: repoRoot });
+// in-process through main(argv, io) (test/helpers/cli.ts); the spawn contract is test/cli/contract.test.ts
+const run = (cli: string, args: string[]) => runCli(cli, args);
 
 describe("upgrade-check and diff CLIs", () => {
   it.each([

@@ -33,7 +33,8 @@ import { helmReleaseSpec, type UpstreamRelease } from "./flux.ts";
 import type { Helm } from "./helm.ts";
 import { coalesce, isMap, type Values } from "./merge.ts";
 import { repoRoot } from "./paths.ts";
-import { CLUSTER_SCOPED, parseManifest, RenderError, type K8sObject, type RenderedRelease } from "./render.ts";
+import { fillNamespaces, parseManifest, RenderError, type RenderedRelease } from "./render.ts";
+import { cachedRender, renderKey } from "./render-cache.ts";
 import { validateLayers } from "./values-validate.ts";
 import { InputError } from "./yaml.ts";
 
@@ -281,70 +282,37 @@ export function validateChartValues(u: UpstreamRelease, chart: ResolvedChart): I
   );
 }
 
-/** `helm template` of an upstream release with the real chart; CRDs included unless install.crds is Skip. */
+/**
+ * `helm template` of an upstream release with the real chart; CRDs included unless install.crds
+ * is Skip. The output depends only on the chart (its digest), the values and the arguments: kept
+ * in .cache/render/ (tools/lib/render-cache.ts), parsed, since JSON.parse is far faster than YAML
+ * and Traefik's and Longhorn's CRDs are most of the YAML a lint run would read.
+ */
 export async function renderUpstream(u: UpstreamRelease, chart: ResolvedChart, helm: Helm, kubeVersion: string): Promise<RenderedRelease> {
-  const dir = mkdtempSync(join(tmpdir(), `render-${u.chart}-`));
-  try {
-    const userFile = join(dir, "user-values.yaml");
-    writeFileSync(userFile, stringify(u.user));
-    const crds = helmReleaseSpec(u.hr).install?.crds ?? "Create";
-    const args = ["template", u.release, chart.dir, "--namespace", u.namespace, "-f", userFile, "--kube-version", kubeVersion, ...(crds === "Skip" ? [] : ["--include-crds"])];
-    // The output depends only on the chart (its digest), the values and these arguments: kept in
-    // .cache/charts/render/ so repeated lint runs and tests do not run helm on the same input again.
-    const key = createHash("sha256").update(JSON.stringify([chart.digest, helm.version, u.user, args.filter((a) => a !== userFile && a !== chart.dir)])).digest("hex");
-    // The parsed objects are kept as JSON next to helm's output: JSON.parse is far faster than YAML.
-    const cacheFile = join(repoRoot, ".cache", "charts", "render", `${key}.yaml`);
-    const jsonFile = join(repoRoot, ".cache", "charts", "render", `${key}.json`);
-    let stdout: string;
-    let parsed: K8sObject[] | undefined;
-    // UPSTREAM_RENDER_CACHE=off renders anyway (npm run bench records the floor's helm calls so).
-    const useCache = process.env.UPSTREAM_RENDER_CACHE !== "off";
-    if (useCache && existsSync(jsonFile)) {
-      try {
-        parsed = JSON.parse(readFileSync(jsonFile, "utf8")) as K8sObject[];
-      } catch {
-        parsed = undefined;
-      }
-    }
-    if (parsed) {
-      stdout = "";
-    } else if (useCache && existsSync(cacheFile)) {
-      stdout = readFileSync(cacheFile, "utf8");
-    } else {
-      const res = await execa(helm.bin, args, { reject: false, timeout: 120_000 });
+  const crds = helmReleaseSpec(u.hr).install?.crds ?? "Create";
+  const flags = ["--namespace", u.namespace, "--kube-version", kubeVersion, ...(crds === "Skip" ? [] : ["--include-crds"])];
+  const key = renderKey(["upstream", chart.digest, helm.version, helm.bin, u.user, u.release, flags]);
+  const { objects } = await cachedRender("upstream", key, false, async () => {
+    const dir = mkdtempSync(join(tmpdir(), `render-${u.chart}-`));
+    try {
+      const userFile = join(dir, "user-values.yaml");
+      writeFileSync(userFile, stringify(u.user));
+      const res = await execa(helm.bin, ["template", u.release, chart.dir, "-f", userFile, ...flags], { reject: false, timeout: 120_000 });
       if (res.exitCode !== 0) {
         const msg = (res.stderr || res.stdout || "").trim().replaceAll(chart.dir, `${chart.name}-${chart.version}`);
         throw new RenderError(`${u.file}: helm ${helm.version} template ${u.release} (${chart.name} ${chart.version}) failed: ${msg}`, { cause: res });
       }
-      stdout = res.stdout;
-      mkdirSync(dirname(cacheFile), { recursive: true });
-      const tmp = `${cacheFile}.${process.pid}.tmp`;
-      writeFileSync(tmp, stdout);
-      renameSync(tmp, cacheFile);
+      // helm's output needs no source positions: the fast parser (tools/lib/render.ts parseManifest).
+      return { objects: parseManifest(res.stdout, `helm template ${u.release}`).filter((o) => o && typeof o === "object") };
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
-    const res = { exitCode: 0, stdout, stderr: "" };
-    if (res.exitCode !== 0) {
-      const msg = (res.stderr || res.stdout || "").trim().replaceAll(chart.dir, `${chart.name}-${chart.version}`);
-      throw new RenderError(`${u.file}: helm ${helm.version} template ${u.release} (${chart.name} ${chart.version}) failed: ${msg}`, { cause: res });
-    }
-    // helm's output needs no source positions: the fast parser (tools/lib/render.ts parseManifest).
-    const objects = parsed ?? parseManifest(res.stdout, `helm template ${u.release}`).filter((o) => o && typeof o === "object");
-    if (!parsed) {
-      const tmp = `${jsonFile}.${process.pid}.tmp`;
-      writeFileSync(tmp, JSON.stringify(objects));
-      renameSync(tmp, jsonFile);
-    }
-    for (const o of objects) {
-      if (!CLUSTER_SCOPED.has(o.kind) && !o.metadata.namespace) o.metadata.namespace = u.namespace;
-    }
-    const dependsOn = ((u.hr.spec as { dependsOn?: { name: string; namespace?: string }[] } | undefined)?.dependsOn ?? []).map((d) => `${d.namespace ?? u.hrNamespace}/${d.name}`);
-    return {
-      env: u.env, release: u.release, namespace: u.namespace, chart: u.chart, source: u.file, objects,
-      helmRelease: `${u.hrNamespace}/${u.name}`, dependsOn, upstream: { version: chart.version, origin: chart.origin },
-    };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
+  const dependsOn = ((u.hr.spec as { dependsOn?: { name: string; namespace?: string }[] } | undefined)?.dependsOn ?? []).map((d) => `${d.namespace ?? u.hrNamespace}/${d.name}`);
+  return {
+    env: u.env, release: u.release, namespace: u.namespace, chart: u.chart, source: u.file, objects: fillNamespaces(objects, u.namespace),
+    helmRelease: `${u.hrNamespace}/${u.name}`, dependsOn, upstream: { version: chart.version, origin: chart.origin },
+  };
 }
 
 /** The WARNING for an upstream release whose chart could not be fetched: names the release and the fix. */

@@ -14,6 +14,7 @@ import { stringify } from "yaml";
 import { loadEnvironment, type Environment, type Profile } from "./flux.ts";
 import { ChartUnavailable, fetchChart, renderUpstream, unavailableMessage, validateChartValues } from "./charts.ts";
 import { resolveHelm, type Helm } from "./helm.ts";
+import { cachedRender, directoryDigest, renderKey } from "./render-cache.ts";
 import { loadInventory } from "./inventory.ts";
 import { repoRoot } from "./paths.ts";
 import { InputError } from "./yaml.ts";
@@ -83,23 +84,52 @@ export class RenderError extends Error {
  * merged valuesFiles, plus a file with the user values. Calls `fn(chartDir, userValuesFile)` and
  * removes the copy afterwards.
  */
-export async function withPreparedChart<T>(p: Profile, fn: (chartDir: string, userFile: string) => Promise<T>): Promise<T> {
+export async function withPreparedChart<T>(p: Profile, fn: (chartDir: string, userFile: string) => Promise<T>, text?: { defaults: string; user: string }): Promise<T> {
   const dir = mkdtempSync(join(tmpdir(), `render-${p.chart}-`));
   try {
     const chartDir = join(dir, p.chart);
     cpSync(p.chartDir, chartDir, { recursive: true });
-    writeFileSync(join(chartDir, "values.yaml"), stringify(p.defaults));
+    writeFileSync(join(chartDir, "values.yaml"), text?.defaults ?? stringify(p.defaults));
     const userFile = join(dir, "user-values.yaml");
-    writeFileSync(userFile, stringify(p.user));
+    writeFileSync(userFile, text?.user ?? stringify(p.user));
     return await fn(chartDir, userFile);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-/** Renders one profile with helm template. */
+/**
+ * Renders one profile with helm template, or takes the render from `.cache/render/` when the same
+ * chart files, values, arguments and helm rendered before (tools/lib/render-cache.ts).
+ */
 export async function renderProfile(p: Profile, helm: Helm, kubeVersion: string): Promise<RenderedRelease> {
-  return withPreparedChart(p, (chartDir, userFile) => renderPrepared(p, helm, kubeVersion, chartDir, userFile));
+  const defaults = stringify(p.defaults);
+  const user = stringify(p.user);
+  const key = renderKey(["chart", helm.version, helm.bin, directoryDigest(p.chartDir), defaults, user, p.release, templateFlags(p, kubeVersion)]);
+  let rendered: RenderedRelease | undefined;
+  const { objects, manifest } = await cachedRender("chart", key, true, async () => {
+    rendered = await withPreparedChart(p, (chartDir, userFile) => renderPrepared(p, helm, kubeVersion, chartDir, userFile), { defaults, user });
+    return { objects: rendered.objects, manifest: rendered.manifest };
+  });
+  return rendered ?? releaseOf(p, fillNamespaces(objects, p.namespace), manifest ?? "");
+}
+
+/** helm template's flags besides the values file (part of a render's key). */
+function templateFlags(p: Profile, kubeVersion: string): string[] {
+  return ["--namespace", p.namespace, "--kube-version", kubeVersion];
+}
+
+/** Objects without a namespace get the release's, as helm's install would (cluster-scoped kinds excepted). */
+export function fillNamespaces(objects: K8sObject[], namespace: string): K8sObject[] {
+  for (const o of objects) {
+    if (!CLUSTER_SCOPED.has(o.kind) && !o.metadata.namespace) o.metadata.namespace = namespace;
+  }
+  return objects;
+}
+
+function releaseOf(p: Profile, objects: K8sObject[], manifest: string): RenderedRelease {
+  const dependsOn = ((p.hr.spec as { dependsOn?: { name: string; namespace?: string }[] } | undefined)?.dependsOn ?? []).map((d) => `${d.namespace ?? p.hrNamespace}/${d.name}`);
+  return { env: p.env, release: p.release, namespace: p.namespace, chart: p.chart, source: p.file, objects, helmRelease: `${p.hrNamespace}/${p.name}`, dependsOn, manifest };
 }
 
 /**
@@ -118,19 +148,14 @@ function run(bin: string, args: string[]): Promise<{ exitCode: number; stdout: s
 
 /** `helm template` of a chart laid out by withPreparedChart. */
 export async function renderPrepared(p: Profile, helm: Helm, kubeVersion: string, chartDir: string, userFile: string): Promise<RenderedRelease> {
-  const args = ["template", p.release, chartDir, "--namespace", p.namespace, "-f", userFile, "--kube-version", kubeVersion];
+  const args = ["template", p.release, chartDir, "-f", userFile, ...templateFlags(p, kubeVersion)];
   const res = await run(helm.bin, args);
   if (res.exitCode !== 0) {
     // helm names templates chart-relative (`demo/templates/x.yaml:1:3`); show repo paths.
     const msg = (res.stderr || res.stdout || "").trim().replaceAll(chartDir, `charts/${p.chart}`).replaceAll(`(${p.chart}/`, `(charts/${p.chart}/`);
     throw new RenderError(`${p.file}: helm ${helm.version} template ${p.release} failed: ${msg}`, { cause: res });
   }
-  const objects = parseManifest(res.stdout, `helm template ${p.release}`);
-  for (const o of objects) {
-    if (!CLUSTER_SCOPED.has(o.kind) && !o.metadata.namespace) o.metadata.namespace = p.namespace;
-  }
-  const dependsOn = ((p.hr.spec as { dependsOn?: { name: string; namespace?: string }[] } | undefined)?.dependsOn ?? []).map((d) => `${d.namespace ?? p.hrNamespace}/${d.name}`);
-  return { env: p.env, release: p.release, namespace: p.namespace, chart: p.chart, source: p.file, objects, helmRelease: `${p.hrNamespace}/${p.name}`, dependsOn, manifest: res.stdout };
+  return releaseOf(p, fillNamespaces(parseManifest(res.stdout, `helm template ${p.release}`), p.namespace), res.stdout);
 }
 
 /**

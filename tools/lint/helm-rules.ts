@@ -93,6 +93,8 @@ export function chartRules(chartDir: string, display: string): Finding[] {
     const ext = extname(f);
     if (![".yaml", ".yml", ".tpl", ".txt"].includes(ext)) {
       err(`file extension ${JSON.stringify(ext)} not valid (helm renders only .yaml/.yml/.tpl/.txt templates). Fix: rename it`, `${display}/${relative(chartDir, f)}`);
+    } else if (ext !== ".txt") {
+      for (const u of unrepeatableCalls(readFileSync(f, "utf8"))) out.push({ severity: "error", location: { file: `${display}/${relative(chartDir, f)}`, line: u.line, col: u.col }, message: u.message });
     }
   }
   const crds = join(chartDir, "crds");
@@ -112,6 +114,37 @@ export function chartRules(chartDir: string, display: string): Finding[] {
     }
   }
   chartCache.set(chartDir, out);
+  return out;
+}
+
+/**
+ * Template functions whose result is not a function of the chart and its values. `lookup` asks
+ * the cluster during helm-controller's install and upgrade but returns an empty map under
+ * `helm template` (Helm docs, "Using the lookup function"), so what lint checks would not be what
+ * Flux applies; the others (Sprig's date, random and crypto functions) render differently every
+ * time, so every upgrade rewrites the object and no render can be checked once and trusted, the
+ * premise of tools/lib/render-cache.ts.
+ */
+const UNREPEATABLE = /(?<![.$\w])(lookup|now|randAlphaNum|randAlpha|randNumeric|randAscii|randBytes|randInt|uuidv4|genCA|genCAWithKey|genPrivateKey|genSelfSignedCert|genSelfSignedCertWithKey|genSignedCert|genSignedCertWithKey)\b/;
+
+/** Calls of UNREPEATABLE functions in a template's actions (comments and string literals skipped), with line:col. */
+export function unrepeatableCalls(text: string): { line: number; col: number; message: string }[] {
+  const out: { line: number; col: number; message: string }[] = [];
+  for (const m of text.matchAll(/\{\{-?([\s\S]*?)-?\}\}/g)) {
+    const body = m[1].trim();
+    if (body.startsWith("/*")) continue;
+    const code = m[1].replace(/"(?:[^"\\]|\\.)*"|`[^`]*`/g, (q) => " ".repeat(q.length));
+    const call = UNREPEATABLE.exec(code);
+    if (!call) continue;
+    const at = m.index + 2 + (m[0][2] === "-" ? 1 : 0) + call.index;
+    const before = text.slice(0, at);
+    const line = before.split("\n").length;
+    const col = at - before.lastIndexOf("\n");
+    const why = call[1] === "lookup"
+      ? "lookup queries the cluster when helm-controller installs or upgrades but returns nothing under helm template, so lint would check other objects than Flux applies"
+      : `${call[1]} renders differently every time, so every upgrade rewrites the object and no render of the chart can be checked once and trusted`;
+    out.push({ line, col, message: `template function ${call[1]}: ${why}. Fix: take the value from values (a Secret for keys and certificates)` });
+  }
   return out;
 }
 

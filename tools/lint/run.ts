@@ -22,7 +22,7 @@ import { resolveHelm, type Helm } from "../lib/helm.ts";
 import { loadInventory } from "../lib/inventory.ts";
 import { validateObject } from "../lib/k8s-validate.ts";
 import { repoRoot } from "../lib/paths.ts";
-import { mapLimit, renderPrepared, withPreparedChart, type K8sObject } from "../lib/render.ts";
+import { mapLimit, renderProfile, type K8sObject } from "../lib/render.ts";
 import { locate, validateLayers } from "../lib/values-validate.ts";
 import type { PathSegment } from "../lib/yaml.ts";
 import { policyStage, type Violation } from "../policy/index.ts";
@@ -125,20 +125,18 @@ async function lintProfile(p: Profile, inventory: Cluster, helm: Helm, environme
   const chartFindings = chartRules(p.chartDir, `charts/${p.chart}`);
   findings.push(...chartFindings);
   if (chartFindings.length > 0) return done();
-  let objects: K8sObject[] | undefined;
-  await withPreparedChart(p, async (chartDir, userFile) => {
-    try {
-      const rendered = await renderPrepared(p, helm, inventory.kubernetesVersion, chartDir, userFile);
-      objects = rendered.objects;
-      for (const source of indentedDocuments(rendered.manifest ?? "")) {
-        findings.push({ severity: "error", message: `helm lint: ${source.replace(`${p.chart}/`, `charts/${p.chart}/`)}: document starts with an illegal indent, which may cause parsing problems. Fix: remove the leading spaces (use {{- ... }} or nindent)` });
-      }
-      findings.push(...objectRules(objects, inventory.kubernetesVersion));
-    } catch (err) {
-      findings.push(fromError(err));
+  let objects: K8sObject[];
+  try {
+    const rendered = await renderProfile(p, helm, inventory.kubernetesVersion);
+    objects = rendered.objects;
+    for (const source of indentedDocuments(rendered.manifest ?? "")) {
+      findings.push({ severity: "error", message: `helm lint: ${source.replace(`${p.chart}/`, `charts/${p.chart}/`)}: document starts with an illegal indent, which may cause parsing problems. Fix: remove the leading spaces (use {{- ... }} or nindent)` });
     }
-  });
-  if (!objects) return done();
+    findings.push(...objectRules(objects, inventory.kubernetesVersion));
+  } catch (err) {
+    findings.push(fromError(err));
+    return done();
+  }
 
   // 4. every rendered object against its schema
   for (const o of objects) {
