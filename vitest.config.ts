@@ -7,8 +7,9 @@ import { fileURLToPath } from "node:url";
  * lands in the right project without a list to maintain. `npm test` runs both.
  *
  * Speed on a 2-core machine (issue 18): vitest's default is availableParallelism() - 1 workers,
- * i.e. one file at a time on 2 cores, while most integration time is spent waiting for helm and
- * git child processes; two workers per core keep both cores busy. The environments of this
+ * i.e. one file at a time on 2 cores, while integration tests also wait for helm and git child
+ * processes; one worker more than cores keeps both busy (measured on 2 cores, whole suite: 2
+ * workers 86.6 s, 3 workers 86.3 s, 4 workers 96 s with more CPU in GC and forks). The environments of this
  * checkout are rendered once per run (test/setup/render-once.ts) and handed to the tests that only
  * read them (test/helpers/rendered.ts). Test files share their worker's modules (`isolate: false`):
  * a fresh module graph per file cost ~55 s of CPU in module loading and type stripping per run,
@@ -60,7 +61,7 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 120_000,
     env: { CHART_MIRROR: MIRROR, ...(TMP ? { TMPDIR: TMP } : {}) },
-    maxWorkers: Math.max(2, 2 * availableParallelism()),
+    maxWorkers: availableParallelism() + 1,
     isolate: false,
     projects: [
       { extends: true, test: { name: "unit", include: unit } },

@@ -36,6 +36,21 @@ describe("gen-schema", () => {
     );
   });
 
+  // The generated schemas are kept by a hash of schema/'s TypeScript (tools/gen/schemas.ts): an
+  // edit of a file the chart types only import must reach every schema that uses it.
+  it("sees an edit of an imported type file (schema/common.ts) in every schema that uses it", async () => {
+    await withFixtureRepo(
+      (root) => editFixture(root, "schema/common.ts", "Resources the scheduler reserves for the container.", "What the scheduler sets aside for the container."),
+      async (root) => {
+        const check = await genSchema(["--check", "--root", root]);
+        expect(check.exitCode).toBe(1);
+        const drifted = check.stderr.split("\n").filter(Boolean).map((l) => /^ERROR - (\S+) is out of date/.exec(l)?.[1]);
+        expect(drifted).toEqual(expect.arrayContaining(["charts/clusterplex/values.schema.json", "charts/decypharr/values.schema.json", "charts/ha-jobs/values.schema.json", "charts/media-apps/values.schema.json"]));
+        expect(drifted).not.toContain("charts/longhorn-config/values.schema.json");
+      },
+    );
+  });
+
   it("fails with the file and line of a type error, writing nothing", async () => {
     await withFixtureRepo(
       (root) => editFixture(root, "schema/decypharr.ts", "  port?: number;", "  port?: Nummber;"),

@@ -11,7 +11,8 @@ import { loadEnvironment, type Profile } from "../../tools/lib/flux.ts";
 import { resolveHelm, type Helm } from "../../tools/lib/helm.ts";
 import { loadInventory } from "../../tools/lib/inventory.ts";
 import { repoRoot } from "../../tools/lib/paths.ts";
-import { directoryDigest, renderCacheEnabled, renderKey } from "../../tools/lib/render-cache.ts";
+import { contentKey, directoryDigest } from "../../tools/lib/content-cache.ts";
+import { renderCacheEnabled } from "../../tools/lib/render-cache.ts";
 import { renderProfile } from "../../tools/lib/render.ts";
 
 let work: string;
@@ -104,8 +105,8 @@ describe("render cache keys", () => {
   });
 
   it("a key is the hash of its parts in order; RENDER_CACHE chooses what is cached", () => {
-    expect(renderKey(["a", 1])).toBe(renderKey(["a", 1]));
-    expect(renderKey(["a", 1])).not.toBe(renderKey([1, "a"]));
+    expect(contentKey(["a", 1])).toBe(contentKey(["a", 1]));
+    expect(contentKey(["a", 1])).not.toBe(contentKey([1, "a"]));
     expect([renderCacheEnabled("chart", {}), renderCacheEnabled("upstream", {})]).toEqual([true, true]);
     expect([renderCacheEnabled("chart", { RENDER_CACHE: "off" }), renderCacheEnabled("upstream", { RENDER_CACHE: "off" })]).toEqual([false, false]);
     expect([renderCacheEnabled("chart", { RENDER_CACHE: "upstream" }), renderCacheEnabled("upstream", { RENDER_CACHE: "upstream" })]).toEqual([false, true]);

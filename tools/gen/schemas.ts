@@ -7,10 +7,12 @@
  * (helm#10392). Definition names lose typescript-json-schema's path hashes so the output is the
  * same in every checkout.
  */
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import type * as TJS from "typescript-json-schema";
+import { ContentCache, contentKey, directoryDigest } from "../lib/content-cache.ts";
 import { repoRoot } from "../lib/paths.ts";
 
 /**
@@ -125,6 +127,17 @@ const SETTINGS: TJS.PartialArgs = {
   validationKeywords: ["propertyNames"],
 };
 
+const COMPILER_OPTIONS = {
+  strict: true,
+  skipLibCheck: true,
+  allowImportingTsExtensions: true,
+  noEmit: true,
+  module: "nodenext",
+  moduleResolution: "nodenext",
+  target: "es2023",
+  types: [],
+};
+
 /** Generates the schemas of `targets`; returns output path (relative) → JSON object. */
 export function generateSchemas(targets: SchemaTarget[], root = repoRoot): Map<string, JsonObject> {
   for (const t of targets) {
@@ -135,18 +148,30 @@ export function generateSchemas(targets: SchemaTarget[], root = repoRoot): Map<s
       );
     }
   }
+  // The output is a function of schema/'s TypeScript, the packages it imports (pinned by
+  // package-lock.json), the settings below and this file's post-processing: kept under their hash
+  // (tools/lib/content-cache.ts), so --check and the tests do not build the TypeScript program
+  // (~2.5 s of CPU) for types they generated before. A program with type errors is never kept.
+  const key = contentKey([
+    "gen-schema",
+    targets,
+    directoryDigest(join(root, "schema"), (rel) => rel.endsWith(".ts") && !rel.startsWith("generated/")),
+    readFileSync(join(repoRoot, "package-lock.json"), "utf8"),
+    readFileSync(fileURLToPath(import.meta.url), "utf8"),
+  ]);
+  const cached = SCHEMA_CACHE.get(key);
+  if (cached) return new Map(Object.entries(cached));
+  const out = generateUncached(targets, root);
+  SCHEMA_CACHE.set(key, Object.fromEntries(out));
+  return out;
+}
+
+const SCHEMA_CACHE = new ContentCache<Record<string, JsonObject>>(join(repoRoot, ".cache", "gen-schema"), 200);
+
+function generateUncached(targets: SchemaTarget[], root: string): Map<string, JsonObject> {
   const program = tjs().getProgramFromFiles(
     [...new Set(targets.map((t) => join(root, t.source)))],
-    {
-      strict: true,
-      skipLibCheck: true,
-      allowImportingTsExtensions: true,
-      noEmit: true,
-      module: "nodenext",
-      moduleResolution: "nodenext",
-      target: "es2023",
-      types: [],
-    },
+    COMPILER_OPTIONS,
     root,
   );
   const diagnostics = [...program.getSyntacticDiagnostics(), ...program.getSemanticDiagnostics()];

@@ -34,7 +34,8 @@ import type { Helm } from "./helm.ts";
 import { coalesce, isMap, type Values } from "./merge.ts";
 import { repoRoot } from "./paths.ts";
 import { fillNamespaces, parseManifest, RenderError, type RenderedRelease } from "./render.ts";
-import { cachedRender, renderKey } from "./render-cache.ts";
+import { contentKey } from "./content-cache.ts";
+import { cachedRender } from "./render-cache.ts";
 import { validateLayers } from "./values-validate.ts";
 import { InputError } from "./yaml.ts";
 
@@ -291,7 +292,7 @@ export function validateChartValues(u: UpstreamRelease, chart: ResolvedChart): I
 export async function renderUpstream(u: UpstreamRelease, chart: ResolvedChart, helm: Helm, kubeVersion: string): Promise<RenderedRelease> {
   const crds = helmReleaseSpec(u.hr).install?.crds ?? "Create";
   const flags = ["--namespace", u.namespace, "--kube-version", kubeVersion, ...(crds === "Skip" ? [] : ["--include-crds"])];
-  const key = renderKey(["upstream", chart.digest, helm.version, helm.bin, u.user, u.release, flags]);
+  const key = contentKey(["upstream", chart.digest, helm.version, helm.bin, u.user, u.release, flags]);
   const { objects } = await cachedRender("upstream", key, false, async () => {
     const dir = mkdtempSync(join(tmpdir(), `render-${u.chart}-`));
     try {

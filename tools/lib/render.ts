@@ -14,7 +14,8 @@ import { stringify } from "yaml";
 import { loadEnvironment, type Environment, type Profile } from "./flux.ts";
 import { ChartUnavailable, fetchChart, renderUpstream, unavailableMessage, validateChartValues } from "./charts.ts";
 import { resolveHelm, type Helm } from "./helm.ts";
-import { cachedRender, directoryDigest, renderKey } from "./render-cache.ts";
+import { contentKey, directoryDigest } from "./content-cache.ts";
+import { cachedRender } from "./render-cache.ts";
 import { loadInventory } from "./inventory.ts";
 import { repoRoot } from "./paths.ts";
 import { InputError } from "./yaml.ts";
@@ -105,7 +106,7 @@ export async function withPreparedChart<T>(p: Profile, fn: (chartDir: string, us
 export async function renderProfile(p: Profile, helm: Helm, kubeVersion: string): Promise<RenderedRelease> {
   const defaults = stringify(p.defaults);
   const user = stringify(p.user);
-  const key = renderKey(["chart", helm.version, helm.bin, directoryDigest(p.chartDir), defaults, user, p.release, templateFlags(p, kubeVersion)]);
+  const key = contentKey(["chart", helm.version, helm.bin, directoryDigest(p.chartDir), defaults, user, p.release, templateFlags(p, kubeVersion)]);
   let rendered: RenderedRelease | undefined;
   const { objects, manifest } = await cachedRender("chart", key, true, async () => {
     rendered = await withPreparedChart(p, (chartDir, userFile) => renderPrepared(p, helm, kubeVersion, chartDir, userFile), { defaults, user });
