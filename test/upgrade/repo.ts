@@ -22,10 +22,8 @@ export interface TempRepo {
 export async function tempRepo(prefix = "upgrade-repo-"): Promise<TempRepo> {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   const git = async (...args: string[]) => (await execa("git", args, { cwd: dir })).stdout.trim();
-  await git("init", "-q", "-b", "main");
-  await git("config", "user.email", "test@example.invalid");
-  await git("config", "user.name", "test");
-  await git("config", "commit.gpgsign", "false");
+  // one process from the (large) test worker, and no hook templates (see test/helpers/fixture-repo.ts)
+  await execa("sh", ["-c", "git init -q -b main --template= && git config user.email test@example.invalid && git config user.name test && git config commit.gpgsign false"], { cwd: dir });
   const write = (files: Record<string, string>) => {
     for (const [path, text] of Object.entries(files)) {
       mkdirSync(dirname(join(dir, path)), { recursive: true });
