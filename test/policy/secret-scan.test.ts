@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
@@ -117,6 +117,18 @@ describe("scanRepo on a git repository", () => {
     const v = scanViolations(found);
     expect(v.every((x) => x.rule === "secret-scan" && x.severity === "error")).toBe(true);
     expect(v[0].location).toEqual({ file: "values/homelab/apps.yaml", line: 3, col: 16 });
+  });
+
+  it("scans a file again when its text changes (findings are kept per path and text)", async () => {
+    const file = join(root, "values/homelab/apps.yaml");
+    const before = readFileSync(file, "utf8");
+    try {
+      writeFileSync(file, before.replace("AKIAIOSFODNN7EXAMPLE", "not-a-key"));
+      expect((await scanRepo(root)).map((f) => f.kind)).not.toContain("AWS access key id");
+    } finally {
+      writeFileSync(file, before);
+    }
+    expect((await scanRepo(root)).map((f) => f.kind)).toContain("AWS access key id");
   });
 
   it("says how to fix it when the root is not a git checkout", async () => {

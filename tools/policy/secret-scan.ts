@@ -13,7 +13,7 @@
  * like a hash (digest, checksum, sha, commit, revision; helm's `checksum/config` included), and any line carrying a
  * `policy:allow-secret` comment.
  */
-import { readFileSync, statSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { execa } from "execa";
 import { violation, type Violation } from "./types.ts";
@@ -140,33 +140,30 @@ export async function trackedYamlFiles(root: string): Promise<string[]> {
   }
 }
 
-/** Findings per absolute file, valid while its size and mtime stay (lint scans once per environment). */
-const scanned = new Map<string, { size: number; mtimeMs: number; findings: ScanFinding[] }>();
+/**
+ * Findings per file and content (the file's path relative to the repository and its text): the
+ * same text is scanned once per process, in this checkout or in a copy of it (the tests lint
+ * hundreds of copies that differ in one file). Bounded, oldest out.
+ */
+const scanned = new Map<string, ScanFinding[]>();
 
 /** Scans every git-tracked YAML file of the repository at `root` (working-tree contents). */
 export async function scanRepo(root: string): Promise<ScanFinding[]> {
   const out: ScanFinding[] = [];
   for (const file of await trackedYamlFiles(root)) {
-    const abs = join(root, file);
-    let st: { size: number; mtimeMs: number };
+    let text: string;
     try {
-      st = statSync(abs);
+      text = readFileSync(join(root, file), "utf8");
     } catch {
       continue; // tracked but deleted in the working tree: nothing to commit from it
     }
-    const hit = scanned.get(abs);
-    if (hit && hit.size === st.size && hit.mtimeMs === st.mtimeMs) {
-      out.push(...hit.findings);
-      continue;
+    const key = `${file}\0${text}`;
+    let findings = scanned.get(key);
+    if (!findings) {
+      findings = scanText(text, file);
+      scanned.set(key, findings);
+      if (scanned.size > 2000) scanned.delete(scanned.keys().next().value!);
     }
-    let text: string;
-    try {
-      text = readFileSync(abs, "utf8");
-    } catch {
-      continue;
-    }
-    const findings = scanText(text, file);
-    scanned.set(abs, { size: st.size, mtimeMs: st.mtimeMs, findings });
     out.push(...findings);
   }
   return out;
