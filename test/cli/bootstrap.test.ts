@@ -13,8 +13,13 @@ import { repoRoot } from "../../tools/lib/paths.ts";
 import { renderEnvironment } from "../../tools/lib/render.ts";
 
 type Obj = Record<string, any>;
-const kustomize = (dir: string): Obj[] =>
-  parseAllDocuments(execFileSync(provisionKubectl(), ["kustomize", dir], { cwd: repoRoot, encoding: "utf8" })).map((d) => d.toJS() as Obj);
+/** kubectl's build of `dir`, run once per directory in this file (the tests read, never write, the checkout). */
+const builds = new Map<string, string>();
+const kustomize = (dir: string): Obj[] => {
+  let text = builds.get(dir);
+  if (text === undefined) builds.set(dir, (text = execFileSync(provisionKubectl(), ["kustomize", dir], { cwd: repoRoot, encoding: "utf8" })));
+  return parseAllDocuments(text).map((d) => d.toJS() as Obj);
+};
 const id = (o: Obj) => `${o.kind}/${o.metadata.namespace ?? ""}/${o.metadata.name}`;
 
 describe.each(["homelab", "staging"])("clusters/%s", (env) => {
