@@ -1,7 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { repoRoot } from "../../tools/lib/paths.ts";
 import { editFixture, withFixtureRepo } from "../helpers/fixture-repo.ts";
 import { runCli } from "../helpers/cli.ts";
 

@@ -1,9 +1,7 @@
 /**
  * The simulate and explain CLIs: exit codes, JSON output and errors on bad input.
  */
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { repoRoot } from "../../tools/lib/paths.ts";
 import { runCli } from "../helpers/cli.ts";
 
 // in-process through main(argv, io) (test/helpers/cli.ts); the spawn contract is test/cli/contract.test.ts

@@ -3,7 +3,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stringify } from "yaml";
 import { afterAll, describe, expect, it } from "vitest";
-import { repoRoot } from "../../tools/lib/paths.ts";
 import { RULES } from "../../tools/policy/types.ts";
 import { goodContainer, sc, sts, workload } from "./fixtures.ts";
 import { runCli } from "../helpers/cli.ts";

@@ -1,8 +1,5 @@
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { repoRoot } from "../../tools/lib/paths.ts";
 import { runCli } from "../helpers/cli.ts";
-
 
 // in-process through main(argv, io) (test/helpers/cli.ts); the spawn contract is test/cli/contract.test.ts
 const cli = (script: string, args: string[]) => runCli(script, args);

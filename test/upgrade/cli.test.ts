@@ -1,7 +1,6 @@
 import { join } from "node:path";
 import { execa } from "execa";
 import { afterEach, describe, expect, it } from "vitest";
-import { repoRoot } from "../../tools/lib/paths.ts";
 import { fixtureFiles, tempRepo, type TempRepo } from "./repo.ts";
 import { runCli } from "../helpers/cli.ts";
 
