@@ -11,8 +11,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
 import { describe, expect, it } from "vitest";
-import { EXIT, nearest, type CliIo, type CliMain } from "../../tools/lib/cli.ts";
+import { EXIT, nearest, type CliMain } from "../../tools/lib/cli.ts";
 import { repoRoot } from "../../tools/lib/paths.ts";
+import { runCli } from "../helpers/cli.ts";
 
 const pkg = JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")) as { scripts: Record<string, string> };
 
@@ -57,24 +58,6 @@ function lateRead(script: string, args: string[], delay = 1, npm = true) {
   });
 }
 
-function memoryIo(cwd = repoRoot): CliIo & { out: () => string; errText: () => string } {
-  let out = "";
-  let err = "";
-  return {
-    stdout: { write: (s: string) => (out += s) },
-    stderr: { write: (s: string) => (err += s) },
-    cwd,
-    env: {},
-    out: () => out,
-    errText: () => err,
-  };
-}
-
-async function mainOf(script: string): Promise<CliMain | undefined> {
-  const mod = (await import(join(repoRoot, moduleOf(script)!))) as { main?: CliMain };
-  return mod.main;
-}
-
 describe("every npm script", () => {
   it("is a command of this repository with a Node.js version check before it, or listed as not ours", () => {
     for (const s of scripts) {
@@ -88,11 +71,11 @@ describe("every npm script", () => {
 
   it.each(commands)("%s exports main (tools/cli) and importing it does no work", async (script) => {
     if (!moduleOf(script)!.startsWith("tools/cli/")) return; // bench: tools/bench (runMain form)
-    const main = await mainOf(script);
+    const main = ((await import(join(repoRoot, moduleOf(script)!))) as { main?: CliMain }).main;
     expect(typeof main).toBe("function");
-    const io = memoryIo();
-    expect(await main!(["--help"], io)).toBe(EXIT.ok);
-    expect(io.out()).toMatch(new RegExp(`^usage: npm run ${script}\\b`));
+    const res = await runCli(script, ["--help"]);
+    expect(res.exitCode).toBe(EXIT.ok);
+    expect(res.stdout).toMatch(new RegExp(`^usage: npm run ${script}\\b`));
   }, SPAWN_TIMEOUT);
 
   // Each command's own process, node started as its npm script starts it (the scripts' wiring is
@@ -107,12 +90,11 @@ describe("every npm script", () => {
 
   it.each(commands)("%s with a name that names nothing: exit 2, the valid names and the nearest", async (script) => {
     const { args, want } = UNKNOWN[script];
-    const main = moduleOf(script)!.startsWith("tools/cli/") ? await mainOf(script) : undefined;
-    if (main) {
-      const io = memoryIo();
-      expect(await main(args, io), io.errText()).toBe(EXIT.usage);
-      expect(io.errText()).toMatch(want);
-      expect(io.errText().trim().split("\n")).toHaveLength(1);
+    if (moduleOf(script)!.startsWith("tools/cli/")) {
+      const res = await runCli(script, args);
+      expect(res.exitCode, res.stderr).toBe(EXIT.usage);
+      expect(res.stderr).toMatch(want);
+      expect(res.stderr.trim().split("\n")).toHaveLength(1);
     } else {
       const res = await execa("npm", ["run", "-s", script, "--", ...args], { cwd: repoRoot, reject: false, env: { PATH } });
       expect(res.exitCode).toBe(EXIT.usage);
@@ -123,9 +105,9 @@ describe("every npm script", () => {
 
 describe("output survives a pipe", () => {
   it("render into a pipe read 2 s late: every object arrives (more than the 64 KiB a pipe buffers) and exit 0", async () => {
-    const io = memoryIo();
-    expect(await (await mainOf("render"))!(["--env", "homelab"], io)).toBe(0);
-    const expected = io.out();
+    const inProcess = await runCli("render", ["--env", "homelab"]);
+    expect(inProcess.exitCode).toBe(0);
+    const expected = inProcess.stdout;
     expect(expected.length).toBeGreaterThan(65_536);
     const res = await lateRead("render", ["--env", "homelab"], 2);
     expect(res.exitCode).toBe(0);
@@ -148,23 +130,15 @@ describe("output survives a pipe", () => {
 
 describe("exit codes", () => {
   it("3 when helm is missing (the tool's environment), with the fix", async () => {
-    const main = (await mainOf("lint-charts"))!;
-    const before = process.env.HELM_BIN;
-    process.env.HELM_BIN = "/nonexistent/helm";
-    try {
-      const io = memoryIo();
-      expect(await main(["--env", "homelab", "--chart", "decypharr"], io)).toBe(EXIT.tool);
-      expect(io.errText()).toMatch(/HELM_BIN \(\/nonexistent\/helm\) does not run: no such file\. Fix:/);
-    } finally {
-      if (before === undefined) delete process.env.HELM_BIN;
-      else process.env.HELM_BIN = before;
-    }
+    const res = await runCli("lint-charts", ["--env", "homelab", "--chart", "decypharr"], { env: { HELM_BIN: "/nonexistent/helm" } });
+    expect(res.exitCode).toBe(EXIT.tool);
+    expect(res.stderr).toMatch(/HELM_BIN \(\/nonexistent\/helm\) does not run: no such file\. Fix:/);
   }, SPAWN_TIMEOUT);
 
   it("0 clean: runbook on a good inventory prints it", async () => {
-    const io = memoryIo();
-    expect(await (await mainOf("runbook"))!(["--env", "homelab"], io)).toBe(EXIT.ok);
-    expect(io.out()).toMatch(/k3s-w1/);
+    const res = await runCli("runbook", ["--env", "homelab"]);
+    expect(res.exitCode).toBe(EXIT.ok);
+    expect(res.stdout).toMatch(/k3s-w1/);
   });
 });
 
@@ -175,9 +149,8 @@ describe("--json: one envelope", () => {
     ["gen-schema", ["--check", "--json"]],
     ["runbook", ["--env", "nope", "--json"]],
   ])("%s %j", async (script, args) => {
-    const io = memoryIo();
-    const code = await (await mainOf(script))!(args, io);
-    const env = JSON.parse(io.out()) as { tool: string; ok: boolean; summary: string; findings: { severity: string; message: string }[] };
+    const { exitCode: code, stdout } = await runCli(script, args);
+    const env = JSON.parse(stdout) as { tool: string; ok: boolean; summary: string; findings: { severity: string; message: string }[] };
     expect(Object.keys(env).slice(0, 4)).toEqual(["tool", "ok", "summary", "findings"]);
     expect(env.tool).toBe(script);
     expect(env.ok).toBe(code === 0);
@@ -192,13 +165,12 @@ describe("file arguments", () => {
     const dir = mkdtempSync(join(tmpdir(), "init-cwd-"));
     try {
       writeFileSync(join(dir, "nodes.json"), JSON.stringify({ apiVersion: "v1", kind: "List", items: [] }));
-      const io = memoryIo(dir);
-      const code = await (await mainOf("preflight"))!(["--env", "homelab", "--nodes", "nodes.json"], io);
-      expect(io.errText()).not.toMatch(/cannot read/);
-      expect(code).toBe(EXIT.findings); // an empty cluster drifts from the inventory
-      const io2 = memoryIo(repoRoot);
-      expect(await (await mainOf("preflight"))!(["--env", "homelab", "--nodes", "nodes.json"], io2)).toBe(EXIT.usage);
-      expect(io2.errText()).toMatch(/--nodes nodes\.json: cannot read: no such file/);
+      const there = await runCli("preflight", ["--env", "homelab", "--nodes", "nodes.json"], { cwd: dir });
+      expect(there.stderr).not.toMatch(/cannot read/);
+      expect(there.exitCode).toBe(EXIT.findings); // an empty cluster drifts from the inventory
+      const here = await runCli("preflight", ["--env", "homelab", "--nodes", "nodes.json"], { cwd: repoRoot });
+      expect(here.exitCode).toBe(EXIT.usage);
+      expect(here.stderr).toMatch(/--nodes nodes\.json: cannot read: no such file/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
