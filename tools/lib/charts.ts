@@ -292,7 +292,7 @@ export function validateChartValues(u: UpstreamRelease, chart: ResolvedChart): I
 export async function renderUpstream(u: UpstreamRelease, chart: ResolvedChart, helm: Helm, kubeVersion: string): Promise<RenderedRelease> {
   const crds = helmReleaseSpec(u.hr).install?.crds ?? "Create";
   const flags = ["--namespace", u.namespace, "--kube-version", kubeVersion, ...(crds === "Skip" ? [] : ["--include-crds"])];
-  const key = contentKey(["upstream", chart.digest, helm.version, helm.bin, u.user, u.release, flags]);
+  const key = () => contentKey(["upstream", chart.digest, helm.version, helm.bin, u.user, u.release, flags]);
   const { objects } = await cachedRender("upstream", key, false, async () => {
     const dir = mkdtempSync(join(tmpdir(), `render-${u.chart}-`));
     try {

@@ -37,14 +37,17 @@ export function renderCacheEnabled(kind: RenderKind, env: NodeJS.ProcessEnv = pr
 }
 
 /**
- * The render of `key`: from the cache when `kind` is cached and the entry is there, else from
- * `render()`, whose result is kept. `keepManifest` keeps helm's text too (lint checks its layout).
+ * The render whose inputs `key()` hashes: from the cache when `kind` is cached and the entry is
+ * there, else from `render()`, whose result is kept. The key is computed only when `kind` is
+ * cached (a chart's digest reads every file of the chart). `keepManifest` keeps helm's text too
+ * (lint checks its layout).
  */
-export async function cachedRender(kind: RenderKind, key: string, keepManifest: boolean, render: () => Promise<CachedRender>): Promise<CachedRender> {
-  const enabled = renderCacheEnabled(kind);
-  const hit = enabled ? cache.get(key) : undefined;
+export async function cachedRender(kind: RenderKind, key: () => string, keepManifest: boolean, render: () => Promise<CachedRender>): Promise<CachedRender> {
+  if (!renderCacheEnabled(kind)) return render();
+  const k = key();
+  const hit = cache.get(k);
   if (hit && Array.isArray(hit.objects) && (!keepManifest || typeof hit.manifest === "string")) return hit;
   const fresh = await render();
-  if (enabled) cache.set(key, keepManifest ? fresh : { objects: fresh.objects });
+  cache.set(k, keepManifest ? fresh : { objects: fresh.objects });
   return fresh;
 }

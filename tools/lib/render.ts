@@ -106,7 +106,7 @@ export async function withPreparedChart<T>(p: Profile, fn: (chartDir: string, us
 export async function renderProfile(p: Profile, helm: Helm, kubeVersion: string): Promise<RenderedRelease> {
   const defaults = stringify(p.defaults);
   const user = stringify(p.user);
-  const key = contentKey(["chart", helm.version, helm.bin, directoryDigest(p.chartDir), defaults, user, p.release, templateFlags(p, kubeVersion)]);
+  const key = () => contentKey(["chart", helm.version, helm.bin, directoryDigest(p.chartDir), defaults, user, p.release, templateFlags(p, kubeVersion)]);
   let rendered: RenderedRelease | undefined;
   const { objects, manifest } = await cachedRender("chart", key, true, async () => {
     rendered = await withPreparedChart(p, (chartDir, userFile) => renderPrepared(p, helm, kubeVersion, chartDir, userFile), { defaults, user });
