@@ -29,7 +29,7 @@ import { execa } from "execa";
 import { gunzipSync } from "fflate";
 import semver from "semver";
 import { parse, stringify } from "yaml";
-import { helmReleaseSpec, type UpstreamRelease } from "./flux.ts";
+import { dependsOnIds, helmReleaseSpec, type UpstreamRelease } from "./flux.ts";
 import type { Helm } from "./helm.ts";
 import { coalesce, isMap, type Values } from "./merge.ts";
 import { repoRoot } from "./paths.ts";
@@ -309,10 +309,9 @@ export async function renderUpstream(u: UpstreamRelease, chart: ResolvedChart, h
       rmSync(dir, { recursive: true, force: true });
     }
   });
-  const dependsOn = ((u.hr.spec as { dependsOn?: { name: string; namespace?: string }[] } | undefined)?.dependsOn ?? []).map((d) => `${d.namespace ?? u.hrNamespace}/${d.name}`);
   return {
     env: u.env, release: u.release, namespace: u.namespace, chart: u.chart, source: u.file, objects: fillNamespaces(objects, u.namespace),
-    helmRelease: `${u.hrNamespace}/${u.name}`, dependsOn, upstream: { version: chart.version, origin: chart.origin },
+    helmRelease: `${u.hrNamespace}/${u.name}`, dependsOn: dependsOnIds(u.hr, u.hrNamespace), upstream: { version: chart.version, origin: chart.origin },
   };
 }
 

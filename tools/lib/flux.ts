@@ -32,6 +32,10 @@ import { InputError, loadYamlFile, loadYamlStream, parseYaml, type SourceDoc } f
 export function helmReleaseSpec(o: K8sObject): Partial<HelmReleaseSpec> {
   return (o.spec ?? {}) as Partial<HelmReleaseSpec>;
 }
+/** `namespace/name` of each HelmRelease `hr` dependsOn; one without a namespace is in `namespace`, the HelmRelease's own. */
+export function dependsOnIds(hr: K8sObject, namespace: string): string[] {
+  return (helmReleaseSpec(hr).dependsOn ?? []).map((d) => `${d.namespace ?? namespace}/${d.name}`);
+}
 export function kustomizationSpec(o: K8sObject): Partial<KustomizationSpec> {
   return (o.spec ?? {}) as Partial<KustomizationSpec>;
 }

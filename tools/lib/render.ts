@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { execFile } from "node:child_process";
 import { CORE_SCHEMA, loadAll, YAMLException } from "js-yaml";
 import { stringify } from "yaml";
-import { loadEnvironment, type Environment, type Profile } from "./flux.ts";
+import { dependsOnIds, loadEnvironment, type Environment, type Profile } from "./flux.ts";
 import { ChartUnavailable, fetchChart, renderUpstream, unavailableMessage, validateChartValues } from "./charts.ts";
 import { resolveHelm, type Helm } from "./helm.ts";
 import { contentKey, directoryDigest } from "./content-cache.ts";
@@ -129,8 +129,7 @@ export function fillNamespaces(objects: K8sObject[], namespace: string): K8sObje
 }
 
 function releaseOf(p: Profile, objects: K8sObject[], manifest: string): RenderedRelease {
-  const dependsOn = ((p.hr.spec as { dependsOn?: { name: string; namespace?: string }[] } | undefined)?.dependsOn ?? []).map((d) => `${d.namespace ?? p.hrNamespace}/${d.name}`);
-  return { env: p.env, release: p.release, namespace: p.namespace, chart: p.chart, source: p.file, objects, helmRelease: `${p.hrNamespace}/${p.name}`, dependsOn, manifest };
+  return { env: p.env, release: p.release, namespace: p.namespace, chart: p.chart, source: p.file, objects, helmRelease: `${p.hrNamespace}/${p.name}`, dependsOn: dependsOnIds(p.hr, p.hrNamespace), manifest };
 }
 
 /**
