@@ -240,10 +240,12 @@ await runMain(async () => {
     const growth: { apps: number; wallS: number; cpuS: number; peakMb?: number }[] = [];
     let growthFloor: { apps: number; releases: number; wallS: number; cpuS: number } | undefined;
     let growthEdit: { apps: number; wallS: number; cpuS: number } | undefined;
+    // the generated profiles are large: at most 3 runs each
+    const growthRuns = Math.max(1, Math.min(runs, 3));
     for (const apps of sizes) {
       const root = growthRepo(join(work, `growth-${apps}`), apps);
       const samples: Sample[] = [];
-      for (let i = 0; i < Math.max(1, Math.min(runs, 3)); i++) {
+      for (let i = 0; i < growthRuns; i++) {
         const r = await lintProcess(["--root", root], work);
         if (!r.ok) throw new Error(`lint-charts failed on the generated profile of ${apps} apps:\n${r.out.split("\n").filter((l) => /ERROR/.test(l)).slice(0, 10).join("\n")}`);
         samples.push(r);
@@ -253,7 +255,7 @@ await runMain(async () => {
       if (apps === Math.max(...sizes)) {
         const gCalls = await recordFloor(helm, root, join(work, `growth-floor-${apps}`));
         const gFloor: Sample[] = [];
-        for (let i = 0; i < Math.max(1, Math.min(runs, 3)); i++) gFloor.push(await floorRun(helm, gCalls));
+        for (let i = 0; i < growthRuns; i++) gFloor.push(await floorRun(helm, gCalls));
         growthFloor = { apps, releases: gCalls.length, wallS: median(gFloor.map((x) => x.wallS)), cpuS: median(gFloor.map((x) => x.cpuS)) };
         // The edit loop: renders cached, then one app's port changed in one environment, so the
         // release holding that environment's apps renders again and the rest come from the cache.
@@ -262,7 +264,7 @@ await runMain(async () => {
         const original = readFileSync(file, "utf8");
         if (!original.includes("port: 10001")) throw new Error(`bench: ${file} has no "port: 10001" to edit`);
         const edits: Sample[] = [];
-        for (let i = 0; i < Math.max(1, Math.min(runs, 3)); i++) {
+        for (let i = 0; i < growthRuns; i++) {
           writeFileSync(file, original.replace("port: 10001", `port: ${20001 + i}`));
           const r = await lintProcess(["--root", root], work, "on");
           if (!r.ok) throw new Error(`lint-charts failed on the edited growth profile:\n${r.out.split("\n").filter((l) => /ERROR/.test(l)).slice(0, 10).join("\n")}`);
