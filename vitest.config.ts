@@ -11,7 +11,8 @@ import { fileURLToPath } from "node:url";
  * processes; one worker more than cores keeps both busy (measured on 2 cores, whole suite: 2
  * workers 86.6 s, 3 workers 86.3 s, 4 workers 96 s with more CPU in GC and forks). The environments of this
  * checkout are rendered once per run (test/setup/render-once.ts) and handed to the tests that only
- * read them (test/helpers/rendered.ts). Test files share their worker's modules (`isolate: false`):
+ * read them (test/helpers/rendered.ts); fixtures copy one tracked copy of the repository made once
+ * per run (test/setup/fixture-base.ts) instead of starting git for each. Test files share their worker's modules (`isolate: false`):
  * a fresh module graph per file cost ~55 s of CPU in module loading and type stripping per run,
  * and no test relies on module state of another file (no module mocks; env changes are restored).
  */
@@ -65,7 +66,7 @@ export default defineConfig({
     isolate: false,
     projects: [
       { extends: true, test: { name: "unit", include: unit } },
-      { extends: true, test: { name: "integration", include: integration, globalSetup: ["test/setup/render-once.ts"] } },
+      { extends: true, test: { name: "integration", include: integration, globalSetup: ["test/setup/render-once.ts", "test/setup/fixture-base.ts"] } },
     ],
   },
 });

@@ -3,32 +3,73 @@
  * need to break something (a bad values file, a missing chart) without touching the checkout.
  */
 import { execFileSync } from "node:child_process";
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { mkdirSync } from "node:fs";
+import { inject } from "vitest";
 import { repoRoot } from "../../tools/lib/paths.ts";
 
 const COPIED = ["charts", "schema", "values", "clusters", "tools/templates"];
 
 /**
- * Copies the repo's data into a temp dir, applies `edit(root)`, tracks it all in a fresh git
- * repository there, runs `fn(root)`, and removes the copy afterwards (also on failure).
+ * A copy of the repo's data, tracked in its own git repository, that every fixture copies, its
+ * `.git` included: a fixture then neither hashes ~190 files nor starts git from its large test
+ * worker (a fork there costs 20-40 ms of page-table copying; issue 18's profiles). One per test
+ * run (test/setup/fixture-base.ts, removed after the run); a process without it makes its own.
+ */
+export function makeFixtureBase(): string {
+  const dir = mkdtempSync(join(tmpdir(), "fixture-base-"));
+  for (const rel of COPIED) {
+    const src = join(repoRoot, rel);
+    if (existsSync(src)) cpSync(src, join(dir, rel), { recursive: true });
+  }
+  writeFileSync(join(dir, "package.json"), readFileSync(join(repoRoot, "package.json")));
+  // schema/ imports types from packages (schema/flux.ts: @kubernetes-models/flux-cd), which
+  // gen-schema's compiler resolves from node_modules; ignored by the fixture's git like the real one's.
+  symlinkSync(join(repoRoot, "node_modules"), join(dir, "node_modules"), "dir");
+  writeFileSync(join(dir, ".gitignore"), "node_modules\n.cache/\n");
+  trackAll(dir);
+  return dir;
+}
+
+let base: { dir: string; files: Set<string> } | undefined;
+
+function baseRepo(): { dir: string; files: Set<string> } {
+  if (base && existsSync(base.dir)) return base;
+  let dir = inject("fixtureBase");
+  if (!dir || !existsSync(dir)) {
+    const own = makeFixtureBase();
+    process.once("exit", () => rmSync(own, { recursive: true, force: true }));
+    dir = own;
+  }
+  base = { dir, files: new Set(workingFiles(dir)) };
+  return base;
+}
+
+/** Files under `root` (relative), as git's working tree has them: not .git, not the node_modules link. */
+function workingFiles(root: string, rel = ""): string[] {
+  return readdirSync(join(root, rel), { withFileTypes: true }).flatMap((d) => {
+    const r = rel ? `${rel}/${d.name}` : d.name;
+    if (d.isDirectory()) return r === ".git" ? [] : workingFiles(root, r);
+    return d.isSymbolicLink() ? [] : [r];
+  });
+}
+
+/**
+ * Copies the repo's data into a temp dir, applies `edit(root)`, tracks it all in git there (as the
+ * checkout's files are: the secret scan reads `git ls-files`), runs `fn(root)`, and removes the copy
+ * afterwards (also on failure). The copy's index is the base's: it lists every copied path, and an
+ * edit that adds a file is tracked with `git add`. What the index records of a file's content does
+ * not matter here: nothing reads a fixture's blobs or compares them with the working tree.
  */
 export async function withFixtureRepo<T>(edit: (root: string) => void | Promise<void>, fn: (root: string) => Promise<T>): Promise<T> {
+  const { dir, files } = baseRepo();
   const root = mkdtempSync(join(tmpdir(), "fixture-repo-"));
   try {
-    for (const dir of COPIED) {
-      const src = join(repoRoot, dir);
-      if (existsSync(src)) cpSync(src, join(root, dir), { recursive: true });
-    }
-    writeFileSync(join(root, "package.json"), readFileSync(join(repoRoot, "package.json")));
-    // schema/ imports types from packages (schema/flux.ts: @kubernetes-models/flux-cd), which
-    // gen-schema's compiler resolves from node_modules; ignored by the fixture's git like the real one's.
-    symlinkSync(join(repoRoot, "node_modules"), join(root, "node_modules"), "dir");
-    writeFileSync(join(root, ".gitignore"), "node_modules\n.cache/\n");
+    cpSync(dir, root, { recursive: true, verbatimSymlinks: true });
     await edit(root);
-    trackAll(root);
+    if (workingFiles(root).some((f) => !files.has(f))) trackAll(root);
     return await fn(root);
   } finally {
     rmSync(root, { recursive: true, force: true });

@@ -63,6 +63,18 @@ describe("fetchChart from a mirror", () => {
     symlinkSync(join(MIRROR, "metallb-0.16.1.tgz"), join(dir, "metallb-0.16.1.tgz"));
     await expect(fetchChart({ repoUrl: "", chart: "metallb", range: "0.16.x" }, { mirror: dir, cacheDir: join(tmp, "c2") })).rejects.toThrow(/differs from the index digest 0{64}/);
   });
+  it("checks an archive again when it is replaced after a good fetch (what a process keeps is per file and its state)", async () => {
+    const dir = join(tmp, "replaced");
+    rmSync(dir, { recursive: true, force: true });
+    const { copyFileSync, mkdirSync } = await import("node:fs");
+    mkdirSync(dir);
+    copyFileSync(join(MIRROR, "index.yaml"), join(dir, "index.yaml"));
+    copyFileSync(join(MIRROR, "metallb-0.16.1.tgz"), join(dir, "metallb-0.16.1.tgz"));
+    const ref = { repoUrl: "", chart: "metallb", range: "0.16.x" };
+    expect((await fetchChart(ref, { mirror: dir, cacheDir: join(tmp, "c4") })).version).toBe("0.16.1");
+    writeFileSync(join(dir, "metallb-0.16.1.tgz"), Buffer.concat([readFileSync(join(MIRROR, "metallb-0.16.1.tgz")), Buffer.from([0])]));
+    await expect(fetchChart(ref, { mirror: dir, cacheDir: join(tmp, "c4") })).rejects.toThrow(/sha256 [0-9a-f]{64} differs from the index digest/);
+  });
   it("names the fix when the mirror has no index", async () => {
     await expect(fetchChart({ repoUrl: "", chart: "traefik", range: "*" }, { mirror: tmp, cacheDir: join(tmp, "c3") })).rejects.toThrow(/has no index.yaml. Fix: point CHART_MIRROR/);
   });

@@ -131,6 +131,18 @@ describe("scanRepo on a git repository", () => {
     expect((await scanRepo(root)).map((f) => f.kind)).toContain("AWS access key id");
   });
 
+  it("follows the index: a file is scanned once git tracks it, and not after git rm --cached (the listing is kept per index)", async () => {
+    const untracked = () => scanRepo(root).then((found) => found.filter((f) => f.file === "untracked.yaml").map((f) => f.kind));
+    expect(await untracked()).toEqual([]);
+    await git("add", "untracked.yaml");
+    try {
+      expect(await untracked()).toEqual(["AWS access key id"]);
+    } finally {
+      await git("rm", "-q", "--cached", "untracked.yaml");
+    }
+    expect(await untracked()).toEqual([]);
+  });
+
   it("says how to fix it when the root is not a git checkout", async () => {
     const plain = mkdtempSync(join(tmpdir(), "policy-nogit-"));
     try {

@@ -22,7 +22,7 @@
  * it into a WARNING, never a silent pass.
  */
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import { execa } from "execa";
@@ -135,15 +135,37 @@ export async function fetchChart(ref: ChartRef, opts: FetchOptions = {}): Promis
 function fromMirror(ref: ChartRef, mirror: string, cacheDir: string): ResolvedChart {
   const indexFile = join(mirror, "index.yaml");
   if (!existsSync(indexFile)) throw new ChartUnavailable(`chart mirror ${mirror} has no index.yaml. Fix: point CHART_MIRROR / --chart-mirror at a directory in Helm repository layout (index.yaml + archives)`);
-  const index = parse(readFileSync(indexFile, "utf8")) as RepoIndex;
+  const index = memoByFile(mirrorIndexes, indexFile, indexFile, () => parse(readFileSync(indexFile, "utf8")) as RepoIndex);
   const entry = resolveVersion(index, ref.chart, ref.range, `chart mirror ${mirror}`);
   const url = entry.urls?.[0];
   if (!url || /^[a-z]+:\/\//.test(url)) throw new ChartUnavailable(`chart mirror ${mirror}: ${ref.chart} ${entry.version} has no archive in the directory (urls: ${url ?? "none"})`);
   const archive = join(mirror, url);
   if (!existsSync(archive)) throw new ChartUnavailable(`chart mirror ${mirror}: ${url} is listed in index.yaml but missing`);
-  const data = readFileSync(archive);
-  verify(data, entry, archive);
+  const data = memoByFile(verifiedArchives, archive, `${archive}\0${entry.digest ?? ""}`, () => {
+    const bytes = readFileSync(archive);
+    verify(bytes, entry, archive);
+    return bytes;
+  });
   return unpack(data, entry, cacheDir, `mirror ${archive}`);
+}
+
+/**
+ * What this process read from a mirror's files: index.yaml parsed, and each archive checked
+ * against its digest. Valid while the file is the same, unchanged one (device, inode, size, mtime
+ * and ctime in ns); a failed read or check is not kept. The tests resolve the same charts from
+ * the mirror hundreds of times (issue 18).
+ */
+const mirrorIndexes = new Map<string, { sig: string; value: RepoIndex }>();
+const verifiedArchives = new Map<string, { sig: string; value: Uint8Array }>();
+
+function memoByFile<T>(memo: Map<string, { sig: string; value: T }>, path: string, key: string, compute: () => T): T {
+  const st = statSync(path, { bigint: true });
+  const sig = `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
+  const hit = memo.get(key);
+  if (hit?.sig === sig) return hit.value;
+  const value = compute();
+  memo.set(key, { sig, value });
+  return value;
 }
 
 function verify(data: Uint8Array, entry: IndexEntry, where: string): void {
