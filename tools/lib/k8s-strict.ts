@@ -111,6 +111,15 @@ export function strictBundle(): Bundle {
   return loaded;
 }
 
+/** The validator of each kind in STRICT_KINDS: the closed schemas compiled once (tools/lib/validators.ts). */
+export function strictValidators(): Record<string, ValidateFunction> {
+  if (!validators) {
+    const bundle = strictBundle();
+    validators = cachedDefinitionValidators(bundle.definitions, Object.fromEntries(Object.entries(bundle.kinds).map(([k, top]) => [k, `#/definitions/${top}`])), "closed");
+  }
+  return validators;
+}
+
 /**
  * Fields of `obj` that its kind does not have, as `path.to.field` strings; [] for a kind outside
  * STRICT_KINDS (its types are still validated by kubernetes-models).
@@ -118,11 +127,7 @@ export function strictBundle(): Bundle {
 export function unknownFields(obj: K8sObject): string[] {
   const key = `${obj.apiVersion}/${obj.kind}`;
   if (!STRICT_KINDS[key]) return [];
-  if (!validators) {
-    const bundle = strictBundle();
-    validators = cachedDefinitionValidators(bundle.definitions, Object.fromEntries(Object.entries(bundle.kinds).map(([k, top]) => [k, `#/definitions/${top}`])), "closed");
-  }
-  const validate = validators[key];
+  const validate = strictValidators()[key];
   if (validate(obj)) return [];
   const out = new Set<string>();
   for (const e of validate.errors ?? []) {
