@@ -7,9 +7,11 @@ import { fileURLToPath } from "node:url";
  * lands in the right project without a list to maintain. `npm test` runs both.
  *
  * Speed on a 2-core machine (issue 18): vitest's default is availableParallelism() - 1 workers,
- * i.e. one file at a time on 2 cores, while integration tests also wait for helm and git child
- * processes; one worker more than cores keeps both busy (measured on 2 cores, whole suite: 2
- * workers 86.6 s, 3 workers 86.3 s, 4 workers 96 s with more CPU in GC and forks). The environments of this
+ * i.e. one file at a time on 2 cores; one worker per core. A third worker on 2 cores once broke
+ * even (86.3 s against 86.6 s) while tests waited on git in every fixture; since fixtures copy a
+ * tracked base it costs CPU (each worker fills the same caches, and more heap makes each fork
+ * dearer): whole suite, warm, 2 workers 44.8-45.1 s, 3 workers 47.9-48.0 s; render cache cold,
+ * 2 workers 71.5-80.9 s, 3 workers 76.1-85.6 s (measured in turn). The environments of this
  * checkout are rendered once per run (test/setup/render-once.ts) and handed to the tests that only
  * read them (test/helpers/rendered.ts); fixtures copy one tracked copy of the repository made once
  * per run (test/setup/fixture-base.ts) instead of starting git for each. Test files share their worker's modules (`isolate: false`):
@@ -62,7 +64,7 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 120_000,
     env: { CHART_MIRROR: MIRROR, ...(TMP ? { TMPDIR: TMP } : {}) },
-    maxWorkers: availableParallelism() + 1,
+    maxWorkers: availableParallelism(),
     isolate: false,
     projects: [
       { extends: true, test: { name: "unit", include: unit } },
