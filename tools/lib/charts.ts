@@ -25,12 +25,11 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, isAbsolute, join, resolve } from "node:path";
-import { execa } from "execa";
 import { gunzipSync } from "fflate";
 import semver from "semver";
 import { parse, stringify } from "yaml";
 import { dependsOnIds, helmReleaseSpec, type UpstreamRelease } from "./flux.ts";
-import type { Helm } from "./helm.ts";
+import { runHelm, type Helm } from "./helm.ts";
 import { coalesce, isMap, type Values } from "./merge.ts";
 import { repoRoot } from "./paths.ts";
 import { fillNamespaces, parseManifest, RenderError, type RenderedRelease } from "./render.ts";
@@ -320,7 +319,7 @@ export async function renderUpstream(u: UpstreamRelease, chart: ResolvedChart, h
     try {
       const userFile = join(dir, "user-values.yaml");
       writeFileSync(userFile, stringify(u.user));
-      const res = await execa(helm.bin, ["template", u.release, chart.dir, "-f", userFile, ...flags], { reject: false, timeout: 120_000 });
+      const res = await runHelm(helm, ["template", u.release, chart.dir, "-f", userFile, ...flags]);
       if (res.exitCode !== 0) {
         const msg = (res.stderr || res.stdout || "").trim().replaceAll(chart.dir, `${chart.name}-${chart.version}`);
         throw new RenderError(`${u.file}: helm ${helm.version} template ${u.release} (${chart.name} ${chart.version}) failed: ${msg}`, { cause: res });

@@ -8,12 +8,11 @@
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
-import { execFile } from "node:child_process";
 import { CORE_SCHEMA, loadAll, YAMLException } from "js-yaml";
 import { stringify } from "yaml";
 import { dependsOnIds, loadEnvironment, type Environment, type Profile } from "./flux.ts";
 import { ChartUnavailable, fetchChart, renderUpstream, unavailableMessage, validateChartValues } from "./charts.ts";
-import { resolveHelm, type Helm } from "./helm.ts";
+import { resolveHelm, runHelm, type Helm } from "./helm.ts";
 import { contentKey, directoryDigest } from "./content-cache.ts";
 import { cachedRender } from "./render-cache.ts";
 import { loadInventory } from "./inventory.ts";
@@ -132,24 +131,10 @@ function releaseOf(p: Profile, objects: K8sObject[], manifest: string): Rendered
   return { env: p.env, release: p.release, namespace: p.namespace, chart: p.chart, source: p.file, objects, helmRelease: `${p.hrNamespace}/${p.name}`, dependsOn: dependsOnIds(p.hr, p.hrNamespace), manifest };
 }
 
-/**
- * Runs a command to completion: node's execFile, not execa, on this path that runs once per
- * release (execa's per-call stream plumbing was ~10 % of the main thread's time in a lint run).
- */
-function run(bin: string, args: string[]): Promise<{ exitCode: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(bin, args, { timeout: 120_000, maxBuffer: 1 << 30, encoding: "utf8" }, (err, stdout, stderr) => {
-      const code = (err as { code?: unknown } | null)?.code;
-      // a number is the exit code; otherwise it did not run (ENOENT) or was killed (timeout)
-      resolve({ exitCode: !err ? 0 : typeof code === "number" ? code : 1, stdout, stderr: stderr || (err && typeof code !== "number" ? err.message : "") });
-    });
-  });
-}
-
 /** `helm template` of a chart laid out by withPreparedChart. */
 export async function renderPrepared(p: Profile, helm: Helm, kubeVersion: string, chartDir: string, userFile: string): Promise<RenderedRelease> {
   const args = ["template", p.release, chartDir, "-f", userFile, ...templateFlags(p, kubeVersion)];
-  const res = await run(helm.bin, args);
+  const res = await runHelm(helm, args);
   if (res.exitCode !== 0) {
     // helm names templates chart-relative (`demo/templates/x.yaml:1:3`); show repo paths.
     const msg = (res.stderr || res.stdout || "").trim().replaceAll(chartDir, `charts/${p.chart}`).replaceAll(`(${p.chart}/`, `(charts/${p.chart}/`);
