@@ -27,12 +27,12 @@ import { tmpdir } from "node:os";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import { gunzipSync } from "fflate";
 import semver from "semver";
-import { parse, stringify } from "yaml";
+import { parse } from "yaml";
 import { dependsOnIds, helmReleaseSpec, type UpstreamRelease } from "./flux.ts";
 import { runHelm, type Helm } from "./helm.ts";
 import { coalesce, isMap, type Values } from "./merge.ts";
 import { repoRoot } from "./paths.ts";
-import { fillNamespaces, parseManifest, RenderError, type RenderedRelease } from "./render.ts";
+import { fillNamespaces, parseManifest, RenderError, valuesText, type RenderedRelease } from "./render.ts";
 import { contentKey } from "./content-cache.ts";
 import { cachedRender } from "./render-cache.ts";
 import { validateLayers } from "./values-validate.ts";
@@ -318,7 +318,7 @@ export async function renderUpstream(u: UpstreamRelease, chart: ResolvedChart, h
     const dir = mkdtempSync(join(tmpdir(), `render-${u.chart}-`));
     try {
       const userFile = join(dir, "user-values.yaml");
-      writeFileSync(userFile, stringify(u.user));
+      writeFileSync(userFile, valuesText(u.user));
       const res = await runHelm(helm, ["template", u.release, chart.dir, "-f", userFile, ...flags]);
       if (res.exitCode !== 0) {
         const msg = (res.stderr || res.stdout || "").trim().replaceAll(chart.dir, `${chart.name}-${chart.version}`);
