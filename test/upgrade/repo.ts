@@ -36,9 +36,9 @@ export async function tempRepo(prefix = "upgrade-repo-"): Promise<TempRepo> {
     write,
     async commit(message, files = {}) {
       write(files);
-      await git("add", "-A");
-      await git("commit", "-q", "--allow-empty", "-m", message);
-      return git("rev-parse", "HEAD");
+      // one process from the test worker for the three git commands
+      const script = 'git add -A && git commit -q --allow-empty -m "$1" && git rev-parse HEAD';
+      return (await execa("sh", ["-c", script, "sh", message], { cwd: dir })).stdout.trim();
     },
     remove: () => rmSync(dir, { recursive: true, force: true }),
   };
