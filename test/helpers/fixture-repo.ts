@@ -3,10 +3,9 @@
  * need to break something (a bad values file, a missing chart) without touching the checkout.
  */
 import { execFileSync } from "node:child_process";
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { mkdirSync } from "node:fs";
 import { inject } from "vitest";
 import { repoRoot } from "../../tools/lib/paths.ts";
 
