@@ -22,7 +22,7 @@
  * it into a WARNING, never a silent pass.
  */
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import { gunzipSync } from "fflate";
@@ -33,7 +33,7 @@ import { runHelm, type Helm } from "./helm.ts";
 import { coalesce, isMap, type Values } from "./merge.ts";
 import { repoRoot } from "./paths.ts";
 import { fillNamespaces, parseManifest, RenderError, valuesText, type RenderedRelease } from "./render.ts";
-import { contentKey } from "./content-cache.ts";
+import { contentKey, fileState } from "./content-cache.ts";
 import { cachedRender } from "./render-cache.ts";
 import { validateLayers } from "./values-validate.ts";
 import { InputError } from "./yaml.ts";
@@ -150,16 +150,15 @@ function fromMirror(ref: ChartRef, mirror: string, cacheDir: string): ResolvedCh
 
 /**
  * What this process read from a mirror's files: index.yaml parsed, and each archive checked
- * against its digest. Valid while the file is the same, unchanged one (device, inode, size, mtime
- * and ctime in ns); a failed read or check is not kept. The tests resolve the same charts from
+ * against its digest. Valid while the file is the same, unchanged one (content-cache.ts
+ * fileState); a failed read or check is not kept. The tests resolve the same charts from
  * the mirror hundreds of times (issue 18).
  */
 const mirrorIndexes = new Map<string, { sig: string; value: RepoIndex }>();
 const verifiedArchives = new Map<string, { sig: string; value: Uint8Array }>();
 
 function memoByFile<T>(memo: Map<string, { sig: string; value: T }>, path: string, key: string, compute: () => T): T {
-  const st = statSync(path, { bigint: true });
-  const sig = `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
+  const sig = fileState(path);
   const hit = memo.get(key);
   if (hit?.sig === sig) return hit.value;
   const value = compute();

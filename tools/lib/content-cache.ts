@@ -15,6 +15,15 @@ export function contentKey(parts: readonly unknown[]): string {
   return createHash("sha256").update(JSON.stringify(parts)).digest("hex");
 }
 
+/**
+ * The state of one file, for a value kept while the file is the same, unchanged one: device,
+ * inode, size, and mtime and ctime in ns (a rewrite, a replacement or a chmod changes it).
+ */
+export function fileState(path: string): string {
+  const st = statSync(path, { bigint: true });
+  return `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
+}
+
 /** sha256 over every file under `dir` whose relative path `include` accepts (path and content, sorted). */
 export function directoryDigest(dir: string, include: (rel: string) => boolean = () => true): string {
   const h = createHash("sha256");

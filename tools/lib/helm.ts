@@ -15,6 +15,7 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { execa } from "execa";
 import { unzipSync } from "fflate";
+import { fileState } from "./content-cache.ts";
 import { repoRoot } from "./paths.ts";
 
 /** The helm majors the charts must work on (Flux helm-controller >= 1.5 embeds Helm 4). */
@@ -43,14 +44,13 @@ export interface Helm {
   source: "HELM_BIN" | "project" | "PATH";
 }
 
-/** `.cache/helm-version.json`: binary identity (path, inode, size, mtime) -> the version it printed. */
+/** `.cache/helm-version.json`: binary identity (path and content-cache.ts fileState) -> the version it printed. */
 const VERSION_CACHE = join(repoRoot, ".cache", "helm-version.json");
 
 function binaryKey(bin: string): string | undefined {
   try {
     const real = realpathSync(bin);
-    const st = statSync(real);
-    return st.isFile() ? `${real}|${st.ino}|${st.size}|${st.mtimeMs}` : undefined;
+    return statSync(real).isFile() ? `${real}|${fileState(real)}` : undefined;
   } catch {
     return undefined;
   }
@@ -67,7 +67,7 @@ function readVersionCache(): Record<string, string> {
 
 /**
  * Runs `<bin> version` and returns the version string, or throws a HelmError saying how to fix it.
- * The answer is kept per binary (its path, inode, size and mtime) in .cache/helm-version.json: every
+ * The answer is kept per binary (its path and file state) in .cache/helm-version.json: every
  * CLI run asked helm again (0.2 s of CPU each, 69 times in one test run).
  */
 export async function helmVersion(bin: string, origin: string): Promise<string> {
