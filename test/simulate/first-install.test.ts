@@ -144,6 +144,14 @@ describe("blockedByManualSteps (what waits for the DFS)", () => {
       if (blocked) expect(b[0].step.id).toBe("decypharr-setup");
     }
   });
+  it("sees a PersistentVolume added to the same object list after an earlier call (its index is rebuilt)", () => {
+    const pvc: K8sObject = { apiVersion: "v1", kind: "PersistentVolumeClaim", metadata: { name: "dfs", namespace: "media" }, spec: { volumeName: "pv-dfs" } };
+    const o = deploy([{ name: "a", persistentVolumeClaim: { claimName: "dfs" } }]);
+    const cluster: K8sObject[] = [o, pvc];
+    expect(blockedByManualSteps([o], cluster, inv)).toEqual([]);
+    cluster.push({ apiVersion: "v1", kind: "PersistentVolume", metadata: { name: "pv-dfs" }, spec: { nfs: { server: vip, path: dfs } } });
+    expect(blockedByManualSteps([o], cluster, inv).map((b) => b.step.id)).toEqual(["decypharr-setup"]);
+  });
   it("every step names a chart of this repository and has instructions", () => {
     for (const s of MANUAL_STEPS) {
       expect(s.instructions(inv).length).toBeGreaterThan(0);

@@ -79,6 +79,24 @@ export interface Blocked {
 }
 
 /**
+ * The environment's PersistentVolumes by name and claims by namespace/name, once per object list
+ * (lint asks once per release with the same list); built again if the list has grown since.
+ */
+const volumeIndex = new WeakMap<readonly K8sObject[], { length: number; pvs: Map<string, K8sObject>; pvcs: Map<string, K8sObject> }>();
+function volumesOf(cluster: readonly K8sObject[]): { pvs: Map<string, K8sObject>; pvcs: Map<string, K8sObject> } {
+  let index = volumeIndex.get(cluster);
+  if (!index || index.length !== cluster.length) {
+    index = {
+      length: cluster.length,
+      pvs: new Map(cluster.filter((o) => o.kind === "PersistentVolume").map((o) => [o.metadata.name, o])),
+      pvcs: new Map(cluster.filter((o) => o.kind === "PersistentVolumeClaim").map((o) => [`${o.metadata.namespace}/${o.metadata.name}`, o])),
+    };
+    volumeIndex.set(cluster, index);
+  }
+  return index;
+}
+
+/**
  * The pod-owning objects of `objects` that wait for a manual step. `cluster` is every rendered
  * object of the environment (a claim's PersistentVolume may come from another release).
  */
@@ -89,8 +107,7 @@ export function blockedByManualSteps(objects: readonly K8sObject[], cluster: rea
   const vip = inv.nfs.dfsExport?.address;
   const dfsNfs = (nfs: { server?: unknown; path?: unknown }) =>
     (vip !== undefined && nfs.server === vip) || (typeof nfs.path === "string" && paths.some((p) => under(nfs.path as string, p)));
-  const pvs = new Map(cluster.filter((o) => o.kind === "PersistentVolume").map((o) => [o.metadata.name, o]));
-  const pvcs = new Map(cluster.filter((o) => o.kind === "PersistentVolumeClaim").map((o) => [`${o.metadata.namespace}/${o.metadata.name}`, o]));
+  const { pvs, pvcs } = volumesOf(cluster);
   const out: Blocked[] = [];
   for (const o of objects) {
     const spec = podSpecOf(o);

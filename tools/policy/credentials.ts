@@ -39,8 +39,23 @@ export function keyWords(key: string): string[] {
     .map((w) => w.toLowerCase());
 }
 
-/** Whether a key names a credential (and is not a reference to one). */
+/**
+ * Whether a key names a credential (and is not a reference to one). Answers are kept per key: a
+ * lint run asks about every key of every values file and rendered object, from a few hundred
+ * distinct names (issue 18: splitting each into words was ~120 MB of garbage at 200 apps).
+ */
 export function isCredentialKey(key: string): boolean {
+  let known = credentialKeys.get(key);
+  if (known === undefined) {
+    known = judgeKey(key);
+    if (credentialKeys.size >= 10_000) credentialKeys.clear();
+    credentialKeys.set(key, known);
+  }
+  return known;
+}
+const credentialKeys = new Map<string, boolean>();
+
+function judgeKey(key: string): boolean {
   const words = keyWords(key);
   if (words.includes("existing")) return false;
   let lastEnd = -1;
@@ -82,21 +97,33 @@ export function formatKeyPath(path: readonly PathSegment[]): string {
  */
 export function findCredentialValues(doc: unknown, path: PathSegment[] = []): CredentialFinding[] {
   const out: CredentialFinding[] = [];
+  walkCredentials(doc, [...path], out);
+  return out;
+}
+
+/** findCredentialValues' walk: `path` is the current node's, extended and restored in place. */
+function walkCredentials(doc: unknown, path: PathSegment[], out: CredentialFinding[]): void {
   if (Array.isArray(doc)) {
     doc.forEach((item, i) => {
       const o = asObj(item);
       if (o && typeof o.name === "string" && "value" in o && isCredentialKey(o.name) && isLiteralValue(o.value)) {
         out.push({ path: [...path, i, "value"], key: o.name });
       }
-      out.push(...findCredentialValues(item, [...path, i]));
+      path.push(i);
+      walkCredentials(item, path, out);
+      path.pop();
     });
-    return out;
+    return;
   }
   const o = asObj(doc);
-  if (!o) return out;
-  for (const [k, v] of Object.entries(o)) {
+  if (!o) return;
+  for (const k in o) {
+    const v = o[k];
     if (isCredentialKey(k) && isLiteralValue(v)) out.push({ path: [...path, k], key: k });
-    else out.push(...findCredentialValues(v, [...path, k]));
+    else {
+      path.push(k);
+      walkCredentials(v, path, out);
+      path.pop();
+    }
   }
-  return out;
 }

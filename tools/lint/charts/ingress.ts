@@ -36,6 +36,12 @@ export function checkIngressEntrypoints(
   const bindable = declared.filter((e) => !redirected.has(e));
   const suggest = bindable.length > 0 ? bindable : declared;
   const out: Finding[] = [];
+  const services = new Map<string, K8sObject>();
+  for (const o of ctx.objects) {
+    const key = `${o.metadata.namespace}/${o.metadata.name}`;
+    if (o.kind === "Service" && !services.has(key)) services.set(key, o);
+  }
+  let templates: Map<string | undefined, PodTemplate[]> | undefined;
   for (const ing of ctx.objects.filter((o) => o.kind === "Ingress")) {
     const used = entrypointsOf(ing);
     if (used === undefined) continue;
@@ -88,6 +94,12 @@ export function checkIngressRedirected(
   const redirected = redirectedEntrypoints(ctx);
   const out: Finding[] = [];
   if (redirected.size === 0) return out;
+  const services = new Map<string, K8sObject>();
+  for (const o of ctx.objects) {
+    const key = `${o.metadata.namespace}/${o.metadata.name}`;
+    if (o.kind === "Service" && !services.has(key)) services.set(key, o);
+  }
+  let templates: Map<string | undefined, PodTemplate[]> | undefined;
   for (const ing of ctx.objects.filter((o) => o.kind === "Ingress")) {
     const used = entrypointsOf(ing) ?? [];
     const dead = used.filter((e) => redirected.has(e));
@@ -110,25 +122,35 @@ export function checkIngressRedirected(
   return out;
 }
 
-/** Whether `labels` carries every key/value of `selector` (a Service's equality selector). */
-function selects(selector: Record<string, string>, labels: Record<string, string> | undefined): boolean {
-  const entries = Object.entries(selector);
-  return entries.length > 0 && entries.every(([k, v]) => labels?.[k] === v);
+/** Whether `labels` carries every key/value of a Service's equality selector (its entries); an empty one selects nothing. */
+function selects(selector: readonly [string, string][], labels: Record<string, string> | undefined): boolean {
+  return selector.length > 0 && selector.every(([k, v]) => labels?.[k] === v);
 }
 
-/** The pod templates (labels and containers' ports) a Service selects among `objects`. */
-export function podsSelectedBy(service: K8sObject, objects: readonly K8sObject[]): Array<{ workload: K8sObject; ports: Obj[] }> {
-  const selector = (asObj(asObj(service.spec)?.selector) ?? {}) as Record<string, string>;
-  const out: Array<{ workload: K8sObject; ports: Obj[] }> = [];
+interface PodTemplate {
+  workload: K8sObject;
+  labels: Record<string, string> | undefined;
+  ports: Obj[];
+}
+
+/** The pod templates (labels and containers' ports) of `objects` by namespace, read once per release. */
+function podTemplates(objects: readonly K8sObject[]): Map<string | undefined, PodTemplate[]> {
+  const out = new Map<string | undefined, PodTemplate[]>();
   for (const o of objects) {
-    if (o.metadata.namespace !== service.metadata.namespace) continue;
     const pod = podSpecOf(o);
     if (!pod) continue;
     const labels = o.kind === "Pod" ? o.metadata.labels : (asObj(asObj(asObj(o.spec)?.template)?.metadata)?.labels as Record<string, string> | undefined);
-    if (!selects(selector, labels)) continue;
-    out.push({ workload: o, ports: asObjList(pod.containers).flatMap((c) => asObjList(c.ports)) });
+    const list = out.get(o.metadata.namespace) ?? [];
+    list.push({ workload: o, labels, ports: asObjList(pod.containers).flatMap((c) => asObjList(c.ports)) });
+    out.set(o.metadata.namespace, list);
   }
   return out;
+}
+
+/** The pod templates a Service selects. */
+function podsSelectedBy(service: K8sObject, templates: Map<string | undefined, PodTemplate[]>): PodTemplate[] {
+  const selector = Object.entries((asObj(asObj(service.spec)?.selector) ?? {}) as Record<string, string>);
+  return (templates.get(service.metadata.namespace) ?? []).filter((t) => selects(selector, t.labels));
 }
 
 /**
@@ -139,13 +161,19 @@ export function podsSelectedBy(service: K8sObject, objects: readonly K8sObject[]
 export function checkIngressBackends(ctx: LintContext): Finding[] {
   const out: Finding[] = [];
   const err = (o: K8sObject, message: string) => out.push({ severity: "error", object: objectRef(o), message });
+  const services = new Map<string, K8sObject>();
+  for (const o of ctx.objects) {
+    const key = `${o.metadata.namespace}/${o.metadata.name}`;
+    if (o.kind === "Service" && !services.has(key)) services.set(key, o);
+  }
+  let templates: Map<string | undefined, PodTemplate[]> | undefined;
   for (const ing of ctx.objects.filter((o) => o.kind === "Ingress")) {
     const spec = asObj(ing.spec) ?? {};
     const backends = [asObj(spec.defaultBackend), ...asObjList(spec.rules).flatMap((r) => asObjList(asObj(r.http)?.paths).map((p) => asObj(p.backend)))];
     for (const backend of backends) {
       const ref = asObj(backend?.service);
       if (!ref) continue;
-      const svc = ctx.objects.find((o) => o.kind === "Service" && o.metadata.name === ref.name && o.metadata.namespace === ing.metadata.namespace);
+      const svc = typeof ref.name === "string" ? services.get(`${ing.metadata.namespace}/${ref.name}`) : undefined;
       if (!svc) {
         err(ing, `${objectRef(ing)} routes to Service ${String(ref.name)}, which this release does not render. Fix: point the backend at the app's Service.`);
         continue;
@@ -161,7 +189,7 @@ export function checkIngressBackends(ctx: LintContext): Finding[] {
         err(svc, `${objectRef(svc)} port ${String(port.name ?? port.port)} listens on ${String(port.port)}; Services behind an Ingress listen on 80 and map to the app's port with targetPort (seed, "Traefik / Ingress": Traefik routes to port 80, other ports caused 404s). Fix: port: 80.`);
       }
       const target = port.targetPort ?? port.port;
-      const pods = podsSelectedBy(svc, ctx.objects);
+      const pods = podsSelectedBy(svc, (templates ??= podTemplates(ctx.objects)));
       if (pods.length === 0) err(svc, `${objectRef(svc)} selects no pod template of this release (selector ${JSON.stringify(asObj(svc.spec)?.selector ?? {})}). Fix: use the workload's selector labels.`);
       for (const { workload, ports: cports } of pods) {
         const hit = typeof target === "string" ? cports.find((c) => c.name === target) : cports.find((c) => c.containerPort === target);
