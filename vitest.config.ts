@@ -18,10 +18,11 @@ import { fileURLToPath } from "node:url";
  * a fresh module graph per file cost ~55 s of CPU in module loading and type stripping per run,
  * and no test relies on module state of another file (no module mocks; env changes are restored).
  */
-import { accessSync, constants, readFileSync, readdirSync, statSync } from "node:fs";
+import { readFileSync, readdirSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join, relative } from "node:path";
 import { defineConfig } from "vitest/config";
+import { scratchRoot } from "./tools/lib/paths.ts";
 
 const INTEGRATION = /runCli|renderEnvironment|lintEnvironment|renderProfile|renderedEnvironment|resolveHelm|upgradeCheck|withWorktree|tempRepo|withFixtureRepo|withMiniRepo|execa|execFile|spawn|child_process|tools\/cli\//;
 
@@ -46,24 +47,14 @@ process.env.CHART_MIRROR = MIRROR;
 // Temporary files on tmpfs where the machine has one: a run creates and deletes ~250 copies of
 // the repository (fixtures, chart copies for helm; ~50,000 files), and on ext4 the inode
 // allocation under that churn was ~5 % of the run's CPU (perf, issue 18). An explicit TMPDIR wins.
-const TMP = process.env.TMPDIR ?? (isWritableDir("/dev/shm") ? "/dev/shm" : undefined);
-if (TMP) process.env.TMPDIR = TMP;
-
-function isWritableDir(dir: string): boolean {
-  try {
-    accessSync(dir, constants.W_OK | constants.X_OK);
-    return statSync(dir).isDirectory();
-  } catch {
-    return false;
-  }
-}
+process.env.TMPDIR = scratchRoot();
 
 export default defineConfig({
   test: {
     // generous: on a shared 2-core machine a CLI spawn test can wait a minute for a core (no test asserts a time)
     testTimeout: 120_000,
     hookTimeout: 120_000,
-    env: { CHART_MIRROR: MIRROR, ...(TMP ? { TMPDIR: TMP } : {}) },
+    env: { CHART_MIRROR: MIRROR, TMPDIR: process.env.TMPDIR },
     maxWorkers: availableParallelism(),
     isolate: false,
     projects: [

@@ -1,5 +1,5 @@
-import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { HelmError, projectHelmPath, provisionHelm, resolveHelm, runHelm } from "../../tools/lib/helm.ts";
@@ -90,6 +90,20 @@ describe("runHelm", () => {
     }
   });
 
+  it("runs at most one helm per core at a time, however many callers wait", async () => {
+    // each fake helm marks itself running, records how many are running, and stays a moment
+    const dir = tempDir("helm-slots-");
+    mkdirSync(join(dir, "running"));
+    const bin = fakeHelm(`touch "${dir}/running/$$"; ls "${dir}/running" | wc -l >> "${dir}/counts"; sleep 0.2; rm "${dir}/running/$$"`);
+    const fake = { bin, version: "v4.1.4", source: "HELM_BIN" as const };
+    const calls = availableParallelism() * 3;
+    const results = await Promise.all(Array.from({ length: calls }, (_, i) => runHelm(fake, ["template", `r${i}`])));
+    expect(results.every((r) => r.exitCode === 0)).toBe(true);
+    const counts = readFileSync(join(dir, "counts"), "utf8").trim().split("\n").map(Number);
+    expect(counts).toHaveLength(calls);
+    expect(Math.max(...counts)).toBeLessThanOrEqual(availableParallelism());
+  });
+
   it("reports a helm that does not run as exit code 1 with the reason", async () => {
     const res = await runHelm({ bin: join(tempDir("no-helm-"), "helm"), version: "v4.1.4", source: "HELM_BIN" }, ["version"]);
     expect(res.exitCode).toBe(1);
@@ -100,7 +114,6 @@ describe("runHelm", () => {
 describe("helmVersion cache (.cache/helm-version.json)", () => {
   it("asks a binary once, and again when the binary changes", async () => {
     const { helmVersion } = await import("../../tools/lib/helm.ts");
-    const { readFileSync } = await import("node:fs");
     const dir = tempDir("fake-helm-count-");
     const calls = join(dir, "calls");
     const bin = fakeHelm(`echo x >> ${calls}; echo v4.1.4`);

@@ -28,7 +28,8 @@ import { execa } from "execa";
 import { parseCli, runMain } from "../lib/cli.ts";
 import { validateObject } from "../lib/k8s-validate.ts";
 import { resolveHelm, type Helm } from "../lib/helm.ts";
-import { repoRoot } from "../lib/paths.ts";
+import { repoRoot, scratchRoot } from "../lib/paths.ts";
+import { spawner } from "../lib/spawner.ts";
 import { mapLimit, type K8sObject } from "../lib/render.ts";
 import { lintEnvironment } from "../lint/run.ts";
 import { growthRepo } from "./growth.ts";
@@ -98,10 +99,11 @@ async function recordFloor(helm: Helm, root: string, work: string): Promise<stri
   chmodSync(bin, 0o755);
   const saved = { ...process.env };
   // Every release, upstream included: nothing from the render cache (tools/lib/render-cache.ts).
-  Object.assign(process.env, { BENCH_REC: rec, BENCH_TMP: tmpdir(), BENCH_HELM: helm.bin, RENDER_CACHE: "off" });
+  Object.assign(process.env, { BENCH_REC: rec, BENCH_TMP: scratchRoot(), BENCH_HELM: helm.bin, RENDER_CACHE: "off" });
   try {
     await lintEnvironment({ root, helm: { ...helm, bin } });
   } finally {
+    await spawner.close();
     for (const k of ["BENCH_REC", "BENCH_TMP", "BENCH_HELM", "RENDER_CACHE"]) if (saved[k] === undefined) delete process.env[k];
   }
   return readdirSync(rec).sort().map((d) => readFileSync(join(rec, d, "argv"), "utf8").split("\0").filter(Boolean));
@@ -121,9 +123,16 @@ async function floorRun(helm: Helm, calls: string[][]): Promise<Sample> {
 // ---- lint-charts as a whole process -------------------------------------------------------------
 /**
  * node's flags in package.json's lint-charts script, so the bench runs lint as `npm run lint-charts`
- * does. `--max-semi-space-size=1` (MiB): a small young generation keeps the peak RSS of this
- * short-lived, allocation-heavy process about 30-40 MB lower at no measurable cost in wall time
- * (V8's default semi-space is 16 MiB on 64-bit; measured with this bench).
+ * does:
+ *   - `--max-semi-space-size=1` (MiB): a small young generation keeps the peak RSS of this
+ *     short-lived, allocation-heavy process about 30-40 MB lower at no measurable cost in wall time
+ *     (V8's default semi-space is 16 MiB on 64-bit; measured with this bench);
+ *   - `--max-opt=2 --invocation-count-for-maglev=4000`: no TurboFan, and Maglev only for functions
+ *     called thousands of times. A lint run is a few seconds of code that mostly runs a few hundred
+ *     times; perf showed V8's compiler threads using ~2 s of CPU in a 200-app run (TurboFan ~1 s,
+ *     Maglev ~1 s, the largest being ajv's generated validators), more than the optimised code gave
+ *     back. Measured in turn with perf stat, 6 runs each: 200 apps 10.81 -> 9.62 s of CPU and 6.17
+ *     -> 5.60 s wall; homelab and staging 4.64 -> 4.23 s of CPU, 2.89 -> 2.77 s wall.
  */
 const LINT_NODE_FLAGS: string[] = (() => {
   const script = (JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts["lint-charts"] ?? "";
@@ -220,6 +229,8 @@ await runMain(async () => {
       const t0 = performance.now();
       const report = await lintEnvironment({ helm });
       inProc.push((performance.now() - t0) / 1000);
+      // its helm processes' CPU is counted when the helper exits: not in the next floor run
+      await spawner.close();
       delete process.env.RENDER_CACHE;
       objects = report.profiles.flatMap((p) => p.objects ?? []);
     }

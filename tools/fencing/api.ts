@@ -25,8 +25,8 @@
  *   (StatefulSet pods keep their names); a mismatch answers 409.
  */
 import { readFileSync } from "node:fs";
-import * as http from "node:http";
-import * as https from "node:https";
+import type * as Http from "node:http";
+import type * as Https from "node:https";
 import {
   nodeChange,
   rolesFromLabels,
@@ -286,14 +286,18 @@ export class KubeClient {
       headers["Content-Length"] = String(Buffer.byteLength(payload));
     }
     const isHttps = url.protocol === "https:";
-    const options: https.RequestOptions = {
+    const options: Https.RequestOptions = {
       method: verb,
       headers,
       timeout: this.#conn.timeoutMs ?? 15_000,
       ...(isHttps && this.#conn.ca ? { ca: this.#conn.ca } : {}),
     };
     return new Promise((resolve, reject) => {
-      const req = (isHttps ? https : http).request(url, options, (res) => {
+      // node:http(s) through getBuiltinModule, not an ESM import: importing them makes Node load
+      // its bundled undici for their lazy exports (~45 ms), and lint-charts imports this module
+      // (through tools/fencing/main.ts) without ever making a request.
+      const client = isHttps ? (process.getBuiltinModule("node:https") as typeof Https) : (process.getBuiltinModule("node:http") as typeof Http);
+      const req = client.request(url, options, (res) => {
         const chunks: Buffer[] = [];
         res.on("data", (c: Buffer) => chunks.push(c));
         res.on("error", (error) => reject(new KubeApiError({ verb, path, apiMessage: error.message }, { cause: error })));

@@ -23,7 +23,6 @@
  */
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import { gunzipSync } from "fflate";
 import semver from "semver";
@@ -31,7 +30,7 @@ import { parse } from "yaml";
 import { dependsOnIds, helmReleaseSpec, type UpstreamRelease } from "./flux.ts";
 import { runHelm, type Helm } from "./helm.ts";
 import { coalesce, isMap, type Values } from "./merge.ts";
-import { repoRoot } from "./paths.ts";
+import { repoRoot, scratchRoot } from "./paths.ts";
 import { fillNamespaces, parseManifest, RenderError, valuesText, type RenderedRelease } from "./render.ts";
 import { contentKey, fileState } from "./content-cache.ts";
 import { cachedRender } from "./render-cache.ts";
@@ -314,7 +313,7 @@ export async function renderUpstream(u: UpstreamRelease, chart: ResolvedChart, h
   const flags = ["--namespace", u.namespace, "--kube-version", kubeVersion, ...(crds === "Skip" ? [] : ["--include-crds"])];
   const key = () => contentKey(["upstream", chart.digest, helm.version, helm.bin, u.user, u.release, flags]);
   const { objects } = await cachedRender("upstream", key, false, async () => {
-    const dir = mkdtempSync(join(tmpdir(), `render-${u.chart}-`));
+    const dir = mkdtempSync(join(scratchRoot(), `render-${u.chart}-`));
     try {
       const userFile = join(dir, "user-values.yaml");
       writeFileSync(userFile, valuesText(u.user));

@@ -24,6 +24,7 @@ import { parseArgs, type ParseArgsOptionDescriptor } from "node:util";
 import { errorFinding, errorFindings, type Finding } from "../lint/types.ts";
 import { editDistance } from "./distance.ts";
 import { isEntry } from "./entry.ts";
+import { spawner } from "./spawner.ts";
 import { InputError, InputErrors } from "./yaml.ts";
 
 export const EXIT = { ok: 0, findings: 1, usage: 2, tool: 3 } as const;
@@ -269,6 +270,8 @@ export async function runCli(main: CliMain, url: string): Promise<void> {
     throw err;
   });
   process.exitCode = await main(process.argv.slice(2), processIo());
+  // the helper that started helm exits before this process, so time(1) counts helm's CPU
+  await spawner.close();
 }
 
 /**
@@ -278,6 +281,7 @@ export async function runCli(main: CliMain, url: string): Promise<void> {
 export async function runMain(body: () => Promise<number>): Promise<void> {
   try {
     process.exitCode = await body();
+    await spawner.close();
   } catch (err) {
     if (err instanceof HelpRequested) {
       process.stdout.write(`${err.message}\n\n${EXIT_CODES_TEXT}\n`);

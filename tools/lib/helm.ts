@@ -9,14 +9,16 @@
  *
  * Resolution order: `HELM_BIN`, the project's extracted helm, `helm` on PATH (version checked).
  */
-import { execFile } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, readFileSync, realpathSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import { availableParallelism } from "node:os";
 import { dirname, join } from "node:path";
 import { execa } from "execa";
 import { unzipSync } from "fflate";
 import { fileState } from "./content-cache.ts";
 import { repoRoot } from "./paths.ts";
+import { Slots } from "./slots.ts";
+import { spawner, type RunResult } from "./spawner.ts";
 
 /** The helm majors the charts must work on (Flux helm-controller >= 1.5 embeds Helm 4). */
 export const HELM_PACKAGES = {
@@ -181,25 +183,27 @@ async function findHelm(env: NodeJS.ProcessEnv, root: string): Promise<Helm> {
 }
 
 /**
- * Runs helm to completion: node's execFile, not execa, on this path that runs once per release
- * (execa's per-call stream plumbing was ~10 % of the main thread's time in a lint run).
+ * At most one helm process per core at a time, across every caller in this process: lint starts
+ * every release's job at once (tools/lint/run.ts), so the main thread parses and checks one
+ * release's output while helm renders the next ones, and helm never waits for a job slot. Waiters
+ * are served largest `weight` first (a release's values size), so the longest renders start early.
+ */
+const helmSlots = new Slots(availableParallelism());
+
+/**
+ * Runs helm to completion, started by this process's spawner (tools/lib/spawner.ts: a small helper
+ * process forks it, so this big one does not).
  *
  * Each helm gets one Go scheduler thread (GOMAXPROCS=1) unless the environment sets GOMAXPROCS:
- * lint runs one helm per core at a time (tools/lib/render.ts mapLimit), and a template render is
- * sequential Go code, so further threads only add garbage-collector and scheduler work on cores
- * that are already busy (https://pkg.go.dev/runtime#hdr-Environment_Variables). Measured on 2
- * cores, the 32 `helm template` calls of the bench's 200-app profile two at a time: 4.72-4.97 s
- * wall and 9.1-9.5 s CPU with the default, 4.34-4.42 s and 8.4 s with GOMAXPROCS=1.
+ * lint runs one helm per core at a time (the slots above), and a template render is sequential Go
+ * code, so further threads only add garbage-collector and scheduler work on cores that are already
+ * busy (https://pkg.go.dev/runtime#hdr-Environment_Variables). Measured on 2 cores, the 32 `helm
+ * template` calls of the bench's 200-app profile two at a time: 4.72-4.97 s wall and 9.1-9.5 s CPU
+ * with the default, 4.34-4.42 s and 8.4 s with GOMAXPROCS=1.
  */
-export function runHelm(helm: Helm, args: string[]): Promise<{ exitCode: number; stdout: string; stderr: string }> {
+export function runHelm(helm: Helm, args: string[], weight = 0): Promise<RunResult> {
   const env = process.env.GOMAXPROCS === undefined ? { ...process.env, GOMAXPROCS: "1" } : process.env;
-  return new Promise((resolve) => {
-    execFile(helm.bin, args, { env, timeout: 120_000, maxBuffer: 1 << 30, encoding: "utf8" }, (err, stdout, stderr) => {
-      const code = (err as { code?: unknown } | null)?.code;
-      // a number is the exit code; otherwise it did not run (ENOENT) or was killed (timeout)
-      resolve({ exitCode: !err ? 0 : typeof code === "number" ? code : 1, stdout, stderr: stderr || (err && typeof code !== "number" ? err.message : "") });
-    });
-  });
+  return helmSlots.run(weight, () => spawner.run(helm.bin, args, { env, timeout: 120_000 }));
 }
 
 function checkSupported(helm: Helm): Helm {

@@ -6,7 +6,6 @@
  * coalesces and validates them against values.schema.json.
  */
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { CORE_SCHEMA, loadAll, YAMLException } from "js-yaml";
 import { stringify } from "yaml";
@@ -16,7 +15,7 @@ import { resolveHelm, runHelm, type Helm } from "./helm.ts";
 import { contentKey, directoryDigest } from "./content-cache.ts";
 import { cachedRender } from "./render-cache.ts";
 import { loadInventory } from "./inventory.ts";
-import { repoRoot } from "./paths.ts";
+import { repoRoot, scratchRoot } from "./paths.ts";
 import { InputError } from "./yaml.ts";
 
 import type { K8sObject } from "./k8s.ts";
@@ -102,7 +101,7 @@ export function valuesText(values: unknown): string {
  * removes the copy afterwards.
  */
 export async function withPreparedChart<T>(p: Profile, fn: (chartDir: string, userFile: string) => Promise<T>, text?: { defaults: string; user: string }): Promise<T> {
-  const dir = mkdtempSync(join(tmpdir(), `render-${p.chart}-`));
+  const dir = mkdtempSync(join(scratchRoot(), `render-${p.chart}-`));
   try {
     const chartDir = join(dir, p.chart);
     cpSync(p.chartDir, chartDir, { recursive: true });
@@ -125,7 +124,8 @@ export async function renderProfile(p: Profile, helm: Helm, kubeVersion: string)
   const key = () => contentKey(["chart", helm.version, helm.bin, directoryDigest(p.chartDir), defaults, user, p.release, templateFlags(p, kubeVersion)]);
   let rendered: RenderedRelease | undefined;
   const { objects, manifest } = await cachedRender("chart", key, true, async () => {
-    rendered = await withPreparedChart(p, (chartDir, userFile) => renderPrepared(p, helm, kubeVersion, chartDir, userFile), { defaults, user });
+    // the values' size is the render's weight: media-apps with many apps renders longest
+    rendered = await withPreparedChart(p, (chartDir, userFile) => renderPrepared(p, helm, kubeVersion, chartDir, userFile, defaults.length + user.length), { defaults, user });
     return { objects: rendered.objects, manifest: rendered.manifest };
   });
   return rendered ?? releaseOf(p, fillNamespaces(objects, p.namespace), manifest ?? "");
@@ -149,9 +149,9 @@ function releaseOf(p: Profile, objects: K8sObject[], manifest: string): Rendered
 }
 
 /** `helm template` of a chart laid out by withPreparedChart. */
-export async function renderPrepared(p: Profile, helm: Helm, kubeVersion: string, chartDir: string, userFile: string): Promise<RenderedRelease> {
+export async function renderPrepared(p: Profile, helm: Helm, kubeVersion: string, chartDir: string, userFile: string, weight = 0): Promise<RenderedRelease> {
   const args = ["template", p.release, chartDir, "-f", userFile, ...templateFlags(p, kubeVersion)];
-  const res = await runHelm(helm, args);
+  const res = await runHelm(helm, args, weight);
   if (res.exitCode !== 0) {
     // helm names templates chart-relative (`demo/templates/x.yaml:1:3`); show repo paths.
     const msg = (res.stderr || res.stdout || "").trim().replaceAll(chartDir, `charts/${p.chart}`).replaceAll(`(${p.chart}/`, `(charts/${p.chart}/`);
@@ -221,6 +221,7 @@ export async function renderEnvironment(env: string, opts: RenderOptions = {}): 
     }),
     ...profiles.map((p) => () => renderProfile(p, helm, inventory.kubernetesVersion)),
   ];
-  const out = await mapLimit(jobs, availableParallelism(), (j) => j());
+  // all at once: runHelm runs one helm per core (tools/lib/helm.ts)
+  const out = await Promise.all(jobs.map((j) => j()));
   return out.filter((r): r is RenderedRelease => r !== undefined);
 }

@@ -20,8 +20,6 @@ function isEntry(url) {
 
 // tools/fencing/api.ts
 import { readFileSync } from "node:fs";
-import * as http from "node:http";
-import * as https from "node:https";
 
 // tools/fencing/decide.ts
 var OUT_OF_SERVICE_TAINT = Object.freeze({
@@ -477,7 +475,8 @@ var KubeClient = class {
       ...isHttps && this.#conn.ca ? { ca: this.#conn.ca } : {}
     };
     return new Promise((resolve2, reject) => {
-      const req = (isHttps ? https : http).request(url, options, (res) => {
+      const client = isHttps ? process.getBuiltinModule("node:https") : process.getBuiltinModule("node:http");
+      const req = client.request(url, options, (res) => {
         const chunks = [];
         res.on("data", (c) => chunks.push(c));
         res.on("error", (error) => reject(new KubeApiError({ verb, path, apiMessage: error.message }, { cause: error })));
