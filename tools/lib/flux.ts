@@ -253,8 +253,10 @@ function collect(dir: string, root: string, loaded: Set<string>): FluxObject[] {
 function applyPatches(objects: FluxObject[], patches: unknown[], where0: { doc: SourceDoc; base: (string | number)[]; dir: string; root: string }): void {
   const { doc: kdoc, base, dir, root } = where0;
   (patches as { target?: { kind?: string; name?: string; namespace?: string }; patch?: string; path?: string }[]).forEach((p, i) => {
-    const { line, col } = kdoc.position([...base, i]);
-    const where = (msg: string) => new InputError(kdoc.file, line, col, `${[...base, i].join(".")}: ${msg}`);
+    const where = (msg: string) => {
+      const { line, col } = kdoc.position([...base, i]);
+      return new InputError(kdoc.file, line, col, `${[...base, i].join(".")}: ${msg}`);
+    };
     if (p.target?.kind !== "HelmRelease") throw where("only patches with target.kind HelmRelease are supported by this repo's tooling. Fix: set target.kind: HelmRelease or move the patch elsewhere");
     let body: SourceDoc;
     if (typeof p.patch === "string") body = parseYaml(p.patch, `${kdoc.file} (${[...base, i].join(".")})`);

@@ -7,6 +7,7 @@
  */
 import { readFileSync } from "node:fs";
 import { relative } from "node:path";
+import { CORE_SCHEMA, load as loadJs } from "js-yaml";
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, parseDocument, type Document, type Node, type YAMLError } from "yaml";
 import { repoRoot } from "./paths.ts";
 
@@ -250,10 +251,59 @@ export function parseYaml(text: string, file: string): SourceDoc {
 
 function parseYamlUncached(text: string, file: string): SourceDoc {
   throwAll(textErrors(text, file));
+  const fast = fastValue(text);
+  if (fast) return lazyPositions(text, file, fast.value);
+  return parseWithPositions(text, file);
+}
+
+function parseWithPositions(text: string, file: string): SourceDoc {
   const lc = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: true, prettyErrors: false });
   throwAll(docErrors(doc, text, lc, file));
   return toSourceDoc(doc, lc, file);
+}
+
+/**
+ * The fast path of parseYaml (issue 18). The `yaml` package keeps every node's position, which
+ * costs ~90 ms for the 100 kB media-apps values of the bench's 200-app profile, against ~7 ms for
+ * js-yaml; positions are needed only for a message. So a document is read with js-yaml's YAML 1.2
+ * core schema, which resolves plain scalars as the `yaml` package's core schema does (null, bool,
+ * int with 0o and 0x, float with .inf and .nan: js-yaml src/tag/scalar/*_core.ts, yaml
+ * dist/schema/core), and the `yaml` package parses it again only when a position is asked for.
+ * Where the two differ, the text takes the full parser:
+ *   - anchors, aliases, tags, directives, complex keys (& * ! % ?): alias limits and tag handling
+ *     differ; `~`, and a key that is empty or null: `yaml` makes it "", js-yaml "null";
+ *   - numbers too large for a double (300 digits, a 3-digit exponent): js-yaml keeps the text;
+ *   - tabs, carriage returns and a byte-order mark, where error handling may differ;
+ *   - anything js-yaml rejects (syntax, duplicate keys, several documents, an empty text), so
+ *     every error message comes from the full parser as before.
+ * test/lib/yaml.test.ts compares both parsers on every YAML file of the repository and on the
+ * scalar forms above.
+ */
+const FULL_PARSER_CHARS = /[&*!%?~\t\r\uFEFF]/;
+const NULL_OR_EMPTY_KEY = /(?:^|[\s,{[])(?:null|Null|NULL)?:(?:\s|$)/m;
+const HUGE_NUMBER = /\d{300}|[eE][-+]?\d{3}/;
+
+/** The document's value when js-yaml reads it as the full parser would, else undefined. */
+export function fastValue(text: string): { value: unknown } | undefined {
+  if (FULL_PARSER_CHARS.test(text) || NULL_OR_EMPTY_KEY.test(text) || HUGE_NUMBER.test(text)) return undefined;
+  try {
+    return { value: loadJs(text, { schema: CORE_SCHEMA }) };
+  } catch {
+    return undefined;
+  }
+}
+
+/** A SourceDoc whose positions come from the full parser, run the first time one is asked for. */
+function lazyPositions(text: string, file: string, value: unknown): SourceDoc {
+  let full: SourceDoc | undefined;
+  const positions = () => (full ??= parseWithPositions(text, file));
+  return {
+    file,
+    value,
+    position: (path) => positions().position(path),
+    keyPosition: (path) => positions().keyPosition(path),
+  };
 }
 
 /** Parses a multi-document YAML stream; empty documents are dropped. Throws every problem at once. */
