@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { coalesce, mergeMaps } from "../../tools/lib/merge.ts";
-import { validateLayers, type ValuesLayer } from "../../tools/lib/values-validate.ts";
+import { compileSchema, validateLayers, type ValuesLayer } from "../../tools/lib/values-validate.ts";
 import { parseYaml } from "../../tools/lib/yaml.ts";
 
 const temp = mkdtempSync(join(tmpdir(), "schema-"));
@@ -85,5 +85,18 @@ describe("validateLayers: errors at the line the operator must edit", () => {
 
   it("passes valid values", () => {
     expect(check([chart(), layer("values/env/x.yaml", "port: 9\n")])).toEqual([]);
+  });
+});
+
+describe("compileSchema keeps a schema file's validator while the file is unchanged", () => {
+  it("validates against the new content once the file is rewritten", () => {
+    const file = join(temp, "changing.json");
+    const schema = (max: number) => JSON.stringify({ $schema: "http://json-schema.org/draft-07/schema#", type: "object", properties: { n: { type: "integer", maximum: max } } });
+    writeFileSync(file, schema(5));
+    expect(compileSchema(file)({ n: 7 })).toBe(false);
+    expect(compileSchema(file)({ n: 7 })).toBe(false);
+    // same size, new content: the file's state (mtime, ctime) changes, so it is read again
+    writeFileSync(file, schema(9));
+    expect(compileSchema(file)({ n: 7 })).toBe(true);
   });
 });

@@ -287,6 +287,16 @@ export function chartDefaults(chart: ResolvedChart): Values {
   return structuredClone(v);
 }
 
+/** The chart's values.schema.json, parsed once per chart digest (undefined when it has none). Read-only. */
+export function chartSchema(chart: ResolvedChart): object | undefined {
+  if (!schemasByDigest.has(chart.digest)) {
+    const file = join(chart.dir, "values.schema.json");
+    schemasByDigest.set(chart.digest, existsSync(file) ? (JSON.parse(readFileSync(file, "utf8")) as object) : undefined);
+  }
+  return schemasByDigest.get(chart.digest);
+}
+const schemasByDigest = new Map<string, object | undefined>();
+
 /**
  * The chart's values.schema.json applied to the coalesced values, as Helm does before rendering
  * (helm/helm pkg/chart/common/util/jsonschema.go ValidateAgainstSchema; helm-controller renders

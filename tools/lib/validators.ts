@@ -19,6 +19,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "
 import { createRequire, enableCompileCache } from "node:module";
 import { join } from "node:path";
 import type { Ajv, Options, ValidateFunction } from "ajv";
+import { fileState } from "./content-cache.ts";
 import { repoRoot } from "./paths.ts";
 
 /**
@@ -70,10 +71,25 @@ export function cachedValidator(schemaText: string, flavour: ValidatorFlavour): 
   return fn;
 }
 
-/** The validator of the JSON schema file at `path`. */
+/**
+ * The validator of the JSON schema file at `path`, kept per path while the file is unchanged
+ * (tools/lib/content-cache.ts fileState): lint asks once per release and environment, and reading
+ * and hashing Traefik's or media-apps' schema each time was ~50 ms of a 200-app lint (issue 18).
+ */
 export function validatorForFile(path: string, flavour: ValidatorFlavour): ValidateFunction {
-  return cachedValidator(readFileSync(path, "utf8"), flavour);
+  let state: string | undefined;
+  try {
+    state = `${flavour}:${fileState(path)}`;
+  } catch {
+    // missing or unreadable: readFileSync below reports it as before
+  }
+  const known = state === undefined ? undefined : byFile.get(path);
+  if (known && known.state === state) return known.fn;
+  const fn = cachedValidator(readFileSync(path, "utf8"), flavour);
+  if (state !== undefined) byFile.set(path, { state, fn });
+  return fn;
 }
+const byFile = new Map<string, { state: string; fn: ValidateFunction }>();
 
 /**
  * Validators for several roots of one `definitions` document (`roots`: name → `#/definitions/X`),

@@ -12,13 +12,11 @@
  * A chart that cannot be fetched is a WARNING naming the release and the fix.
  */
 import type { Cluster } from "../../../schema/cluster.ts";
-import { ChartUnavailable, chartDefaults, fetchChart, renderUpstream, unavailableMessage, validateChartValues } from "../../lib/charts.ts";
+import { ChartUnavailable, chartDefaults, chartSchema, fetchChart, renderUpstream, unavailableMessage, validateChartValues } from "../../lib/charts.ts";
 import type { UpstreamRelease } from "../../lib/flux.ts";
 import type { Helm } from "../../lib/helm.ts";
 import { validateObject } from "../../lib/k8s-validate.ts";
 import type { K8sObject } from "../../lib/render.ts";
-import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
 import { lintUpstream } from "../environment.ts";
 import { objectRef, type Finding } from "../types.ts";
 import { unknownChartKeys } from "./values-keys.ts";
@@ -48,8 +46,7 @@ export async function lintUpstreamRelease(u: UpstreamRelease, inventory: Cluster
   }
   const label = `${chart.name} ${chart.version}`;
   const note = `rendered with ${label} (${chart.origin})`;
-  const schemaFile = join(chart.dir, "values.schema.json");
-  const schema = existsSync(schemaFile) ? JSON.parse(readFileSync(schemaFile, "utf8")) : undefined;
+  const schema = chartSchema(chart);
   const schemaErrors = [
     ...validateChartValues(u, chart).map((e): Finding => ({ severity: "error", object: objectRef(u.hr), location: { file: e.file, line: e.line, col: e.col }, message: e.detail })),
     ...unknownChartKeys(u, chartDefaults(chart), label, schema, PASS_THROUGH[u.chart] ?? []),
