@@ -128,6 +128,16 @@ describe("InterPodAffinity filter", () => {
     expect(got).toEqual({ ok: false, status: "UnschedulableAndUnresolvable", reason: 'parsing pod: "Equals" is not a valid label selector operator' });
   });
 
+  it("a pod without pod (anti-)affinity passes when no pod is placed; an invalid preferred term still fails it", () => {
+    const plain: Pod = { name: "incoming", namespace: "media", labels: { app: "sonarr" }, spec: {} };
+    expect(interPodFilter(plain, w1, { nodes: SEED_NODES, placedPods: [] })).toEqual({ ok: true });
+    const preferred: Pod = {
+      ...plain,
+      spec: { affinity: { podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 10, podAffinityTerm: term({ matchExpressions: [{ key: "app", operator: "Equals", values: ["plex"] }] }) }] } } },
+    };
+    expect(interPodFilter(preferred, w1, { nodes: SEED_NODES, placedPods: [] })).toEqual({ ok: false, status: "UnschedulableAndUnresolvable", reason: 'parsing pod: "Equals" is not a valid label selector operator' });
+  });
+
   it("uses the node name as hostname when the inventory omits the label", () => {
     const a = node("a");
     const b = node("b");

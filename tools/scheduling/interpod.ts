@@ -149,6 +149,10 @@ function existingPodsWithNodes(pod: Pod, state: InterPodState): Array<{ existing
  * pods already placed (symmetry), in upstream order.
  */
 export function interPodFilter(pod: Pod, node: Node, state: InterPodState): InterPodFilterResult {
+  // No term of the pod's to parse or satisfy and no placed pod whose anti-affinity could refuse it:
+  // every check below passes (lint asks this for every workload on every node; issue 18).
+  const a = pod.spec.affinity;
+  if (state.placedPods.length === 0 && !a?.podAffinity && !a?.podAntiAffinity) return { ok: true };
   const terms = parsePodAffinityTerms(pod);
   if (terms.errors.length > 0) return { ok: false, status: "UnschedulableAndUnresolvable", reason: `parsing pod: ${terms.errors.join("; ")}` };
   const existing = existingPodsWithNodes(pod, state);

@@ -41,7 +41,7 @@ export function checkIngressEntrypoints(
     const key = `${o.metadata.namespace}/${o.metadata.name}`;
     if (o.kind === "Service" && !services.has(key)) services.set(key, o);
   }
-  let templates: Map<string | undefined, PodTemplate[]> | undefined;
+  let templates: Map<string, PodTemplate[]> | undefined;
   for (const ing of ctx.objects.filter((o) => o.kind === "Ingress")) {
     const used = entrypointsOf(ing);
     if (used === undefined) continue;
@@ -99,7 +99,7 @@ export function checkIngressRedirected(
     const key = `${o.metadata.namespace}/${o.metadata.name}`;
     if (o.kind === "Service" && !services.has(key)) services.set(key, o);
   }
-  let templates: Map<string | undefined, PodTemplate[]> | undefined;
+  let templates: Map<string, PodTemplate[]> | undefined;
   for (const ing of ctx.objects.filter((o) => o.kind === "Ingress")) {
     const used = entrypointsOf(ing) ?? [];
     const dead = used.filter((e) => redirected.has(e));
@@ -122,35 +122,42 @@ export function checkIngressRedirected(
   return out;
 }
 
-/** Whether `labels` carries every key/value of a Service's equality selector (its entries); an empty one selects nothing. */
-function selects(selector: readonly [string, string][], labels: Record<string, string> | undefined): boolean {
-  return selector.length > 0 && selector.every(([k, v]) => labels?.[k] === v);
-}
-
 interface PodTemplate {
   workload: K8sObject;
   labels: Record<string, string> | undefined;
   ports: Obj[];
 }
 
-/** The pod templates (labels and containers' ports) of `objects` by namespace, read once per release. */
-function podTemplates(objects: readonly K8sObject[]): Map<string | undefined, PodTemplate[]> {
-  const out = new Map<string | undefined, PodTemplate[]>();
+/**
+ * The pod templates (labels and containers' ports) of `objects`, read once per release and found
+ * by namespace and one label (`namespace\0key\0value`): a Service's equality selector can only
+ * select templates that carry its first pair, so a Service is compared with those alone, not with
+ * every template (200 apps: 200 x 200 comparisons per release before; issue 18).
+ */
+function podTemplates(objects: readonly K8sObject[]): Map<string, PodTemplate[]> {
+  const out = new Map<string, PodTemplate[]>();
   for (const o of objects) {
     const pod = podSpecOf(o);
     if (!pod) continue;
     const labels = o.kind === "Pod" ? o.metadata.labels : (asObj(asObj(asObj(o.spec)?.template)?.metadata)?.labels as Record<string, string> | undefined);
-    const list = out.get(o.metadata.namespace) ?? [];
-    list.push({ workload: o, labels, ports: asObjList(pod.containers).flatMap((c) => asObjList(c.ports)) });
-    out.set(o.metadata.namespace, list);
+    const t: PodTemplate = { workload: o, labels, ports: asObjList(pod.containers).flatMap((c) => asObjList(c.ports)) };
+    for (const k in labels ?? {}) {
+      const key = `${o.metadata.namespace}\0${k}\0${labels![k]}`;
+      const list = out.get(key);
+      if (list) list.push(t);
+      else out.set(key, [t]);
+    }
   }
   return out;
 }
 
-/** The pod templates a Service selects. */
-function podsSelectedBy(service: K8sObject, templates: Map<string | undefined, PodTemplate[]>): PodTemplate[] {
-  const selector = Object.entries((asObj(asObj(service.spec)?.selector) ?? {}) as Record<string, string>);
-  return (templates.get(service.metadata.namespace) ?? []).filter((t) => selects(selector, t.labels));
+/** The pod templates a Service's equality selector selects (every key/value); an empty selector selects none. */
+function podsSelectedBy(service: K8sObject, templates: Map<string, PodTemplate[]>): PodTemplate[] {
+  const selector = (asObj(asObj(service.spec)?.selector) ?? {}) as Record<string, string>;
+  const keys = Object.keys(selector);
+  if (keys.length === 0) return [];
+  const candidates = templates.get(`${service.metadata.namespace}\0${keys[0]}\0${selector[keys[0]]}`) ?? [];
+  return candidates.filter((t) => keys.every((k) => t.labels?.[k] === selector[k]));
 }
 
 /**
@@ -166,7 +173,7 @@ export function checkIngressBackends(ctx: LintContext): Finding[] {
     const key = `${o.metadata.namespace}/${o.metadata.name}`;
     if (o.kind === "Service" && !services.has(key)) services.set(key, o);
   }
-  let templates: Map<string | undefined, PodTemplate[]> | undefined;
+  let templates: Map<string, PodTemplate[]> | undefined;
   for (const ing of ctx.objects.filter((o) => o.kind === "Ingress")) {
     const spec = asObj(ing.spec) ?? {};
     const backends = [asObj(spec.defaultBackend), ...asObjList(spec.rules).flatMap((r) => asObjList(asObj(r.http)?.paths).map((p) => asObj(p.backend)))];
