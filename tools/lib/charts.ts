@@ -32,7 +32,7 @@ import { runHelm, type Helm } from "./helm.ts";
 import { coalesce, isMap, type Values } from "./merge.ts";
 import { repoRoot, scratchRoot } from "./paths.ts";
 import { fillNamespaces, parseManifest, RenderError, valuesText, type RenderedRelease } from "./render.ts";
-import { contentKey, fileState } from "./content-cache.ts";
+import { contentKey, memoByFile } from "./content-cache.ts";
 import { cachedRender } from "./render-cache.ts";
 import { validateLayers } from "./values-validate.ts";
 import { InputError } from "./yaml.ts";
@@ -155,15 +155,6 @@ function fromMirror(ref: ChartRef, mirror: string, cacheDir: string): ResolvedCh
  */
 const mirrorIndexes = new Map<string, { sig: string; value: RepoIndex }>();
 const verifiedArchives = new Map<string, { sig: string; value: Uint8Array }>();
-
-function memoByFile<T>(memo: Map<string, { sig: string; value: T }>, path: string, key: string, compute: () => T): T {
-  const sig = fileState(path);
-  const hit = memo.get(key);
-  if (hit?.sig === sig) return hit.value;
-  const value = compute();
-  memo.set(key, { sig, value });
-  return value;
-}
 
 function verify(data: Uint8Array, entry: IndexEntry, where: string): void {
   if (!entry.digest) return;

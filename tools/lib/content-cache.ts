@@ -24,6 +24,20 @@ export function fileState(path: string): string {
   return `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
 }
 
+/**
+ * `compute()`'s value for `key`, kept in `memo` while the file at `path` is the same, unchanged
+ * one (fileState); a `compute()` that throws is not kept. Throws as statSync does when `path`
+ * is missing.
+ */
+export function memoByFile<T>(memo: Map<string, { sig: string; value: T }>, path: string, key: string, compute: () => T): T {
+  const sig = fileState(path);
+  const hit = memo.get(key);
+  if (hit?.sig === sig) return hit.value;
+  const value = compute();
+  memo.set(key, { sig, value });
+  return value;
+}
+
 /** sha256 over every file under `dir` whose relative path `include` accepts (path and content, sorted). */
 export function directoryDigest(dir: string, include: (rel: string) => boolean = () => true): string {
   const h = createHash("sha256");

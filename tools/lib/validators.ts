@@ -19,7 +19,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "
 import { createRequire, enableCompileCache } from "node:module";
 import { join } from "node:path";
 import type { Ajv, Options, ValidateFunction } from "ajv";
-import { fileState } from "./content-cache.ts";
+import { memoByFile } from "./content-cache.ts";
 import { repoRoot } from "./paths.ts";
 
 /**
@@ -77,19 +77,12 @@ export function cachedValidator(schemaText: string, flavour: ValidatorFlavour): 
  * and hashing Traefik's or media-apps' schema each time was ~50 ms of a 200-app lint (issue 18).
  */
 export function validatorForFile(path: string, flavour: ValidatorFlavour): ValidateFunction {
-  let state: string | undefined;
-  try {
-    state = `${flavour}:${fileState(path)}`;
-  } catch {
-    // missing or unreadable: readFileSync below reports it as before
-  }
-  const known = state === undefined ? undefined : byFile.get(path);
-  if (known && known.state === state) return known.fn;
-  const fn = cachedValidator(readFileSync(path, "utf8"), flavour);
-  if (state !== undefined) byFile.set(path, { state, fn });
-  return fn;
+  const compile = () => cachedValidator(readFileSync(path, "utf8"), flavour);
+  // a missing file: readFileSync's error, as before
+  if (!existsSync(path)) return compile();
+  return memoByFile(byFile, path, `${flavour}\0${path}`, compile);
 }
-const byFile = new Map<string, { state: string; fn: ValidateFunction }>();
+const byFile = new Map<string, { sig: string; value: ValidateFunction }>();
 
 /**
  * Validators for several roots of one `definitions` document (`roots`: name → `#/definitions/X`),
