@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { Slots } from "../../tools/lib/slots.ts";
+import { Slots } from "../../tools/lib/slots.cjs";
 
 /** Lets every settled promise's reactions run. */
 const settle = () => new Promise((r) => setImmediate(r));

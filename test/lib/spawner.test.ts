@@ -1,5 +1,6 @@
 import { execFile } from "node:child_process";
-import { readdirSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { afterEach, describe, expect, it } from "vitest";
@@ -74,6 +75,47 @@ describe("Spawner (commands started by a small helper process)", () => {
     process.kill(pid, "SIGKILL");
     expect(await inFlight).toEqual({ exitCode: 0, stdout: "second\n", stderr: "" });
     expect(await s.run("/bin/sh", sh("echo $PPID"), { env, timeout: 10_000 })).toEqual({ exitCode: 0, stdout: `${process.pid}\n`, stderr: "" });
+  });
+
+  it("queues a pool's commands in the helper: at most `size` at once, the heaviest waiting one next", async () => {
+    const s = fresh();
+    const dir = mkdtempSync(join(tmpdir(), "spawner-pool-"));
+    const pool = (weight: number) => ({ env, timeout: 10_000, slots: { pool: "p", size: 1, weight } });
+    // the first takes the one slot; the others arrive while it runs and wait, served by weight
+    const first = s.run("/bin/sh", sh(`echo first >> ${dir}/order; sleep 0.3`), pool(0));
+    const rest = [["small", 1], ["big", 100], ["mid", 10], ["big2", 100]].map(([name, w]) =>
+      s.run("/bin/sh", sh(`echo ${name} >> ${dir}/order; echo start >> ${dir}/events; sleep 0.05; echo end >> ${dir}/events`), pool(Number(w))));
+    await Promise.all([first, ...rest]);
+    expect(readFileSync(join(dir, "order"), "utf8").trim().split("\n")).toEqual(["first", "big", "big2", "mid", "small"]);
+    // one at a time: every start is followed by its end before the next start
+    expect(readFileSync(join(dir, "events"), "utf8").trim().split("\n")).toEqual(Array(4).fill(["start", "end"]).flat());
+  });
+
+  it("starts a pool's next command while this process's main thread is blocked", async () => {
+    const s = fresh();
+    s.warm();
+    const dir = mkdtempSync(join(tmpdir(), "spawner-busy-"));
+    const pool = { env, timeout: 10_000, slots: { pool: "busy", size: 1, weight: 0 } };
+    const a = s.run("/bin/sh", sh("sleep 0.1"), pool);
+    const b = s.run("/bin/sh", sh(`date +%s%N > ${dir}/b`), pool);
+    // this thread does nothing for 1.5 s: no event of this process runs meanwhile
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1500);
+    const unblocked = BigInt(Date.now()) * 1_000_000n;
+    await Promise.all([a, b]);
+    expect(BigInt(readFileSync(join(dir, "b"), "utf8").trim())).toBeLessThan(unblocked);
+  });
+
+  it("keeps a pool's limit for commands run directly once the helper is gone", async () => {
+    const s = fresh();
+    await s.run("/bin/sh", sh("true"), { env, timeout: 10_000 });
+    process.kill(s.helperPid!, "SIGKILL");
+    await new Promise((r) => setTimeout(r, 100));
+    const dir = mkdtempSync(join(tmpdir(), "spawner-direct-"));
+    const results = await Promise.all(Array.from({ length: 4 }, () =>
+      s.run("/bin/sh", sh(`echo $PPID >> ${dir}/parents; echo start >> ${dir}/events; sleep 0.05; echo end >> ${dir}/events`), { env, timeout: 10_000, slots: { pool: "d", size: 1, weight: 0 } })));
+    expect(results.every((r) => r.exitCode === 0)).toBe(true);
+    expect(new Set(readFileSync(join(dir, "parents"), "utf8").trim().split("\n"))).toEqual(new Set([String(process.pid)]));
+    expect(readFileSync(join(dir, "events"), "utf8").trim().split("\n")).toEqual(Array(4).fill(["start", "end"]).flat());
   });
 
   it("leaves no output file behind", async () => {

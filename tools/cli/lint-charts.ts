@@ -10,6 +10,7 @@ import { defineCli, runCli } from "../lib/cli.ts";
 import { listEnvironments } from "../lib/flux.ts";
 import { resolveHelm } from "../lib/helm.ts";
 import { repoRoot } from "../lib/paths.ts";
+import { spawner } from "../lib/spawner.ts";
 import { formatReport, reportSummary } from "../lint/format.ts";
 import { lintEnvironment } from "../lint/run.ts";
 import { requireChart, requireEnv } from "./names.ts";
@@ -23,6 +24,8 @@ chart and inventory rules, the Flux objects and the security policy. One line pe
 findings below, then a summary. --root lints another checkout of this repository.`,
   options: { env: { type: "string" }, chart: { type: "string" }, json: { type: "boolean" }, root: { type: "string" }, "chart-mirror": { type: "string" } },
 }, async ({ values, json, out, emit, path }) => {
+  // helm's helper process boots while the environments load (tools/lib/spawner.ts)
+  spawner.warm();
   // Upstream charts from a Helm repository directory (tools/lib/charts.ts); else CHART_MIRROR.
   useChartMirror(values["chart-mirror"] === undefined ? undefined : path(values["chart-mirror"]));
   const root = values.root ? path(values.root) : repoRoot;

@@ -3,11 +3,17 @@
 // Set methods, require(esm)); on an older one this prints one line saying so and how to get it,
 // and exits 3 (the tool's environment cannot run it), instead of a stack trace from deep inside
 // a dependency (`TypeError: TEXT_ENCODINGS.union is not a function` on Node 20).
+// @ts-check
 "use strict";
 
 const NEED = [22, 18];
 
-/** The one-line message for `version` (e.g. "20.20.2"), or "" when it is new enough. */
+/**
+ * The one-line message for `version` (e.g. "20.20.2"), or "" when it is new enough.
+ * @param {string} version
+ * @param {string} [script] the npm script that was run
+ * @returns {string}
+ */
 function checkNode(version, script) {
   const [major, minor] = String(version).replace(/^v/, "").split(".").map(Number);
   if (major > NEED[0] || (major === NEED[0] && minor >= NEED[1])) return "";

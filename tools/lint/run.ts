@@ -24,7 +24,7 @@ import { resolveHelm, type Helm } from "../lib/helm.ts";
 import { loadInventory } from "../lib/inventory.ts";
 import { validateObject } from "../lib/k8s-validate.ts";
 import { repoRoot } from "../lib/paths.ts";
-import { renderProfile, type K8sObject } from "../lib/render.ts";
+import { renderProfile, type K8sObject, type RenderedRelease } from "../lib/render.ts";
 import { locate, validateLayers } from "../lib/values-validate.ts";
 import type { PathSegment } from "../lib/yaml.ts";
 import { policyStage, type Violation } from "../policy/index.ts";
@@ -97,8 +97,19 @@ export function fromViolation(v: Violation): Finding {
 
 const fromError = errorFinding;
 
-/** Lints one profile; never throws (failures become findings). */
-async function lintProfile(p: Profile, inventory: Cluster, helm: Helm, environment: Environment): Promise<ProfileReport> {
+type Rendering = Promise<{ rendered: RenderedRelease } | { error: unknown }>;
+
+/**
+ * 3. helm template, on the chart as Flux packages it (one helm process per release). Started for
+ * every release of every environment before any check runs, so helm renders while this process
+ * checks; the result counts only when steps 1 and 2 pass. Never rejects.
+ */
+function startRender(p: Profile, inventory: Cluster, helm: Helm): Rendering {
+  return renderProfile(p, helm, inventory.kubernetesVersion).then((rendered) => ({ rendered }), (error: unknown) => ({ error }));
+}
+
+/** Lints one profile, whose render `rendering` is under way; never throws (failures become findings). */
+async function lintProfile(p: Profile, inventory: Cluster, environment: Environment, rendering: Rendering): Promise<ProfileReport> {
   const t0 = performance.now();
   const findings: Finding[] = [];
   const done = (objects?: K8sObject[]): ProfileReport => ({
@@ -112,9 +123,6 @@ async function lintProfile(p: Profile, inventory: Cluster, helm: Helm, environme
     objects,
     profile: p,
   });
-  // 3. helm template, on the chart as Flux packages it (one helm process per release), starts
-  // first: helm renders while steps 1 and 2 run here. Its result counts only when they pass.
-  const rendering = renderProfile(p, helm, inventory.kubernetesVersion).then((rendered) => ({ rendered }), (error: unknown) => ({ error }));
   const skipRender = async () => {
     await rendering;
     return done();
@@ -243,15 +251,16 @@ export async function lintEnvironment(opts: LintOptions = {}): Promise<LintRepor
   const envs = opts.env ? [opts.env] : listEnvironments(root);
   const reports: ProfileReport[] = [];
   let helm = opts.helm;
-  // Every job starts as soon as its environment is loaded: helm processes are limited to one per
-  // core in runHelm (tools/lib/helm.ts), so a job waits for helm, never for another job's checks.
-  const jobs: Promise<ProfileReport>[] = [];
-  const stages: Promise<ProfileReport[]>[] = [];
+  // Every environment is loaded and every release's helm template requested (startRender) before
+  // any check runs: helm's queue (tools/lib/helm.ts runHelm) then never waits for this process,
+  // whose main thread checks one release while helm renders the next.
+  type Loaded = { env: string; environment: Environment; inventory: Cluster; helm: Helm; renders: { p: Profile; rendering: Rendering }[]; loadMs: number };
+  const loaded: (Loaded | { failed: ProfileReport })[] = [];
+  const envReport = (env: string, ms: number, findings: Finding[], note?: string): ProfileReport => ({
+    env, release: "(environment)", chart: "-", kind: "environment", ok: !findings.some((f) => f.severity === "error"), ms: Math.round(ms), findings, note,
+  });
   for (const env of envs) {
     const te = performance.now();
-    const envReport = (findings: Finding[], note?: string): ProfileReport => ({
-      env, release: "(environment)", chart: "-", kind: "environment", ok: !findings.some((f) => f.severity === "error"), ms: Math.round(performance.now() - te), findings, note,
-    });
     let environment: Environment;
     let inventory: Cluster;
     try {
@@ -259,16 +268,22 @@ export async function lintEnvironment(opts: LintOptions = {}): Promise<LintRepor
       inventory = loadInventory(env, root);
       helm ??= await resolveHelm();
     } catch (err) {
-      reports.push(envReport(errorFindings(err)));
+      loaded.push({ failed: envReport(env, performance.now() - te, errorFindings(err)) });
       continue;
     }
     const h = helm;
-    // this environment's releases first, so their helm processes start while the rest is checked
-    const ours: Promise<ProfileReport>[] = [];
-    for (const p of environment.profiles) {
-      if (opts.chart && opts.chart !== p.chart) continue;
-      ours.push(lintProfile(p, inventory, h, environment));
+    const renders = environment.profiles.filter((p) => !opts.chart || opts.chart === p.chart).map((p) => ({ p, rendering: startRender(p, inventory, h) }));
+    loaded.push({ env, environment, inventory, helm: h, renders, loadMs: performance.now() - te });
+  }
+  const jobs: Promise<ProfileReport>[] = [];
+  const stages: Promise<ProfileReport[]>[] = [];
+  for (const l of loaded) {
+    if ("failed" in l) {
+      reports.push(l.failed);
+      continue;
     }
+    const { env, environment, inventory, helm: h, renders, loadMs } = l;
+    const ours = renders.map(({ p, rendering }) => lintProfile(p, inventory, environment, rendering));
     // Upstream releases render with the real chart, in parallel with ours (tools/lint/upstream/release.ts).
     const envUpstream: Promise<ProfileReport>[] = [];
     for (const u of environment.upstream) {
@@ -287,15 +302,14 @@ export async function lintEnvironment(opts: LintOptions = {}): Promise<LintRepor
         };
       })());
     }
+    const tf = performance.now();
     const objFindings = await lintFluxLayer(environment, inventory);
-    reports.push(envReport(objFindings, `${environment.objects.length} Flux objects, ${environment.profiles.length} chart releases, ${environment.upstream.length} upstream releases`));
+    reports.push(envReport(env, loadMs + performance.now() - tf, objFindings, `${environment.objects.length} Flux objects, ${environment.profiles.length} chart releases, ${environment.upstream.length} upstream releases`));
     // reported in this order: upstream releases, then ours
     const releases = [...envUpstream, ...ours];
     jobs.push(...releases);
     // 6. the environment's own stage starts when its releases are linted, while others still render
     stages.push(Promise.all(releases).then((rendered) => environmentStage(env, rendered, inventory, environment.upstream, root, opts)));
-    // let this environment's helm processes start before the next environment is loaded
-    await new Promise(setImmediate);
   }
   // The secret scan covers the repository, not an environment: once per run, reported once; it
   // runs while helm renders.
