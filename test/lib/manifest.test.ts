@@ -1,6 +1,7 @@
 /** parseManifest: helm's output read with js-yaml as the rest of the repository reads YAML (1.2 core schema). */
+import { CORE_SCHEMA, loadAll } from "js-yaml";
 import { describe, expect, it } from "vitest";
-import { parseManifest } from "../../tools/lib/render.ts";
+import { manifestDocuments, parseManifest } from "../../tools/lib/render.ts";
 import { parseYamlStream } from "../../tools/lib/yaml.ts";
 
 describe("parseManifest", () => {
@@ -23,5 +24,30 @@ describe("parseManifest", () => {
 
   it("rejects malformed YAML with its position", () => {
     expect(() => parseManifest("a: [1, 2\n", "helm template demo")).toThrow(/^helm template demo:\d+:\d+: malformed YAML: /);
+  });
+
+  // parseManifest reads one document at a time (its doc comment says why); the result must be the
+  // stream's, whatever the documents hold.
+  const streams = [
+    "...\n", "a: 1\n...\n", "a: 1\n...\n---\nb: 2\n", "--- |\n  foo\n---\nb: 1\n", "--- |\nfoo\nbar\n", "--- >\n folded\n text\n---\n",
+    "---\n", "", "# only a comment\n", "---\n# c\n---\n", "a: |\n  x\n  ---\n  y\n", "a: \"multi\n  line\"\n---\nb: 1\n", "--- a\n--- b\n",
+    "---\t\nx: 1\n", "x: ---\n", "- a\n- b\n---\n- c\n", "--- !!str 12\n", "a: &x 1\nb: *x\n---\nc: 2\n", "k: 'it''s\n  ---'\n",
+  ];
+  it.each(streams)("reads %j as the whole stream reads", (text) => {
+    expect(manifestDocuments(text)!.join("")).toBe(text);
+    expect(parseManifest(text, "t")).toEqual(loadAll(text, { schema: CORE_SCHEMA }).filter((d) => d !== null && d !== undefined));
+  });
+
+  it("reads a stream with directives or other line breaks than LF whole", () => {
+    for (const text of ["%YAML 1.2\n---\na: 1\n", "a: 1\r\n---\r\nb: 2\r\n", "a: \"x\u2028---\"\n"]) {
+      expect(manifestDocuments(text)).toBeUndefined();
+      expect(parseManifest(text, "t")).toEqual(loadAll(text, { schema: CORE_SCHEMA }));
+    }
+  });
+
+  it("reports an error in a later document at its line in the stream", () => {
+    const text = "---\na: 1\n---\nb: 2\n---\nc: [1\n";
+    expect(() => parseManifest(text, "helm template demo")).toThrow(/^helm template demo:7:1: malformed YAML: /);
+    expect(() => parseManifest("---\na: 1\n---\nb: 1\nb: 2\n", "helm template demo")).toThrow(/^helm template demo:5:1: malformed YAML: duplicated mapping key/);
   });
 });

@@ -165,17 +165,52 @@ export async function renderPrepared(p: Profile, helm: Helm, kubeVersion: string
  * uses for the repository's own files), because helm's output needs no source positions and this
  * is most of the YAML a lint run reads: 6-10x faster than parsing it into position-keeping
  * documents (issue 18). Duplicate keys are an error, as in tools/lib/yaml.ts.
+ *
+ * One document at a time (manifestDocuments): js-yaml 5 parses a whole input into one list of
+ * parser events before it builds any object, and for a 1.7 MB render (the bench's 200 apps) that
+ * list outlived several young-generation collections, so V8 copied it into the old generation and
+ * collected it there. A document's events die young. The result is the same: documents share no
+ * anchors, and a marker line ends any scalar (below). Errors are reported from the whole stream,
+ * so their line and column are the stream's.
  */
 export function parseManifest(text: string, what: string): K8sObject[] {
-  let docs: unknown[];
+  const parts = manifestDocuments(text);
+  let docs: unknown[] = [];
   try {
-    docs = loadAll(text, { schema: CORE_SCHEMA });
+    if (!parts) docs = loadAll(text, { schema: CORE_SCHEMA });
+    else for (const part of parts) docs.push(...loadAll(part, { schema: CORE_SCHEMA }));
   } catch (err) {
+    try {
+      if (parts) loadAll(text, { schema: CORE_SCHEMA });
+    } catch (whole) {
+      err = whole;
+    }
     const mark = err instanceof YAMLException ? err.mark : undefined;
     const reason = err instanceof YAMLException ? err.reason : (err as Error).message;
     throw new InputError(what, mark ? mark.line + 1 : 0, mark ? mark.column + 1 : 0, `malformed YAML: ${reason}`, { cause: err });
   }
   return docs.filter((d) => d !== null && d !== undefined) as K8sObject[];
+}
+
+/** A `---` or `...` marker line: YAML 1.2 §9.1.2 forbids one as a line of any scalar's content, so it always ends a document. */
+const DOCUMENT_MARKER = /^(?:---|\.\.\.)(?=[ \t\n]|$)/gm;
+
+/**
+ * `text` cut before each document marker line, or undefined when a cut could be wrong: with
+ * directives (`%YAML`, `%TAG`, which belong to the document after them), or with line breaks other
+ * than LF (a JavaScript `^` also matches after CR, U+2028 and U+2029, which YAML 1.2 does not
+ * count as line breaks in the same way).
+ */
+export function manifestDocuments(text: string): string[] | undefined {
+  if (/^%|[\r\u2028\u2029]/m.test(text)) return undefined;
+  const parts: string[] = [];
+  let start = 0;
+  for (const m of text.matchAll(DOCUMENT_MARKER)) {
+    if (m.index > start) parts.push(text.slice(start, m.index));
+    start = m.index;
+  }
+  if (start < text.length) parts.push(text.slice(start));
+  return parts;
 }
 
 /** Runs `fn` over `items` with at most `limit` in flight; results keep the input order. */
