@@ -1,3 +1,4 @@
+import { Service } from "kubernetes-models/v1/Service";
 import { describe, expect, it } from "vitest";
 import { validateObject } from "../../tools/lib/k8s-validate.ts";
 import type { K8sObject } from "../../tools/lib/render.ts";
@@ -33,6 +34,25 @@ describe("validateObject (offline schemas)", () => {
     },
   ])("reports $name", async ({ obj, want }) => {
     expect(await validateObject(obj as K8sObject)).toEqual(want);
+  });
+
+  it("checks the parsed object itself, as the model's copy of it would be checked, and leaves it as it was", async () => {
+    const freeze = <T>(o: T): T => {
+      if (o && typeof o === "object") for (const v of Object.values(o)) freeze(v);
+      return Object.freeze(o);
+    };
+    for (const port of [80, "eighty", -1]) {
+      const obj = freeze({ apiVersion: "v1", kind: "Service", metadata: meta, spec: { ports: [{ port, name: "http" }] } });
+      const before = JSON.stringify(obj);
+      let modelErrors: string[] = [];
+      try {
+        new Service(obj as never).validate();
+      } catch (err) {
+        modelErrors = (err as { errors: { instancePath: string; message: string }[] }).errors.map((e) => `${e.instancePath.slice(1).replaceAll("/", ".")}: ${e.message}`);
+      }
+      expect(await validateObject(obj as K8sObject)).toEqual(modelErrors);
+      expect(JSON.stringify(obj)).toBe(before);
+    }
   });
 
   it.each([

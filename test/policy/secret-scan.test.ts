@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { isHighEntropyToken, scanRepo, scanText, scanViolations, shannonEntropy } from "../../tools/policy/secret-scan.ts";
+import { isHighEntropyToken, KEY_FORMATS, scanRepo, scanText, scanViolations, shannonEntropy } from "../../tools/policy/secret-scan.ts";
 
 const HEX64 = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
 const RANDOM = "Zx8kQ2pL9vT4mN7wR1sY6bH3cJ5dF0gA";
@@ -74,6 +74,18 @@ describe("scanText", () => {
   it("reports 1-based line and column", () => {
     const found = scanText(`a: 1\nb:\n  key: AKIAIOSFODNN7EXAMPLE\n`, "x.yaml");
     expect(found.map((f) => [f.file, f.line, f.col])).toEqual([["x.yaml", 3, 8]]);
+  });
+
+  it("finds every key format on any line of a longer file, each line as if it were alone", () => {
+    const samples = ["AKIAIOSFODNN7EXAMPLE", `ghp_${"a1B2c3D4e5".repeat(4)}`, "-----BEGIN PRIVATE KEY-----", "xoxb-123456789012-abcdefghij", "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmN", `AIza${"x".repeat(35)}`];
+    const lines = ["a: 1", "b: two", ...samples.map((k, i) => `k${i}: ${k}`), "c: AKIA", "\r"];
+    const found = scanText(lines.join("\n"), "f.yaml");
+    const alone = lines.flatMap((l, i) => scanText(l, "f.yaml").map((f) => ({ ...f, line: i + 1 })));
+    expect(found).toEqual(alone);
+    expect(new Set(found.map((f) => f.kind))).toEqual(new Set(KEY_FORMATS.map((f) => f.kind)));
+    // scanText looks a format up line by line only when the whole text has it: no format may
+    // depend on where a line starts or ends
+    for (const { re } of KEY_FORMATS) expect(re.source).not.toMatch(/\^|\$|\(\?<[=!]|\\[snr]/);
   });
 });
 

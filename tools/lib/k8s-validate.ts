@@ -24,10 +24,18 @@ interface ModelError {
   params?: Record<string, unknown>;
 }
 
+/**
+ * The model's own validator, run on the object as parsed. `new Model(obj).validate()` would first
+ * deep-copy the object (@kubernetes-models/base Model's constructor drops undefined values, which
+ * parsed YAML never has) and then run `runValidateFunc(schemaValidator, this)`, which neither
+ * coerces nor fills defaults; calling that method on the object itself checks the same data
+ * without the copy (31 MB of a 200-app lint's ~740 MB of allocations; issue 18).
+ */
 function fromModel(Model: new (data: unknown) => { validate(): void }): Validator {
+  const validate = Model.prototype.validate;
   return (obj) => {
     try {
-      new Model(obj).validate();
+      validate.call(obj);
       return [];
     } catch (err) {
       const errors = ((err as { errors?: ModelError[] }).errors ?? [{ message: (err as Error).message }]);

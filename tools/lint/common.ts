@@ -12,7 +12,7 @@ import { podTemplateOf } from "../lib/k8s.ts";
 import type { Cluster } from "../../schema/cluster.ts";
 import type { K8sObject } from "../lib/render.ts";
 import type { PathSegment } from "../lib/yaml.ts";
-import { filterNode, inventoryAllocatable, type Node, type PodSpec } from "../scheduling/index.ts";
+import { filterNode, inventoryAllocatable, type FilterResult, type Node, type PodSpec } from "../scheduling/index.ts";
 import { inRange } from "../lib/inventory.ts";
 import { parseNodeSelector } from "./upstream/longhorn.ts";
 import { checkPullPolicy } from "./images.ts";
@@ -29,15 +29,31 @@ export function inventoryNodes(inventory: Cluster): (Node & { id: string })[] {
   return Object.entries(inventory.nodes).map(([id, n]) => ({ id, name: n.name, labels: { ...n.labels, "kubernetes.io/hostname": n.name }, taints: n.taints, allocatable: inventoryAllocatable(n) }));
 }
 
+/**
+ * The scheduler's filter for a workload's pod template on each inventory node, computed once per
+ * lint context and object: `schedulable` and `longhornReachable` both ask (twice the work at 200
+ * apps; issue 18).
+ */
+const filtered = new WeakMap<LintContext, Map<K8sObject, { n: Node & { id: string }; r: FilterResult }[]>>();
+function filterOnNodes(ctx: LintContext, o: K8sObject, tpl: { labels: Record<string, string>; spec: PodSpec }): { n: Node & { id: string }; r: FilterResult }[] {
+  let perObject = filtered.get(ctx);
+  if (!perObject) filtered.set(ctx, (perObject = new Map()));
+  let results = perObject.get(o);
+  if (!results) {
+    results = inventoryNodes(ctx.inventory).map((n) => ({ n, r: filterNode({ name: o.metadata.name, namespace: o.metadata.namespace, labels: tpl.labels, spec: tpl.spec }, n) }));
+    perObject.set(o, results);
+  }
+  return results;
+}
+
 /** Every workload must fit at least one inventory node. */
 export const schedulable: ChartAssertion = (ctx) => {
-  const nodes = inventoryNodes(ctx.inventory);
   const out: Finding[] = [];
   for (const o of ctx.objects) {
     const tpl = podTemplate(o);
     if (!tpl) continue;
     if ((o.spec as { replicas?: number }).replicas === 0) continue;
-    const results = nodes.map((n) => ({ n, r: filterNode({ name: o.metadata.name, namespace: o.metadata.namespace, labels: tpl.labels, spec: tpl.spec }, n) }));
+    const results = filterOnNodes(ctx, o, tpl);
     if (results.some(({ r }) => r.ok)) continue;
     const why = results.map(({ n, r }) => `${n.id} (${n.name}): ${r.ok ? "ok" : r.rejections.map((x) => `${x.plugin}: ${x.reason}`).join("; ")}`).join(" | ");
     out.push({
@@ -127,14 +143,13 @@ export const longhornReachable: ChartAssertion = (ctx) => {
   const selectorText = longhorn?.settings.systemManagedComponentsNodeSelector;
   if (typeof selectorText !== "string" || !selectorText) return [];
   const selector = parseNodeSelector(selectorText) ?? {};
-  const nodes = inventoryNodes(ctx.inventory);
   const out: Finding[] = [];
   for (const o of ctx.objects) {
     const tpl = podTemplate(o);
     if (!tpl) continue;
     const claims = longhornClaims(o, tpl.spec, ctx.objects);
     if (claims.length === 0) continue;
-    const feasible = nodes.filter((n) => filterNode({ name: o.metadata.name, namespace: o.metadata.namespace, labels: tpl.labels, spec: tpl.spec }, n).ok);
+    const feasible = filterOnNodes(ctx, o, tpl).filter(({ r }) => r.ok).map(({ n }) => n);
     if (feasible.length === 0) continue; // reported by `schedulable`
     const unserved = feasible.filter((n) => !Object.entries(selector).every(([k, v]) => n.labels[k] === v));
     if (unserved.length === 0) continue;
