@@ -38,6 +38,12 @@ export function memoByFile<T>(memo: Map<string, { sig: string; value: T }>, path
   return value;
 }
 
+/** Keeps `value` under `key` in `map`, and drops the oldest entry once there are more than `max`. */
+export function setBounded<K, V>(map: Map<K, V>, key: K, value: V, max: number): void {
+  map.set(key, value);
+  if (map.size > max) map.delete(map.keys().next().value as K);
+}
+
 /** sha256 over every file under `dir` whose relative path `include` accepts (path and content, sorted). */
 export function directoryDigest(dir: string, include: (rel: string) => boolean = () => true): string {
   const h = createHash("sha256");

@@ -9,6 +9,7 @@ import { readFileSync } from "node:fs";
 import { relative } from "node:path";
 import { CORE_SCHEMA, load as loadJs } from "js-yaml";
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, parseDocument, type Document, type Node, type YAMLError } from "yaml";
+import { setBounded } from "./content-cache.ts";
 import { repoRoot } from "./paths.ts";
 
 /** An error about an input file, with its position. `toString()` is the one-line report. */
@@ -238,8 +239,7 @@ function memo(text: string, file: string, parse: () => SourceDoc[]): SourceDoc[]
   let docs = parsed.get(key);
   if (!docs) {
     docs = parse();
-    parsed.set(key, docs);
-    if (parsed.size > 500) parsed.delete(parsed.keys().next().value!);
+    setBounded(parsed, key, docs, 500);
   }
   return docs.map((d) => ({ ...d, value: structuredClone(d.value) }));
 }

@@ -18,6 +18,7 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import { setBounded } from "../lib/content-cache.ts";
 import { violation, type Violation } from "./types.ts";
 
 // node's own execFile: execa costs ~120 ms of module loading at every lint start (issue 18)
@@ -176,10 +177,7 @@ export async function trackedYamlFiles(root: string): Promise<string[]> {
     const detail = ((err as Error).message ?? String(err)).split("\n")[0];
     throw new Error(`secret scan: cannot list the git-tracked YAML files of ${root}: ${detail}. Fix: run it inside a git checkout`, { cause: err });
   }
-  if (key !== undefined) {
-    listed.set(key, files);
-    if (listed.size > 100) listed.delete(listed.keys().next().value!);
-  }
+  if (key !== undefined) setBounded(listed, key, files, 100);
   return [...files];
 }
 
@@ -204,8 +202,7 @@ export async function scanRepo(root: string): Promise<ScanFinding[]> {
     let findings = scanned.get(key);
     if (!findings) {
       findings = scanText(text, file);
-      scanned.set(key, findings);
-      if (scanned.size > 2000) scanned.delete(scanned.keys().next().value!);
+      setBounded(scanned, key, findings, 2000);
     }
     out.push(...findings);
   }
