@@ -24,7 +24,7 @@ import { join, relative } from "node:path";
 import { defineConfig } from "vitest/config";
 import { scratchRoot } from "./tools/lib/paths.ts";
 
-const INTEGRATION = /runCli|renderEnvironment|lintEnvironment|renderProfile|renderedEnvironment|resolveHelm|upgradeCheck|withWorktree|tempRepo|withFixtureRepo|withMiniRepo|execa|execFile|spawn|child_process|tools\/cli\//;
+const INTEGRATION = /runCli|valuesAsHelmReadsThem|renderEnvironment|lintEnvironment|renderProfile|renderedEnvironment|resolveHelm|upgradeCheck|withWorktree|tempRepo|withFixtureRepo|withMiniRepo|execa|execFile|spawn|child_process|tools\/cli\//;
 
 function testFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((d) => {

@@ -1,10 +1,7 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { stringify } from "yaml";
-import { resolveHelm, runHelm } from "../../tools/lib/helm.ts";
-import { parseManifest, renderEnvironment, valuesText } from "../../tools/lib/render.ts";
+import { renderEnvironment, valuesText } from "../../tools/lib/render.ts";
+import { valuesAsHelmReadsThem } from "../helpers/helm-values.ts";
 import { demoRelease, withMiniRepo } from "../helpers/mini-repo.ts";
 
 const CLUSTER_SCOPED = {
@@ -58,25 +55,11 @@ describe("valuesText (the values files helm reads)", () => {
   it("is JSON, from which helm reads exactly these values", async () => {
     const text = valuesText(values);
     expect(JSON.parse(text)).toEqual(values);
-    const helm = await resolveHelm();
-    const dir = mkdtempSync(join(tmpdir(), "values-text-"));
-    try {
-      writeFileSync(join(dir, "Chart.yaml"), "apiVersion: v2\nname: v\nversion: 0.1.0\n");
-      mkdirSync(join(dir, "templates"));
-      writeFileSync(join(dir, "templates", "cm.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: v\ndata:\n  values: {{ toJson .Values | quote }}\n");
-      const render = async (file: string, body: string) => {
-        writeFileSync(join(dir, file), body);
-        const res = await runHelm(helm, ["template", "v", dir, "-f", join(dir, file)]);
-        expect(res.exitCode, res.stderr).toBe(0);
-        return JSON.parse((parseManifest(res.stdout, "helm template")[0].data as { values: string }).values) as unknown;
-      };
-      expect(await render("as-json.yaml", text)).toEqual(values);
-      // Why not YAML: helm reads values as YAML 1.1 (sigs.k8s.io/yaml), in which the unquoted keys
-      // and values `yes` and `on` the yaml package writes (YAML 1.2 strings) are booleans.
-      expect(await render("as-yaml.yaml", stringify(values))).toMatchObject({ true: true });
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const [asJson, asYaml] = (await valuesAsHelmReadsThem([text, stringify(values)])).map((j) => JSON.parse(j) as unknown);
+    expect(asJson).toEqual(values);
+    // Why not YAML: helm reads values as YAML 1.1 (sigs.k8s.io/yaml), in which the unquoted keys
+    // and values `yes` and `on` the yaml package writes (YAML 1.2 strings) are booleans.
+    expect(asYaml).toMatchObject({ true: true });
   });
 
   it("is YAML when a number JSON cannot hold is in it (.inf, .nan)", () => {

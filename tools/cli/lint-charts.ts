@@ -18,7 +18,8 @@ import { requireChart, requireEnv } from "./names.ts";
 export const main = defineCli({
   tool: "lint-charts",
   usage: "npm run lint-charts [-- --env E] [--chart C] [--json] [--root DIR] [--chart-mirror DIR]",
-  description: `Lints every chart release of every environment (or one): values against the chart schema,
+  description: `Lints every chart release of every environment (or one): values against the chart schema
+(and values files as Flux reads them, YAML 1.1),
 helm template (one helm process per release) with helm lint --strict's checks, every rendered object against its Kubernetes/CRD schema, the
 chart and inventory rules, the Flux objects and the security policy. One line per release, its
 findings below, then a summary. --root lints another checkout of this repository.`,

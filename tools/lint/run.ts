@@ -1,7 +1,8 @@
 /**
  * The lint pipeline behind `npm run lint-charts`. Per environment: load the inventory and the
  * Flux objects (validated against their CRD schemas, references resolved); then, per profile:
- *   1. values (files + inline) against the chart schema, errors at file:line:col;
+ *   1. values (files + inline) against the chart schema, and values files as Flux reads them
+ *      (YAML 1.1, tools/lint/yaml11.ts), errors at file:line:col;
  *   2. what `helm lint --strict` checks beyond helm template (tools/lint/helm-rules.ts);
  *   3. `helm template` with the profile's values (the one helm process per release), started
  *      before 1 and 2 and used only when they pass;
@@ -16,8 +17,8 @@
  * their objects join the policy gate (tools/lint/upstream/release.ts); an unavailable chart is a
  * WARNING naming the release and the fix.
  */
-import { existsSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
 import type { Cluster } from "../../schema/cluster.ts";
 import { listEnvironments, loadEnvironment, type Environment, type Profile, type UpstreamRelease } from "../lib/flux.ts";
 import { resolveHelm, type Helm } from "../lib/helm.ts";
@@ -39,6 +40,7 @@ import { chartRules, indentedDocuments, objectRules } from "./helm-rules.ts";
 import { checkLanAddresses } from "./lan.ts";
 import { checkIngressHostsUnique, assertions as renderedAssertions } from "./rendered.ts";
 import { lintUpstreamRelease, type UpstreamLint } from "./upstream/release.ts";
+import { yaml11Divergences } from "./yaml11.ts";
 import { errorFinding, errorFindings, objectRef, type ChartAssertion, type Finding, type LintContext } from "./types.ts";
 
 export interface ProfileReport {
@@ -109,7 +111,7 @@ function startRender(p: Profile, inventory: Cluster, helm: Helm): Rendering {
 }
 
 /** Lints one profile, whose render `rendering` is under way; never throws (failures become findings). */
-async function lintProfile(p: Profile, inventory: Cluster, environment: Environment, rendering: Rendering): Promise<ProfileReport> {
+async function lintProfile(p: Profile, inventory: Cluster, environment: Environment, rendering: Rendering, root: string): Promise<ProfileReport> {
   const t0 = performance.now();
   const findings: Finding[] = [];
   const done = (objects?: K8sObject[]): ProfileReport => ({
@@ -135,6 +137,10 @@ async function lintProfile(p: Profile, inventory: Cluster, environment: Environm
   }
   const layers = [...p.defaultLayers, ...p.userLayers];
   for (const e of validateLayers(p.values, layers, schema)) findings.push(fromError(e));
+  // valuesFiles as Flux reads them: YAML 1.1 (tools/lint/yaml11.ts)
+  for (const l of p.defaultLayers) {
+    for (const e of yaml11Divergences(readFileSync(resolve(root, l.doc.file), "utf8"), l.doc.file)) findings.push(fromError(e));
+  }
   if (findings.length > 0) return skipRender();
 
   // 2. what `helm lint --strict` adds to helm template (tools/lint/helm-rules.ts), once per chart
@@ -283,7 +289,7 @@ export async function lintEnvironment(opts: LintOptions = {}): Promise<LintRepor
       continue;
     }
     const { env, environment, inventory, helm: h, renders, loadMs } = l;
-    const ours = renders.map(({ p, rendering }) => lintProfile(p, inventory, environment, rendering));
+    const ours = renders.map(({ p, rendering }) => lintProfile(p, inventory, environment, rendering, root));
     // Upstream releases render with the real chart, in parallel with ours (tools/lint/upstream/release.ts).
     const envUpstream: Promise<ProfileReport>[] = [];
     for (const u of environment.upstream) {
