@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { promisify } from "node:util";
@@ -10,9 +10,16 @@ import { runDirect, Spawner } from "../../tools/lib/spawner.ts";
 const env = { PATH: "/usr/bin:/bin" };
 const sh = (script: string) => ["-c", script];
 const spawners: Spawner[] = [];
+const dirs: string[] = [];
 afterEach(async () => {
   for (const s of spawners.splice(0)) await s.close();
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
+const tempDir = (prefix: string) => {
+  const d = mkdtempSync(join(tmpdir(), prefix));
+  dirs.push(d);
+  return d;
+};
 const fresh = () => {
   const s = new Spawner();
   spawners.push(s);
@@ -79,7 +86,7 @@ describe("Spawner (commands started by a small helper process)", () => {
 
   it("queues a pool's commands in the helper: at most `size` at once, the heaviest waiting one next", async () => {
     const s = fresh();
-    const dir = mkdtempSync(join(tmpdir(), "spawner-pool-"));
+    const dir = tempDir("spawner-pool-");
     const pool = (weight: number) => ({ env, timeout: 10_000, slots: { pool: "p", size: 1, weight } });
     // the first takes the one slot; the others arrive while it runs and wait, served by weight
     const first = s.run("/bin/sh", sh(`echo first >> ${dir}/order; sleep 0.3`), pool(0));
@@ -94,7 +101,7 @@ describe("Spawner (commands started by a small helper process)", () => {
   it("starts a pool's next command while this process's main thread is blocked", async () => {
     const s = fresh();
     s.warm();
-    const dir = mkdtempSync(join(tmpdir(), "spawner-busy-"));
+    const dir = tempDir("spawner-busy-");
     const pool = { env, timeout: 10_000, slots: { pool: "busy", size: 1, weight: 0 } };
     const a = s.run("/bin/sh", sh("sleep 0.1"), pool);
     const b = s.run("/bin/sh", sh(`date +%s%N > ${dir}/b`), pool);
@@ -110,7 +117,7 @@ describe("Spawner (commands started by a small helper process)", () => {
     await s.run("/bin/sh", sh("true"), { env, timeout: 10_000 });
     process.kill(s.helperPid!, "SIGKILL");
     await new Promise((r) => setTimeout(r, 100));
-    const dir = mkdtempSync(join(tmpdir(), "spawner-direct-"));
+    const dir = tempDir("spawner-direct-");
     const results = await Promise.all(Array.from({ length: 4 }, () =>
       s.run("/bin/sh", sh(`echo $PPID >> ${dir}/parents; echo start >> ${dir}/events; sleep 0.05; echo end >> ${dir}/events`), { env, timeout: 10_000, slots: { pool: "d", size: 1, weight: 0 } })));
     expect(results.every((r) => r.exitCode === 0)).toBe(true);
