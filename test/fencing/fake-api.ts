@@ -291,24 +291,27 @@ export class FakeNodeEndpoints {
       ? new Promise((resolve) => setTimeout(() => resolve({ result: "timeout", detail: `no answer in ${timeoutMs} ms` }), Math.min(timeoutMs, 20)))
       : tcpConnect(host, port, timeoutMs);
 
-  /** Picks three free ports (the same on every loopback host). */
+  /**
+   * Picks three free ports (the same on every loopback host). Each stays bound on 127.0.0.1 until
+   * close(): released at once, the kernel could hand the same port to another test worker's
+   * FakeNodeEndpoints, whose listen on 127.0.0.10 would then fail with EADDRINUSE.
+   */
   async init(): Promise<this> {
     const free = async () => {
       const s = createServer();
-      await new Promise<void>((r) => s.listen(0, "127.0.0.1", r));
-      const port = (s.address() as AddressInfo).port;
-      await new Promise<void>((r) => s.close(() => r()));
-      return port;
+      await new Promise<void>((resolve, reject) => s.once("error", reject).listen(0, "127.0.0.1", resolve));
+      this.servers.push(s);
+      return (s.address() as AddressInfo).port;
     };
     this.ports = { kubelet: await free(), node: await free(), instanceManager: await free() };
     return this;
   }
 
-  /** Makes `host` answer on the given kinds of ports. */
+  /** Makes `host` answer on the given kinds of ports; a port that cannot be bound fails at once. */
   async listen(host: string, kinds: Array<keyof FakeNodeEndpoints["ports"]> = ["kubelet", "node", "instanceManager"]): Promise<void> {
     for (const k of kinds) {
       const s = createServer((req, res) => res.end());
-      await new Promise<void>((r) => s.listen(this.ports[k], host, r));
+      await new Promise<void>((resolve, reject) => s.once("error", reject).listen(this.ports[k], host, resolve));
       this.servers.push(s);
     }
   }
