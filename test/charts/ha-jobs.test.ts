@@ -185,7 +185,11 @@ describe.each(ENVS)("ha-jobs on %s", (env) => {
     expect(c.command).toEqual(["node", "/fencing/fencing.mjs"]);
     const mount = c.volumeMounts.find((m: Obj) => m.mountPath === "/fencing");
     expect(mount.readOnly).toBe(true);
-    expect(spec.volumes.find((v: Obj) => v.name === mount.name).configMap.name).toBe("ha-jobs-fencing-script");
+    const volume = spec.volumes.find((v: Obj) => v.name === mount.name).configMap;
+    expect(volume.name).toBe("ha-jobs-fencing-script");
+    // the template's `defaultMode: 0444` as the API server receives it (YAML 1.1 octal: r--r--r--),
+    // not 444 (0o674, group-writable and executable) as a YAML 1.2 reader takes it
+    expect(volume.defaultMode).toBe(0o444);
     const script = find(env, "ConfigMap", "ha-jobs-fencing-script").data["fencing.mjs"];
     expect(script).toBe(readFileSync(join(repoRoot, "charts/ha-jobs/files/fencing.mjs"), "utf8"));
     expect(script.startsWith("/*! fencing-job: GENERATED")).toBe(true);

@@ -1,21 +1,24 @@
-/** parseManifest: helm's output read with js-yaml as the rest of the repository reads YAML (1.2 core schema). */
-import { CORE_SCHEMA, loadAll } from "js-yaml";
+/** parseManifest: helm's output read as the API server receives it (go-yaml v2, tools/lib/go-yaml.ts). */
+import { loadAll } from "js-yaml";
 import { describe, expect, it } from "vitest";
+import { GO_YAML_V2_SCHEMA } from "../../tools/lib/go-yaml.ts";
 import { manifestDocuments, parseManifest } from "../../tools/lib/render.ts";
 import { parseYamlStream } from "../../tools/lib/yaml.ts";
 
 describe("parseManifest", () => {
-  it("returns the documents of a stream, empty ones dropped, as the yaml package reads them", () => {
+  it("returns the documents of a stream, empty ones dropped, with plain scalars read as YAML 1.1 (go-yaml v2)", () => {
     const text = [
       "---", "# Source: demo/templates/cm.yaml", "apiVersion: v1", "kind: ConfigMap", "metadata:", "  name: a",
-      "data:", "  date: 2024-01-01", "  yes: no", "  octal: 0o17", "  n: ~", "  multi: |", "    line 1", "    line 2", "---", "---",
+      "data:", "  date: 2024-01-01", "  yes: no", "  octal: 0o17", "  mode: 0444", "  big: 1_000", "  nothing: ~", "  multi: |", "    line 1", "    line 2", "---", "---",
       "# Source: demo/templates/empty.yaml", "---", "apiVersion: v1", "kind: Service", "metadata: { name: b }", "spec: { ports: [{ port: 80 }] }", "",
     ].join("\n");
     const objects = parseManifest(text, "helm template demo");
     expect(objects.map((o) => o.kind)).toEqual(["ConfigMap", "Service"]);
-    // no YAML 1.1 timestamps or booleans: the same values the yaml package gives
-    expect(objects[0].data).toEqual({ date: "2024-01-01", yes: "no", octal: 15, n: null, multi: "line 1\nline 2\n" });
-    expect(objects).toEqual(parseYamlStream(text, "x").map((d) => d.value));
+    // timestamps stay strings (go-yaml v2 decodes them so into interface{}); yes/no, 0444 and 1_000 are YAML 1.1's
+    expect(objects[0].data).toEqual({ date: "2024-01-01", true: false, octal: 15, mode: 0o444, big: 1000, nothing: null, multi: "line 1\nline 2\n" });
+    // where the YAML 1.2 reader of the repository's own files differs
+    const yaml12 = parseYamlStream(text, "x").map((d) => d.value) as { data?: Record<string, unknown> }[];
+    expect(yaml12[0].data).toMatchObject({ yes: "no", mode: 444, big: "1_000" });
   });
 
   it("rejects a duplicate key with its line and column", () => {
@@ -35,13 +38,13 @@ describe("parseManifest", () => {
   ];
   it.each(streams)("reads %j as the whole stream reads", (text) => {
     expect(manifestDocuments(text)!.join("")).toBe(text);
-    expect(parseManifest(text, "t")).toEqual(loadAll(text, { schema: CORE_SCHEMA }).filter((d) => d !== null && d !== undefined));
+    expect(parseManifest(text, "t")).toEqual(loadAll(text, { schema: GO_YAML_V2_SCHEMA }).filter((d) => d !== null && d !== undefined));
   });
 
   it("reads a stream with directives or other line breaks than LF whole", () => {
     for (const text of ["%YAML 1.2\n---\na: 1\n", "a: 1\r\n---\r\nb: 2\r\n", "a: \"x\u2028---\"\n"]) {
       expect(manifestDocuments(text)).toBeUndefined();
-      expect(parseManifest(text, "t")).toEqual(loadAll(text, { schema: CORE_SCHEMA }));
+      expect(parseManifest(text, "t")).toEqual(loadAll(text, { schema: GO_YAML_V2_SCHEMA }));
     }
   });
 

@@ -4,7 +4,8 @@
  * helm is the reference the port is checked against.
  */
 import { describe, expect, it } from "vitest";
-import { goYamlV2Key, goYamlV2Plain, yaml11Divergences } from "../../tools/lint/yaml11.ts";
+import { goYamlV2Key, goYamlV2Plain } from "../../tools/lib/go-yaml.ts";
+import { yaml11Divergences } from "../../tools/lint/yaml11.ts";
 import { runCli } from "../helpers/cli.ts";
 import { editFixture, withFixtureRepo } from "../helpers/fixture-repo.ts";
 import { valuesAsHelmReadsThem } from "../helpers/helm-values.ts";

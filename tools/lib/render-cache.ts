@@ -16,8 +16,9 @@
  * Failed renders are never kept; entries are kept as tools/lib/content-cache.ts keeps them (4,000 at
  * most, least recently used out).
  */
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { ContentCache } from "./content-cache.ts";
+import { ContentCache, contentKey } from "./content-cache.ts";
 import { repoRoot } from "./paths.ts";
 import type { K8sObject } from "./k8s.ts";
 
@@ -30,6 +31,16 @@ export interface CachedRender {
 }
 
 const cache = new ContentCache<CachedRender>(join(repoRoot, ".cache", "render"), 4000);
+
+/**
+ * The objects are kept parsed, so the code that parses helm's output is part of every key: the
+ * manifest reader (render.ts parseManifest and the go-yaml v2 schema of go-yaml.ts).
+ */
+let reader: string | undefined;
+function readerKey(): string {
+  reader ??= contentKey(["render.ts", "go-yaml.ts"].map((f) => readFileSync(join(import.meta.dirname, f), "utf8")));
+  return reader;
+}
 
 export function renderCacheEnabled(kind: RenderKind, env: NodeJS.ProcessEnv = process.env): boolean {
   const mode = env.RENDER_CACHE ?? "on";
@@ -44,7 +55,7 @@ export function renderCacheEnabled(kind: RenderKind, env: NodeJS.ProcessEnv = pr
  */
 export async function cachedRender(kind: RenderKind, key: () => string, keepManifest: boolean, render: () => Promise<CachedRender>): Promise<CachedRender> {
   if (!renderCacheEnabled(kind)) return render();
-  const k = key();
+  const k = contentKey([key(), readerKey()]);
   const hit = cache.get(k);
   if (hit && Array.isArray(hit.objects) && (!keepManifest || typeof hit.manifest === "string")) return hit;
   const fresh = await render();

@@ -7,12 +7,13 @@
  */
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { CORE_SCHEMA, loadAll, YAMLException } from "js-yaml";
+import { loadAll, YAMLException } from "js-yaml";
 import { stringify } from "yaml";
 import { dependsOnIds, loadEnvironment, type Environment, type Profile } from "./flux.ts";
 import { ChartUnavailable, fetchChart, renderUpstream, unavailableMessage, validateChartValues } from "./charts.ts";
 import { resolveHelm, runHelm, type Helm } from "./helm.ts";
 import { contentKey, directoryDigest } from "./content-cache.ts";
+import { GO_YAML_V2_SCHEMA } from "./go-yaml.ts";
 import { cachedRender } from "./render-cache.ts";
 import { loadInventory } from "./inventory.ts";
 import { repoRoot, scratchRoot } from "./paths.ts";
@@ -161,10 +162,14 @@ export async function renderPrepared(p: Profile, helm: Helm, kubeVersion: string
 }
 
 /**
- * The objects of helm's output. js-yaml with the YAML 1.2 core schema (what the `yaml` package
- * uses for the repository's own files), because helm's output needs no source positions and this
- * is most of the YAML a lint run reads: 6-10x faster than parsing it into position-keeping
- * documents (issue 18). Duplicate keys are an error, as in tools/lib/yaml.ts.
+ * The objects of helm's output, as the cluster receives them: helm hands its manifest to the API
+ * server through sigs.k8s.io/yaml over go-yaml v2, a YAML 1.1 reader (tools/lib/go-yaml.ts), so a
+ * template's `defaultMode: 0444` is 292 (r--r--r--) and an unquoted `yes` is the boolean true, where
+ * YAML 1.2 reads 444 and "yes". Read with js-yaml and that reader's schema (GO_YAML_V2_SCHEMA),
+ * because helm's output needs no source positions and this is most of the YAML a lint run reads:
+ * 6-10x faster than parsing it into position-keeping documents (issue 18). Duplicate keys are an
+ * error, as in tools/lib/yaml.ts. An upstream chart's values.yaml is read the same way (helm reads
+ * it with the same library).
  *
  * One document at a time (manifestDocuments): js-yaml 5 parses a whole input into one list of
  * parser events before it builds any object, and for a 1.7 MB render (the bench's 200 apps) that
@@ -177,11 +182,11 @@ export function parseManifest(text: string, what: string): K8sObject[] {
   const parts = manifestDocuments(text);
   let docs: unknown[] = [];
   try {
-    if (!parts) docs = loadAll(text, { schema: CORE_SCHEMA });
-    else for (const part of parts) docs.push(...loadAll(part, { schema: CORE_SCHEMA }));
+    if (!parts) docs = loadAll(text, { schema: GO_YAML_V2_SCHEMA });
+    else for (const part of parts) docs.push(...loadAll(part, { schema: GO_YAML_V2_SCHEMA }));
   } catch (err) {
     try {
-      if (parts) loadAll(text, { schema: CORE_SCHEMA });
+      if (parts) loadAll(text, { schema: GO_YAML_V2_SCHEMA });
     } catch (whole) {
       err = whole;
     }
