@@ -63,7 +63,28 @@ describe("yaml11Divergences", () => {
   });
 });
 
-describe("lint-charts reads valuesFiles as Flux does", () => {
+describe("yaml11Divergences on clusters/ files", () => {
+  it("reads every document of a stream, and says the cluster gets the file so", () => {
+    const text = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: a\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: b\ndata:\n  mode: 0644\n";
+    expect(yaml11Divergences(text, "clusters/homelab/x.yaml", "clusters").map((e) => e.message)).toEqual([
+      `clusters/homelab/x.yaml:11:9: data.mode: the value 0644 is the number 644 to this lint and the schemas but the number 420 to the cluster, which gets clusters/ as YAML 1.1 (kustomize-controller decodes its build with fluxcd/pkg/ssa ReadObjects, sigs.k8s.io/yaml). Fix: quote it ("0644") if you mean the text, or write 420 if you mean that`,
+    ]);
+  });
+});
+
+describe("lint-charts reads valuesFiles and clusters/ as Flux does", () => {
+  it("fails an environment whose HelmRelease has an inline value YAML 1.1 reads otherwise", async () => {
+    await withFixtureRepo(
+      (root) => editFixture(root, "clusters/homelab/apps/media-apps.yaml", /^  interval: 10m\n/m, "  interval: 10m\n  values:\n    media:\n      path: off\n"),
+      async (root) => {
+        const res = await runCli("lint-charts", ["--root", root, "--env", "homelab", "--chart", "media-apps"]);
+        expect(res.exitCode).toBe(1);
+        expect(res.stdout).toMatch(/^FAIL homelab \(environment\) /m);
+        expect(res.stdout).toContain(`ERROR - clusters/homelab/apps/media-apps.yaml:11:13: spec.values.media.path: the value off is the string "off" to this lint and the schemas but the boolean false to the cluster, which gets clusters/ as YAML 1.1`);
+      },
+    );
+  });
+
   it("fails a release whose values file holds a value YAML 1.1 reads otherwise, and does not render it", async () => {
     await withFixtureRepo(
       // a string the schema accepts: only the YAML 1.1 reading tells it apart

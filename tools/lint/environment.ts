@@ -11,8 +11,8 @@
  */
 import { podSpecOf } from "../lib/k8s.ts";
 import { checkFluxGraph } from "./flux-graph.ts";
-import { existsSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
 import type { Cluster } from "../../schema/cluster.ts";
 import type { Environment, FluxObject, UpstreamRelease } from "../lib/flux.ts";
 import { inRange } from "../lib/inventory.ts";
@@ -24,6 +24,7 @@ import { DATA_PATHS } from "./datapath.ts";
 import { objectRef, type Finding, type Location } from "./types.ts";
 import { lintAlerts } from "./alerts.ts";
 import { checkLonghornRelease } from "./upstream/longhorn.ts";
+import { yaml11Divergences } from "./yaml11.ts";
 
 type UpstreamCheck = (u: UpstreamRelease, inventory: Cluster, locate: (path: readonly PathSegment[]) => Location) => Finding[];
 
@@ -48,8 +49,14 @@ function at(o: { file: string; doc: FluxObject["doc"] }, path: readonly PathSegm
 }
 
 /** Findings about the Flux objects of an environment (upstream releases: lintUpstream). */
-export async function lintFluxLayer(e: Environment, inventory: Cluster): Promise<Finding[]> {
+export async function lintFluxLayer(e: Environment, inventory: Cluster, root = repoRoot): Promise<Finding[]> {
   const findings: Finding[] = [];
+  // the files as the cluster gets them: YAML 1.1 (tools/lint/yaml11.ts)
+  for (const file of new Set(e.objects.map((o) => o.file))) {
+    for (const err of yaml11Divergences(readFileSync(resolve(root, file), "utf8"), file, "clusters")) {
+      findings.push({ severity: "error", location: { file: err.file, line: err.line, col: err.col }, message: err.detail });
+    }
+  }
   const hrSchema = join(repoRoot, "schema", "generated", "helmrelease.schema.json");
   for (const o of e.objects) {
     for (const msg of await validateObject(o.obj)) {

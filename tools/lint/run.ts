@@ -1,6 +1,7 @@
 /**
  * The lint pipeline behind `npm run lint-charts`. Per environment: load the inventory and the
- * Flux objects (validated against their CRD schemas, references resolved); then, per profile:
+ * Flux objects (validated against their CRD schemas, references resolved, their files read as Flux
+ * reads them: YAML 1.1, tools/lint/yaml11.ts); then, per profile:
  *   1. values (files + inline) against the chart schema, and values files as Flux reads them
  *      (YAML 1.1, tools/lint/yaml11.ts), errors at file:line:col;
  *   2. what `helm lint --strict` checks beyond helm template (tools/lint/helm-rules.ts);
@@ -309,7 +310,7 @@ export async function lintEnvironment(opts: LintOptions = {}): Promise<LintRepor
       })());
     }
     const tf = performance.now();
-    const objFindings = await lintFluxLayer(environment, inventory);
+    const objFindings = await lintFluxLayer(environment, inventory, root);
     reports.push(envReport(env, loadMs + performance.now() - tf, objFindings, `${environment.objects.length} Flux objects, ${environment.profiles.length} chart releases, ${environment.upstream.length} upstream releases`));
     // reported in this order: upstream releases, then ours
     const releases = [...envUpstream, ...ours];

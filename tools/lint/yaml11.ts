@@ -1,19 +1,22 @@
 /**
- * Values files that Flux reads differently from this repository's tools.
+ * YAML files that Flux and the cluster read differently from this repository's tools.
  *
- * source-controller merges a HelmRelease's `valuesFiles` with sigs.k8s.io/yaml, and the merged map
- * becomes the packaged chart's values.yaml (fluxcd/source-controller
- * internal/helm/chart/builder_local.go mergeFileValues: `yaml.Unmarshal(b, &values)`; go.mod
- * sigs.k8s.io/yaml v1.6.0, which decodes with go.yaml.in/yaml/v2 v2.4.2). That is a YAML 1.1
- * reader; lint, the schemas and the render read YAML 1.2 (core schema), and hand helm JSON
- * (tools/lib/render.ts valuesText). A plain scalar the two resolve differently is a value that lint
- * checks and renders but Flux does not deploy: `country: NO` is the boolean false to Flux, a
- * string here; `mode: 0755` is 493 to Flux, 755 here; a key `on:` is the key "true" to Flux.
- * The resolver is tools/lib/go-yaml.ts. Inline `spec.values` are read by kustomize-controller
- * through kyaml (go-yaml v3), which keeps yes/no/on/off as strings but still reads `0755` and
- * `1_000` as numbers (v3 resolve.go); that is not checked here.
+ * Flux decodes this repository's YAML with sigs.k8s.io/yaml (v1.6.0: go.yaml.in/yaml/v2 v2.4.2), a
+ * YAML 1.1 reader (tools/lib/go-yaml.ts), in two places:
+ *   - valuesFiles: source-controller merges a HelmRelease's values files with it, and the merged
+ *     map becomes the packaged chart's values.yaml (fluxcd/source-controller
+ *     internal/helm/chart/builder_local.go mergeFileValues);
+ *   - clusters/: kustomize-controller builds the directory with kustomize, whose kyaml keeps a
+ *     plain scalar plain when it writes the result (go-yaml v3 node encoding), and decodes that with
+ *     fluxcd/pkg/ssa ReadObjects (k8s.io/apimachinery's YAMLOrJSONDecoder, sigs.k8s.io/yaml)
+ *     before applying it (kustomize-controller internal/controller/kustomization_controller.go).
+ *     A HelmRelease's inline spec.values reach helm-controller this way.
+ * lint, the schemas and the render read YAML 1.2 (core schema). A plain scalar the two resolve
+ * differently is a value that lint checks but the cluster does not get: `country: NO` is the
+ * boolean false to Flux, a string here; `mode: 0755` is 493 there, 755 here; a key `on:` is the
+ * key "true".
  */
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, Scalar, type Node } from "yaml";
+import { isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, Scalar, type Document, type Node } from "yaml";
 import { setBounded } from "../lib/content-cache.ts";
 import { goYamlV2Key, goYamlV2Plain, jsValue, type GoYamlV2Scalar } from "../lib/go-yaml.ts";
 import { InputError, type PathSegment } from "../lib/yaml.ts";
@@ -23,18 +26,25 @@ const same = (a: unknown, b: unknown) => (typeof a === "number" && typeof b === 
 const show = (v: unknown) => (typeof v === "string" ? `the string ${JSON.stringify(v)}` : typeof v === "boolean" ? `the boolean ${v}` : v === null ? "null" : `the number ${String(v)}`);
 const showFlux = (r: GoYamlV2Scalar) => (r.tag === "merge" ? "a merge key (<<)" : show(jsValue(r)));
 
-/** Findings per file name and text (a values file is shared by several releases). Bounded. */
+/** Who reads the file with go-yaml v2, in the words of the messages. */
+const READERS = {
+  valuesFiles: { who: "Flux", how: "which reads valuesFiles as YAML 1.1 (source-controller mergeFileValues, sigs.k8s.io/yaml)" },
+  clusters: { who: "the cluster", how: "which gets clusters/ as YAML 1.1 (kustomize-controller decodes its build with fluxcd/pkg/ssa ReadObjects, sigs.k8s.io/yaml)" },
+} as const;
+export type Yaml11Reader = keyof typeof READERS;
+
+/** Findings per reader, file name and text (a values file is shared by several releases). Bounded. */
 const seen = new Map<string, InputError[]>();
 
 /**
- * Every plain scalar of a values file (`text`, shown as `file`) that Flux's YAML 1.1 reader
- * resolves differently from YAML 1.2, as an error at its line and column.
+ * Every plain scalar of a file (`text`, shown as `file`) that go-yaml v2 resolves differently from
+ * YAML 1.2, as an error at its line and column; `reader` says who reads the file so.
  */
-export function yaml11Divergences(text: string, file: string): InputError[] {
-  const key = `${file}\0${text}`;
+export function yaml11Divergences(text: string, file: string, reader: Yaml11Reader = "valuesFiles"): InputError[] {
+  const key = `${reader}\0${file}\0${text}`;
   const known = seen.get(key);
   if (known) return known;
-  const found = candidates(text) ? scan(text, file) : [];
+  const found = candidates(text) ? scan(text, file, READERS[reader]) : [];
   setBounded(seen, key, found, 500);
   return found;
 }
@@ -49,20 +59,27 @@ function candidates(text: string): boolean {
   return /(?<![\w.\/-])(?:[yYnN]|yes|Yes|YES|no|No|NO|on|On|ON|off|Off|OFF)(?![\w.\/-])|[0-9]_|_[0-9]|(?<![\w.:])[-+]?0[0-9bBxXoO]|<</.test(code);
 }
 
-function scan(text: string, file: string): InputError[] {
+function scan(text: string, file: string, reader: (typeof READERS)[Yaml11Reader]): InputError[] {
   const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: false });
-  if (doc.errors.length > 0) return []; // reported by the values checks
   const out: InputError[] = [];
+  // a stream (clusters/ files hold several documents); syntax errors are reported by the loaders
+  for (const doc of parseAllDocuments(text, { lineCounter: lc, uniqueKeys: false }) as Document.Parsed[]) {
+    if (doc.errors.length > 0) return [];
+    scanDocument(doc, lc, file, reader, out);
+  }
+  return out;
+}
+
+function scanDocument(doc: Document.Parsed, lc: LineCounter, file: string, reader: (typeof READERS)[Yaml11Reader], out: InputError[]): void {
   const report = (node: Scalar, path: PathSegment[], what: "key" | "value", here: unknown, flux: GoYamlV2Scalar, fluxKey?: string) => {
     const { line, col } = lc.linePos(node.range?.[0] ?? 0);
     const shown = path.join(".") || "(root)";
     const quoted = JSON.stringify(String(node.source));
-    const there = what === "key" && flux.tag !== "merge" ? (fluxKey === undefined ? `${showFlux(flux)}, which Flux cannot use as a key` : `the key ${JSON.stringify(fluxKey)}`) : showFlux(flux);
+    const there = what === "key" && flux.tag !== "merge" ? (fluxKey === undefined ? `${showFlux(flux)}, which cannot be a key there` : `the key ${JSON.stringify(fluxKey)}`) : showFlux(flux);
     const explicit = flux.tag === "bool" || flux.tag === "int" || flux.tag === "float" ? `, or write ${String(jsValue(flux))} if you mean that` : "";
     out.push(new InputError(file, line, col,
-      `${shown}: the ${what} ${node.source} is ${what === "key" ? `the key ${JSON.stringify(String(here))}` : show(here)} to this lint and the schemas but ${there} to Flux, ` +
-      `which reads valuesFiles as YAML 1.1 (source-controller mergeFileValues, sigs.k8s.io/yaml). Fix: quote it (${quoted}) if you mean the text${explicit}`));
+      `${shown}: the ${what} ${node.source} is ${what === "key" ? `the key ${JSON.stringify(String(here))}` : show(here)} to this lint and the schemas but ${there} to ${reader.who}, ` +
+      `${reader.how}. Fix: quote it (${quoted}) if you mean the text${explicit}`));
   };
   const plain = (n: unknown): n is Scalar => isScalar(n) && n.type === Scalar.PLAIN && typeof n.source === "string";
   const walk = (node: Node | null | undefined, path: PathSegment[]) => {
@@ -88,5 +105,4 @@ function scan(text: string, file: string): InputError[] {
     }
   };
   walk(doc.contents as Node | null, []);
-  return out;
 }
