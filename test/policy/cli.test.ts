@@ -53,6 +53,14 @@ describe("npm run policy -- --env homelab FILE", () => {
     expect(r.stdout.trimEnd().split("\n").at(-1)).toBe("ERROR - policy FAILED for homelab: 1 object checked, 2 errors, 0 warnings");
   });
 
+  it("reads a manifest as the cluster does: `privileged: yes` is a privileged container (YAML 1.1)", async () => {
+    const bad = stringify(sts("media-apps-sonarr", sc({ privileged: true }))).replace("privileged: true", "privileged: yes");
+    expect(bad).toContain("privileged: yes");
+    const r = await policy(["--env", "homelab", "-"], bad);
+    expect(r.exitCode).toBe(1);
+    expect(r.stdout).toContain('privileged: securityContext.privileged: true, and "media-apps-sonarr" is not allowlisted for privileged containers');
+  });
+
   it("reads stdin with -, and scans the text for secrets", async () => {
     const text = stringify({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "c", namespace: "media" }, data: { note: "AKIAIOSFODNN7EXAMPLE" } });
     const r = await policy(["--env", "homelab", "-"], text);

@@ -1,5 +1,5 @@
 /** Reading rendered manifests (multi-document YAML) into Kubernetes objects. */
-import type { K8sObject } from "../lib/render.ts";
+import { parseManifest, type K8sObject } from "../lib/render.ts";
 import { InputError, parseYamlStream } from "../lib/yaml.ts";
 import { asObj } from "./workloads.ts";
 
@@ -25,11 +25,22 @@ export function parseManifests(text: string, file: string): K8sObject[] {
     if (err instanceof InputError) throw new ManifestError(err.message, { cause: err });
     throw err;
   }
+  // The objects as the cluster gets them: the API server's clients decode manifests as YAML 1.1,
+  // where `privileged: yes` is true and `defaultMode: 0444` is 292 (tools/lib/go-yaml.ts). The
+  // YAML 1.2 documents above give the positions.
+  let asCluster: unknown[] | undefined;
+  try {
+    asCluster = parseManifest(text, file);
+  } catch {
+    asCluster = undefined;
+  }
+  if (asCluster?.length !== docs.length) asCluster = undefined;
   const out: K8sObject[] = [];
-  for (const doc of docs) {
-    const o = asObj(doc.value);
+  for (const [d, doc] of docs.entries()) {
+    const value = asCluster ? asCluster[d] : doc.value;
+    const o = asObj(value);
     const isList = typeof o?.kind === "string" && o.kind.endsWith("List") && Array.isArray(o.items);
-    const items: unknown[] = isList ? (o!.items as unknown[]) : [doc.value];
+    const items: unknown[] = isList ? (o!.items as unknown[]) : [value];
     items.forEach((item, i) => {
       const obj = asObj(item);
       const meta = asObj(obj?.metadata);
