@@ -36,12 +36,6 @@ export function checkIngressEntrypoints(
   const bindable = declared.filter((e) => !redirected.has(e));
   const suggest = bindable.length > 0 ? bindable : declared;
   const out: Finding[] = [];
-  const services = new Map<string, K8sObject>();
-  for (const o of ctx.objects) {
-    const key = `${o.metadata.namespace}/${o.metadata.name}`;
-    if (o.kind === "Service" && !services.has(key)) services.set(key, o);
-  }
-  let templates: Map<string, PodTemplate[]> | undefined;
   for (const ing of ctx.objects.filter((o) => o.kind === "Ingress")) {
     const used = entrypointsOf(ing);
     if (used === undefined) continue;
@@ -94,12 +88,6 @@ export function checkIngressRedirected(
   const redirected = redirectedEntrypoints(ctx);
   const out: Finding[] = [];
   if (redirected.size === 0) return out;
-  const services = new Map<string, K8sObject>();
-  for (const o of ctx.objects) {
-    const key = `${o.metadata.namespace}/${o.metadata.name}`;
-    if (o.kind === "Service" && !services.has(key)) services.set(key, o);
-  }
-  let templates: Map<string, PodTemplate[]> | undefined;
   for (const ing of ctx.objects.filter((o) => o.kind === "Ingress")) {
     const used = entrypointsOf(ing) ?? [];
     const dead = used.filter((e) => redirected.has(e));
