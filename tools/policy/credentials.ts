@@ -11,6 +11,7 @@
  * numbers count as literal values; templates and substitutions (`${VAR}`, `{{ }}`, SOPS `ENC[...]`)
  * do not.
  */
+import { setBounded } from "../lib/content-cache.ts";
 import type { PathSegment } from "../lib/yaml.ts";
 import { asObj } from "./workloads.ts";
 
@@ -48,8 +49,7 @@ export function isCredentialKey(key: string): boolean {
   let known = credentialKeys.get(key);
   if (known === undefined) {
     known = judgeKey(key);
-    if (credentialKeys.size >= 10_000) credentialKeys.clear();
-    credentialKeys.set(key, known);
+    setBounded(credentialKeys, key, known, 10_000);
   }
   return known;
 }
